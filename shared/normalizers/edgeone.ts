@@ -1,0 +1,142 @@
+import { attributesJson, isPlainObject, remainder } from '../normalize/attributes';
+import { eventId } from '../normalize/event-id';
+import { describeIssues, reject, type NormalizeContext, type NormalizeResult } from '../normalize/result';
+import { NULL_ROW } from '../normalize/row';
+import { decimal, integer, requiredId, text, timestamp, type Issues } from '../normalize/values';
+import { edgeoneKind, EdgeoneL4Record, EdgeoneL7Record, L4_MAPPED, L7_MAPPED } from '../sources/edgeone';
+
+/** EdgeOne's empty placeholders become null in attributes too, so "-" never reads as a value. */
+function cleanPlaceholder(value: unknown): unknown {
+  return value === '-' || value === '' || value === -1 ? null : value;
+}
+
+function upper(value: string | null): string | null {
+  return value === null ? null : value.toUpperCase();
+}
+
+const SIDES: Record<string, string> = { up: 'origin', down: 'client' };
+
+/** "up:net_exception_peer_close" → side origin, reason net_exception_peer_close. */
+export function splitDisconnectReason(value: string | null): { side: string | null; reason: string | null } {
+  if (value === null) return { side: null, reason: null };
+  const colon = value.indexOf(':');
+  if (colon < 0) return { side: null, reason: value.trim() || null };
+  const direction = value.slice(0, colon).trim().toLowerCase();
+  return { side: SIDES[direction] ?? null, reason: value.slice(colon + 1).trim() || null };
+}
+
+const BYTES = { nonNegative: true, minusOneIsNull: true };
+const INT = { minusOneIsNull: true };
+
+function normalizeL4(raw: Record<string, unknown>, ctx: NormalizeContext): NormalizeResult {
+  const parsed = EdgeoneL4Record.safeParse(raw);
+  if (!parsed.success) return reject(`L4 record: ${describeIssues(parsed.error)}`);
+  const r = parsed.data;
+  const issues: Issues = [];
+  const sessionId = requiredId(r.SessionID, 'SessionID', issues);
+  const time = timestamp(r.LogTimeStamp, 'LogTimeStamp', issues, true);
+  const connect = timestamp(r.ConnectTimeStamp, 'ConnectTimeStamp', issues);
+  const disconnect = timestamp(r.DisconnetTimeStamp, 'DisconnetTimeStamp', issues);
+  const port = integer(r.ForwardPort, 'ForwardPort', issues, INT);
+  const egress = integer(r.ReceivedBytes, 'ReceivedBytes', issues, BYTES);
+  const ingress = integer(r.SentBytes, 'SentBytes', issues, BYTES);
+  if (issues.length > 0 || time === null) return reject(`L4 record: ${issues.join('; ')}`);
+
+  const service = r.ServiceID == null ? null : text(String(r.ServiceID));
+  const reason = splitDisconnectReason(text(r.DisconnetReason));
+  return {
+    ok: true,
+    row: {
+      ...NULL_ROW,
+      event_id: eventId('edgeone_l4', service ?? '', sessionId, time.canonical),
+      source: 'edgeone',
+      log_type: 'l4_session',
+      event_time: time.iso,
+      ingest_time: ctx.now(),
+      service,
+      session_id: sessionId,
+      client_ip: text(r.ClientRealIP),
+      client_country: upper(text(r.ClientRegion)),
+      edge_ip: text(r.EdgeIP),
+      protocol: text(r.ForwardProtocol),
+      port,
+      egress_bytes: egress,
+      ingress_bytes: ingress,
+      connect_time: connect?.iso ?? null,
+      disconnect_time: disconnect?.iso ?? null,
+      disconnect_side: reason.side,
+      disconnect_reason: reason.reason,
+      attributes: attributesJson(remainder(raw, L4_MAPPED, cleanPlaceholder)),
+    },
+  };
+}
+
+function normalizeL7(raw: Record<string, unknown>, ctx: NormalizeContext): NormalizeResult {
+  const parsed = EdgeoneL7Record.safeParse(raw);
+  if (!parsed.success) return reject(`L7 record: ${describeIssues(parsed.error)}`);
+  const r = parsed.data;
+  const issues: Issues = [];
+  const requestId = requiredId(r.RequestID, 'RequestID', issues);
+  const time = timestamp(r.RequestTime, 'RequestTime', issues, true);
+  const requestBytes = integer(r.RequestBytes, 'RequestBytes', issues, BYTES);
+  const responseBytes = integer(r.EdgeResponseBytes, 'EdgeResponseBytes', issues, BYTES);
+  const port = integer(r.RemotePort, 'RemotePort', issues, INT);
+  const status = integer(r.EdgeResponseStatusCode, 'EdgeResponseStatusCode', issues, INT);
+  const latency = decimal(r.EdgeResponseTime, 'EdgeResponseTime', issues);
+  const ttfb = decimal(r.EdgeInternalTime, 'EdgeInternalTime', issues);
+  if (issues.length > 0 || time === null) return reject(`L7 record: ${issues.join('; ')}`);
+
+  const host = text(r.RequestHost);
+  const path = text(r.RequestUrl);
+  const query = text(r.RequestUrlQueryString)?.replace(/^\?/, '') || null;
+  const tls = text(r.RequestSSLProtocol);
+  // EdgeOne logs host, path and query apart; the scheme follows from whether TLS was negotiated.
+  const url = host === null ? null : `${tls ? 'https' : 'http'}://${host}${path ?? '/'}${query ? `?${query}` : ''}`;
+  const cacheStatus = text(r.EdgeCacheStatus)?.toLowerCase() ?? null;
+  return {
+    ok: true,
+    row: {
+      ...NULL_ROW,
+      event_id: eventId('edgeone_l7', requestId, time.canonical),
+      source: 'edgeone',
+      log_type: 'http_request',
+      event_time: time.iso,
+      ingest_time: ctx.now(),
+      request_id: requestId,
+      client_ip: text(r.ClientIP),
+      client_country: upper(text(r.ClientRegion)),
+      edge_ip: text(r.EdgeServerIP),
+      protocol: text(r.RequestProtocol),
+      port,
+      http_method: text(r.RequestMethod),
+      http_status: status,
+      url,
+      host,
+      path,
+      query,
+      user_agent: text(r.RequestUA),
+      referer: text(r.RequestReferer),
+      cache_status: cacheStatus,
+      cache_hit: cacheStatus === null ? null : cacheStatus === 'hit',
+      ttfb_ms: ttfb,
+      latency_ms: latency,
+      egress_bytes: responseBytes,
+      ingress_bytes: requestBytes,
+      tls_version: tls,
+      attributes: attributesJson(remainder(raw, L7_MAPPED, cleanPlaceholder)),
+    },
+  };
+}
+
+/** Normalizes one EdgeOne record (L4 or L7, told apart per record) into a unified row, or a rejection. */
+export function normalizeEdgeone(raw: unknown, ctx: NormalizeContext): NormalizeResult {
+  if (!isPlainObject(raw)) return reject('not a JSON object');
+  switch (edgeoneKind(raw)) {
+    case 'l4':
+      return normalizeL4(raw, ctx);
+    case 'l7':
+      return normalizeL7(raw, ctx);
+    default:
+      return reject('neither an EdgeOne L4 record (SessionID, LogTimeStamp) nor an L7 record (RequestID, RequestTime)');
+  }
+}

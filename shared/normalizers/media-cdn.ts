@@ -1,0 +1,113 @@
+import { attributesJson, isEmptyObject, isPlainObject, remainder } from '../normalize/attributes';
+import { eventId } from '../normalize/event-id';
+import { describeIssues, reject, type NormalizeContext, type NormalizeResult } from '../normalize/result';
+import { NULL_ROW } from '../normalize/row';
+import { splitUrl } from '../normalize/url';
+import { duration, integer, text, timestamp, type Issues } from '../normalize/values';
+import { MAPPED_FIELDS, MediaCdnLogEntry } from '../sources/media-cdn';
+
+/** Statuses that mean the nearest cache answered from its copy. */
+const CACHE_HITS = new Set(['hit', 'stale', 'revalidated']);
+
+/** The status nearest the user: the last element of a chain like "fetch, miss, miss" or "hit,stale". */
+export function nearestCacheStatus(chain: string | null): string | null {
+  if (chain === null) return null;
+  const last = chain.slice(chain.lastIndexOf(',') + 1).trim().toLowerCase();
+  return last || null;
+}
+
+function upper(value: string | null): string | null {
+  return value === null ? null : value.toUpperCase();
+}
+
+/**
+ * Unmapped LogEntry content, keeping the LogEntry's own nesting so names stay unambiguous
+ * (`resource.labels.location` is not `jsonPayload.location`).
+ */
+function mediaCdnAttributes(raw: Record<string, unknown>, usedHttpLatency: boolean): Record<string, unknown> {
+  const attrs = remainder(raw, MAPPED_FIELDS.entry);
+  const nested = [
+    ['httpRequest', usedHttpLatency ? MAPPED_FIELDS.httpRequestWithLatency : MAPPED_FIELDS.httpRequest],
+    ['jsonPayload', MAPPED_FIELDS.jsonPayload],
+  ] as const;
+  for (const [key, mapped] of nested) {
+    const value = raw[key];
+    if (!isPlainObject(value)) continue;
+    const rest = remainder(value, mapped);
+    if (!isEmptyObject(rest)) attrs[key] = rest;
+  }
+  if (isPlainObject(raw.resource)) {
+    const resource = remainder(raw.resource, MAPPED_FIELDS.resource);
+    if (isPlainObject(raw.resource.labels)) {
+      const labels = remainder(raw.resource.labels, MAPPED_FIELDS.resourceLabels);
+      if (!isEmptyObject(labels)) resource.labels = labels;
+    }
+    if (!isEmptyObject(resource)) attrs.resource = resource;
+  }
+  return attrs;
+}
+
+/** Normalizes one Media CDN LogEntry (already JSON-parsed) into a unified row, or a rejection. */
+export function normalizeMediaCdn(raw: unknown, ctx: NormalizeContext): NormalizeResult {
+  if (!isPlainObject(raw)) return reject('not a JSON object');
+  const parsed = MediaCdnLogEntry.safeParse(raw);
+  if (!parsed.success) return reject(describeIssues(parsed.error));
+  const entry = parsed.data;
+  const http = entry.httpRequest ?? {};
+  const payload = entry.jsonPayload ?? {};
+  const issues: Issues = [];
+  const time = timestamp(entry.timestamp, 'timestamp', issues, true);
+  const receive = timestamp(entry.receiveTimestamp, 'receiveTimestamp', issues);
+  const requestSize = integer(http.requestSize, 'httpRequest.requestSize', issues, { nonNegative: true });
+  const responseSize = integer(http.responseSize, 'httpRequest.responseSize', issues, { nonNegative: true });
+  const status = integer(http.status, 'httpRequest.status', issues);
+  const asn = integer(payload.clientAsn, 'jsonPayload.clientAsn', issues);
+  const ttfb = duration(payload.httpTtfb, 'jsonPayload.httpTtfb', issues);
+  const payloadLatency = duration(payload.latency, 'jsonPayload.latency', issues);
+  const httpLatency = payloadLatency === null ? duration(http.latency, 'httpRequest.latency', issues) : null;
+  if (issues.length > 0 || time === null) return reject(issues.join('; '));
+
+  const url = text(http.requestUrl);
+  const parts = url === null ? null : splitUrl(url);
+  const cacheStatus = nearestCacheStatus(text(payload.cacheStatus));
+  return {
+    ok: true,
+    row: {
+      ...NULL_ROW,
+      event_id: eventId('media_cdn', entry.logName ?? '', entry.insertId ?? '', time.canonical),
+      source: 'media_cdn',
+      log_type: 'http_request',
+      event_time: time.iso,
+      receive_time: receive?.iso ?? null,
+      ingest_time: ctx.now(),
+      service: text(entry.resource?.labels?.service_name),
+      request_id: text(payload.requestId),
+      client_ip: text(http.remoteIp),
+      client_country: upper(text(payload.clientRegionCode)),
+      client_city: text(payload.clientCity),
+      client_asn: asn,
+      edge_ip: text(http.serverIp),
+      edge_location: upper(text(payload.metroIataCode)),
+      cache_id: text(payload.cacheId),
+      protocol: text(http.protocol),
+      http_method: text(http.requestMethod),
+      http_status: status,
+      url,
+      host: parts?.host ?? null,
+      path: parts?.path ?? null,
+      query: parts?.query ?? null,
+      user_agent: text(http.userAgent),
+      referer: text(http.referer),
+      cache_status: cacheStatus,
+      cache_hit: cacheStatus === null ? null : CACHE_HITS.has(cacheStatus),
+      ttfb_ms: ttfb,
+      latency_ms: payloadLatency ?? httpLatency,
+      egress_bytes: responseSize,
+      ingress_bytes: requestSize,
+      tls_version: text(payload.tlsVersion),
+      tls_cipher_suite: text(payload.tlsCipherSuite),
+      tls_sni: text(payload.tlsSniHostname),
+      attributes: attributesJson(mediaCdnAttributes(raw, httpLatency !== null)),
+    },
+  };
+}
