@@ -1,0 +1,84 @@
+import { BigQuery } from '@google-cloud/bigquery';
+import { PubSub } from '@google-cloud/pubsub';
+import { Storage } from '@google-cloud/storage';
+// google-auth-library is the exact copy @google-cloud/bigquery resolves (10.x, hoisted);
+// it should be a direct dependency in package.json (see report).
+import { PassThroughClient } from 'google-auth-library';
+
+/** Options shared by the factories. */
+export interface ClientFactoryOptions {
+  /**
+   * Let the client library retry 5xx/429/network errors itself.
+   *
+   * BigQuery default is false: @google-cloud/common sends every request, insertAll POST
+   * included, through retry-request with 3 retries on 408/429/500/502/503/504 and
+   * `rateLimitExceeded`, plus 3 retries on no-response network errors. That hides
+   * failures (and their latency) from our writer, which owns retry, chunking and DLQ.
+   */
+  autoRetry?: boolean;
+}
+
+const BIGQUERY_PATH = /\/bigquery\/v2\/?$/;
+const STORAGE_PATH = /\/storage\/v1\/?$/;
+
+/** The project every client is bound to; required when talking to a local endpoint. */
+function projectFrom(env: NodeJS.ProcessEnv, emulatorVar: string): string | undefined {
+  const project = env.GOOGLE_CLOUD_PROJECT;
+  if (!project && env[emulatorVar]) {
+    // Without a project the client asks ADC for one, which is exactly what we must avoid locally.
+    throw new Error(`${emulatorVar} is set but GOOGLE_CLOUD_PROJECT is not`);
+  }
+  return project || undefined;
+}
+
+/**
+ * BigQuery client. With BIGQUERY_EMULATOR_HOST (a base URL ending in /bigquery/v2, which the
+ * library uses verbatim) requests go there unauthenticated: the library never sets
+ * @google-cloud/common's `customEndpoint`, so auth is bypassed with a PassThroughClient
+ * (adds no Authorization header, never touches ADC or the metadata server).
+ */
+export function createBigQuery(env: NodeJS.ProcessEnv, options: ClientFactoryOptions = {}): BigQuery {
+  const projectId = projectFrom(env, 'BIGQUERY_EMULATOR_HOST');
+  const retryOptions = { autoRetry: options.autoRetry ?? false };
+  const host = env.BIGQUERY_EMULATOR_HOST;
+  if (!host) return new BigQuery({ projectId, retryOptions });
+  return new BigQuery({
+    projectId,
+    retryOptions,
+    // The library builds baseUrl as `${apiEndpoint}/bigquery/v2` unless the env var is in
+    // process.env, where it takes the var verbatim; stripping the suffix makes both agree.
+    apiEndpoint: host.replace(BIGQUERY_PATH, ''),
+    authClient: new PassThroughClient(),
+  });
+}
+
+/**
+ * Cloud Storage client. With STORAGE_EMULATOR_HOST (an origin, e.g. http://127.0.0.1:4443)
+ * the library sets `customEndpoint`, which skips auth for JSON-API calls and for resumable
+ * uploads to a non-googleapis host. Client retries are left on: they only retry idempotent
+ * calls (reads, conditional writes), which is what we want for downloads.
+ */
+export function createStorage(env: NodeJS.ProcessEnv, options: ClientFactoryOptions = {}): Storage {
+  const projectId = projectFrom(env, 'STORAGE_EMULATOR_HOST');
+  const retryOptions = { autoRetry: options.autoRetry ?? true };
+  const host = env.STORAGE_EMULATOR_HOST;
+  if (!host) return new Storage({ projectId, retryOptions });
+  const apiEndpoint = host.replace(STORAGE_PATH, '').replace(/\/+$/, '');
+  const storage = new Storage({ projectId, retryOptions, apiEndpoint });
+  // When STORAGE_EMULATOR_HOST is in process.env the library uses it verbatim as the JSON-API
+  // base (no /storage/v1), while uploads use `${apiEndpoint}/upload/storage/v1`. Pin the JSON
+  // API to the documented path so one endpoint serves both, like storage.googleapis.com does.
+  storage.baseUrl = `${apiEndpoint}/storage/v1`;
+  return storage;
+}
+
+/**
+ * Pub/Sub client (gRPC). With PUBSUB_EMULATOR_HOST (host:port) the library switches to
+ * emulator mode: insecure channel credentials, so google-gax never asks GoogleAuth for a token.
+ */
+export function createPubSub(env: NodeJS.ProcessEnv): PubSub {
+  const projectId = projectFrom(env, 'PUBSUB_EMULATOR_HOST');
+  const host = env.PUBSUB_EMULATOR_HOST;
+  if (!host) return new PubSub({ projectId });
+  return new PubSub({ projectId, apiEndpoint: host, emulatorMode: true });
+}

@@ -1,0 +1,148 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { FaultQueue } from './faults';
+import { closeServer, listen, readBody, sendGoogleError, sendJson } from './http-util';
+import { STOPPED, validateRow, type BigQuerySchemaField, type InsertError } from './bigquery-row-validator';
+
+export type { BigQuerySchemaField } from './bigquery-row-validator';
+
+/** insertAll's documented request size cap (tabledata.insertAll, "Maximum HTTP request size"). */
+export const INSERT_ALL_MAX_BYTES = 10 * 1024 * 1024;
+
+export interface BigQueryEndpointOptions {
+  /** Tables keyed `${dataset}.${table}`; any project id is accepted. */
+  tables: Record<string, BigQuerySchemaField[]>;
+  /** Status for a body over 10 MB. BigQuery has been seen answering both 400 and 413. */
+  oversizeStatus?: 400 | 413;
+}
+
+/** One insertAll call as the endpoint saw it (after fault injection). */
+export interface InsertAllRecord {
+  table: string;
+  bytes: number;
+  rows: number;
+  status: number;
+  insertErrors: number;
+}
+
+interface InsertAllRequest {
+  skipInvalidRows?: boolean;
+  ignoreUnknownValues?: boolean;
+  templateSuffix?: string;
+  rows?: Array<{ insertId?: string; json?: unknown }>;
+}
+
+const INSERT_ALL = /^\/bigquery\/v2\/projects\/([^/]+)\/datasets\/([^/]+)\/tables\/([^/]+)\/insertAll$/;
+const TABLE = /^\/bigquery\/v2\/projects\/([^/]+)\/datasets\/([^/]+)\/tables\/([^/]+)$/;
+
+/**
+ * Local HTTP endpoint speaking the BigQuery v2 REST contract for tabledata.insertAll and
+ * tables.get, so tests run the real @google-cloud/bigquery client against it.
+ */
+export async function startBigQueryEndpoint(options: BigQueryEndpointOptions) {
+  const tables = new Map(Object.entries(options.tables));
+  const stored = new Map<string, Record<string, unknown>[]>([...tables.keys()].map(t => [t, []]));
+  const seenInsertIds = new Map<string, Set<string>>([...tables.keys()].map(t => [t, new Set()]));
+  const requests: InsertAllRecord[] = [];
+  const faults = new FaultQueue();
+  const oversizeStatus = options.oversizeStatus ?? 400;
+
+  function insertAll(res: ServerResponse, project: string, table: string, body: Buffer, bytes: number): void {
+    const record: InsertAllRecord = { table, bytes, rows: 0, status: 200, insertErrors: 0 };
+    requests.push(record);
+    const answerError = (status: number, message: string, reason: string) => {
+      record.status = status;
+      sendGoogleError(res, status, message, reason);
+    };
+    if (bytes > INSERT_ALL_MAX_BYTES) {
+      return answerError(oversizeStatus, `Request payload size exceeds the limit: ${INSERT_ALL_MAX_BYTES} bytes.`, 'badRequest');
+    }
+    const schema = tables.get(table);
+    if (!schema) return answerError(404, `Not found: Table ${project}:${table}`, 'notFound');
+    let request: InsertAllRequest;
+    try {
+      request = JSON.parse(body.toString('utf8')) as InsertAllRequest;
+    } catch {
+      return answerError(400, 'Invalid JSON payload received.', 'invalid');
+    }
+    if (request.templateSuffix) {
+      return answerError(400, 'templateSuffix is not supported by the contract endpoint', 'invalid');
+    }
+    const rows = request.rows ?? [];
+    record.rows = rows.length;
+    if (rows.length === 0) return answerError(400, 'No rows present in the request.', 'invalid');
+
+    const rowErrors = rows.map(r => validateRow(schema, r.json, request.ignoreUnknownValues === true));
+    const anyInvalid = rowErrors.some(e => e.length > 0);
+    const insertErrors: Array<{ index: number; errors: InsertError[] }> = [];
+    rows.forEach((row, index) => {
+      const errors = rowErrors[index] ?? [];
+      if (errors.length > 0) return insertErrors.push({ index, errors });
+      // skipInvalidRows=false is all-or-nothing: valid rows are reported as "stopped", not stored.
+      if (anyInvalid && request.skipInvalidRows !== true) return insertErrors.push({ index, errors: [STOPPED] });
+      const seen = seenInsertIds.get(table)!;
+      if (row.insertId !== undefined) {
+        if (seen.has(row.insertId)) return; // best-effort dedup: a repeat is acknowledged, not stored
+        seen.add(row.insertId);
+      }
+      stored.get(table)!.push(row.json as Record<string, unknown>);
+    });
+    record.insertErrors = insertErrors.length;
+    sendJson(res, 200, {
+      kind: 'bigquery#tableDataInsertAllResponse',
+      ...(insertErrors.length > 0 ? { insertErrors } : {}),
+    });
+  }
+
+  function getTable(res: ServerResponse, project: string, dataset: string, tableId: string): void {
+    const schema = tables.get(`${dataset}.${tableId}`);
+    if (!schema) return sendGoogleError(res, 404, `Not found: Table ${project}:${dataset}.${tableId}`, 'notFound');
+    sendJson(res, 200, {
+      kind: 'bigquery#table',
+      id: `${project}:${dataset}.${tableId}`,
+      tableReference: { projectId: project, datasetId: dataset, tableId },
+      type: 'TABLE',
+      schema: { fields: schema.map(f => ({ name: f.name, type: f.type, mode: f.mode ?? 'NULLABLE' })) },
+      numRows: String(stored.get(`${dataset}.${tableId}`)?.length ?? 0),
+    });
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (await faults.apply(req, res)) return;
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+    const insert = INSERT_ALL.exec(path);
+    if (insert && req.method === 'POST') {
+      const [, project, dataset, table] = insert as unknown as [string, string, string, string];
+      const { body, bytes } = await readBody(req, INSERT_ALL_MAX_BYTES);
+      return insertAll(res, project, `${dataset}.${table}`, body, bytes);
+    }
+    const table = TABLE.exec(path);
+    if (table && req.method === 'GET') {
+      const [, project, dataset, tableId] = table as unknown as [string, string, string, string];
+      return getTable(res, project, dataset, tableId);
+    }
+    req.resume();
+    sendGoogleError(res, 404, `Not found: ${req.method} ${path} is not part of this contract endpoint`, 'notFound');
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch(err => {
+      if (!res.headersSent) sendGoogleError(res, 500, String(err));
+    });
+  });
+  const origin = await listen(server);
+
+  return {
+    /** Base URL for BIGQUERY_EMULATOR_HOST (the client uses it verbatim, so it ends in /bigquery/v2). */
+    url: `${origin}/bigquery/v2`,
+    origin,
+    requests,
+    /** Rows accepted into `${dataset}.${table}`, in arrival order, duplicates removed. */
+    rows: (table: string): Record<string, unknown>[] => [...(stored.get(table) ?? [])],
+    failNext: faults.failNext.bind(faults),
+    resetNext: faults.resetNext.bind(faults),
+    delayNext: faults.delayNext.bind(faults),
+    close: () => closeServer(server),
+  };
+}
+
+export type BigQueryEndpoint = Awaited<ReturnType<typeof startBigQueryEndpoint>>;
