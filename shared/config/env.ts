@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+const datasetId = z
+  .string()
+  .regex(/^[A-Za-z0-9_]{1,1024}$/, 'letters, digits and underscores only (a BigQuery dataset id)');
+const tableId = z
+  .string()
+  .regex(/^[\p{L}\p{M}\p{N}\p{Pc}\p{Pd}\p{Zs}]{1,1024}$/u, 'a BigQuery table id');
+const url = z.string().url();
+
+/**
+ * The functions' settings, read from the environment at cold start. The names are the contract with
+ * Terraform (`terraform/functions.tf` sets exactly these), checked by test/terraform.test.ts.
+ */
+export const FunctionEnv = z.object({
+  GOOGLE_CLOUD_PROJECT: z.string().min(1, 'the Google Cloud project id'),
+  BQ_DATASET: datasetId,
+  BQ_TABLE: tableId.default('edge_logs'),
+  BQ_ERRORS_TABLE: tableId.default('ingest_errors'),
+  /** The BigQuery client's own variable: a base URL including /bigquery/v2 (local endpoints, tests). */
+  BIGQUERY_EMULATOR_HOST: url.optional(),
+  /** The Storage client's own variable: a base URL of a local Cloud Storage JSON API endpoint. */
+  STORAGE_EMULATOR_HOST: url.optional(),
+});
+
+export type FunctionEnv = z.infer<typeof FunctionEnv>;
+
+/** Variables Terraform sets on the deployed functions (the emulator hosts are for local runs only). */
+export const DEPLOYED_ENV_VARS = ['GOOGLE_CLOUD_PROJECT', 'BQ_DATASET', 'BQ_TABLE', 'BQ_ERRORS_TABLE'] as const;
+
+/** Thrown at cold start when a setting is missing or invalid; the message names each variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Validates the environment; throws a ConfigError naming every bad variable. */
+export function loadFunctionEnv(env: NodeJS.ProcessEnv): FunctionEnv {
+  // Empty strings are unset: Terraform and shells often produce them.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = FunctionEnv.safeParse(present);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => {
+    const name = String(issue.path[0] ?? '?');
+    const value = present[name];
+    const reason = value === undefined ? 'is not set' : `is invalid (${issue.message}): ${JSON.stringify(value)}`;
+    return `${name} ${reason}`;
+  });
+  throw new ConfigError(`cdnlog configuration: ${problems.join('; ')}`);
+}
