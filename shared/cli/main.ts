@@ -1,0 +1,49 @@
+import { EXIT, UsageError, type CliIo, type Command } from './io';
+import { normalize, normalizeHelp } from './normalize';
+
+interface CommandEntry {
+  run: Command;
+  help: string;
+  summary: string;
+}
+
+/** Every command, with its help; `main` is only dispatch. */
+export const commands: Record<string, CommandEntry> = {
+  normalize: { run: normalize, help: normalizeHelp, summary: 'normalize log files into unified rows (stdout)' },
+};
+
+export function mainHelp(): string {
+  const width = Math.max(...Object.keys(commands).map((name) => name.length));
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return `Usage: cdnlog <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun 'cdnlog <command> --help' for a command's options.`;
+}
+
+/** Runs the CLI; resolves to the exit code. */
+export async function main(argv: string[], io?: Partial<CliIo>): Promise<number> {
+  const streams: CliIo = {
+    stdin: io?.stdin ?? process.stdin,
+    stdout: io?.stdout ?? process.stdout,
+    stderr: io?.stderr ?? process.stderr,
+    env: io?.env ?? process.env,
+  };
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    (name === undefined ? streams.stderr : streams.stdout).write(`${mainHelp()}\n`);
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  const command = commands[name];
+  if (!command) {
+    streams.stderr.write(`cdnlog: unknown command "${name}"\n\n${mainHelp()}\n`);
+    return EXIT.usage;
+  }
+  try {
+    return await command.run(rest, streams);
+  } catch (error) {
+    if (error instanceof UsageError || (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+      streams.stderr.write(`cdnlog ${name}: ${(error as Error).message}\n\n${command.help}\n`);
+      return EXIT.usage;
+    }
+    streams.stderr.write(`cdnlog ${name}: ${(error as Error).message}\n`);
+    return EXIT.rejected;
+  }
+}
