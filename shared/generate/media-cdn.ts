@@ -9,17 +9,8 @@ import { type CdnObject, imageObject, liveObject, vodObject } from './catalog';
 import { pickClient } from './clients';
 import { durationFromNanos, hash64Hex, rfc3339Nanos, uuidFromKey, uuidV4 } from './format';
 import { type Country, clientIp, pickCity, pickMediaCountry } from './geo';
+import { DEFAULT_START, type GenerateOptions, diurnalFactor } from './options';
 import { type Rng, createRng, weighted } from './random';
-
-export interface GenerateOptions {
-  /** Number of records to yield. */
-  count: number;
-  seed: string | number;
-  /** Time of the first record; defaults to DEFAULT_START. */
-  start?: Date;
-}
-
-export const DEFAULT_START = new Date('2026-11-01T00:00:00Z');
 
 export interface MediaCdnHttpRequest {
   requestMethod: string;
@@ -165,10 +156,9 @@ function cacheIdChain(rng: Rng, hops: number, edge: string, country: Country): s
   return tiers.map((iata) => cacheInstance(rng, iata)).join(', ');
 }
 
-/** Requests per second by UTC hour: a smooth daily cycle around a 40 req/s mean. */
+/** Requests per second: a daily cycle around a 40 req/s mean. */
 function ratePerSecond(epochMs: number): number {
-  const hour = (epochMs / 3_600_000) % 24;
-  return 40 * (1 + 0.5 * Math.sin((2 * Math.PI * (hour - 8)) / 24));
+  return 40 * diurnalFactor(epochMs);
 }
 
 function formatUrl(scheme: string, host: string, obj: CdnObject): string {
