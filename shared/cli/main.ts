@@ -1,4 +1,5 @@
 import { EXIT, UsageError, type CliIo, type Command } from './io';
+import { generate, generateHelp } from './generate';
 import { normalize, normalizeHelp } from './normalize';
 
 interface CommandEntry {
@@ -10,6 +11,7 @@ interface CommandEntry {
 /** Every command, with its help; `main` is only dispatch. */
 export const commands: Record<string, CommandEntry> = {
   normalize: { run: normalize, help: normalizeHelp, summary: 'normalize log files into unified rows (stdout)' },
+  generate: { run: generate, help: generateHelp, summary: 'write realistic synthetic logs (JSON Lines) for demos and benchmarks' },
 };
 
 export function mainHelp(): string {

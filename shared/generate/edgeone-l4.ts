@@ -154,10 +154,10 @@ export function* generateEdgeoneL4(opts: GenerateOptions): Iterable<EdgeoneL4Rec
       ForwardProtocol: s.service.protocol,
       LogTimeStamp: isoSeconds(at),
       // Per-interval traffic; idle intervals of long-lived connections legitimately log 0.
-      // The docs' in/outbound labels look swapped, so this takes the plain reading of the names:
-      // ReceivedBytes = received from the client, SentBytes = sent to the client.
-      ReceivedBytes: intervalBytes(rng, s.upRate, seconds),
-      SentBytes: intervalBytes(rng, s.downRate, seconds),
+      // As documented (and as the normalizer maps them): ReceivedBytes is outbound (edge → client),
+      // SentBytes is inbound (client → edge), even though the names read the other way round.
+      ReceivedBytes: intervalBytes(rng, s.downRate, seconds),
+      SentBytes: intervalBytes(rng, s.upRate, seconds),
       ServiceID: s.service.id,
       SessionID: s.id,
     };

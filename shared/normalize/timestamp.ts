@@ -22,8 +22,7 @@ function pad(n: number, width: number): string {
   return String(n).padStart(width, '0');
 }
 
-/** Parses a timestamp; returns null when it does not parse or names an impossible date. */
-export function parseTimestamp(text: string): ParsedTimestamp | null {
+function parseUncached(text: string): ParsedTimestamp | null {
   const m = PATTERN.exec(text);
   if (!m) return null;
   const [, ys, mos, ds, hs, mis, ss, frac = '', , sign, oh, om] = m as unknown as string[];
@@ -62,4 +61,22 @@ export function parseTimestamp(text: string): ParsedTimestamp | null {
     iso: micros ? `${head}.${micros}Z` : `${head}Z`,
     canonical: `${head}.${nanosText}Z`,
   };
+}
+
+// Second-resolution timestamps (EdgeOne) repeat a lot: a session's ConnectTimeStamp on each of its
+// records, many records a second. A small memo saves most of their parses; nanosecond timestamps
+// (Media CDN) are unique per record, so they skip it. Results are frozen: callers share them.
+const MEMO_LIMIT = 4096;
+const MEMO_MAX_LENGTH = 25;
+const memo = new Map<string, ParsedTimestamp | null>();
+
+/** Parses a timestamp; returns null when it does not parse or names an impossible date. */
+export function parseTimestamp(text: string): ParsedTimestamp | null {
+  if (text.length > MEMO_MAX_LENGTH) return parseUncached(text);
+  const hit = memo.get(text);
+  if (hit !== undefined) return hit;
+  const parsed = parseUncached(text);
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  memo.set(text, parsed === null ? null : Object.freeze(parsed));
+  return parsed;
 }

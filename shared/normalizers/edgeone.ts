@@ -1,7 +1,6 @@
 import { attributesJson, isPlainObject, remainder } from '../normalize/attributes';
 import { eventId } from '../normalize/event-id';
 import { describeIssues, reject, type NormalizeContext, type NormalizeResult } from '../normalize/result';
-import { NULL_ROW } from '../normalize/row';
 import { decimal, integer, requiredId, text, timestamp, type Issues } from '../normalize/values';
 import { edgeoneKind, EdgeoneL4Record, EdgeoneL7Record, L4_MAPPED, L7_MAPPED } from '../sources/edgeone';
 
@@ -25,6 +24,10 @@ export function splitDisconnectReason(value: string | null): { side: string | nu
   return { side: SIDES[direction] ?? null, reason: value.slice(colon + 1).trim() || null };
 }
 
+// Rows are written out column by column, in table order, rather than spread from a template: a
+// fixed-shape object literal is an order of magnitude cheaper to build, and each normalizer reads
+// as the complete mapping of its source.
+
 const BYTES = { nonNegative: true, minusOneIsNull: true };
 const INT = { minusOneIsNull: true };
 
@@ -47,21 +50,41 @@ function normalizeL4(raw: Record<string, unknown>, ctx: NormalizeContext): Norma
   return {
     ok: true,
     row: {
-      ...NULL_ROW,
       event_id: eventId('edgeone_l4', service ?? '', sessionId, time.canonical),
       source: 'edgeone',
       log_type: 'l4_session',
       event_time: time.iso,
+      receive_time: null,
       ingest_time: ctx.now(),
       service,
+      request_id: null,
       session_id: sessionId,
       client_ip: text(r.ClientRealIP),
       client_country: upper(text(r.ClientRegion)),
+      client_city: null,
+      client_asn: null,
       edge_ip: text(r.EdgeIP),
+      edge_location: null,
+      cache_id: null,
       protocol: text(r.ForwardProtocol),
       port,
+      http_method: null,
+      http_status: null,
+      url: null,
+      host: null,
+      path: null,
+      query: null,
+      user_agent: null,
+      referer: null,
+      cache_status: null,
+      cache_hit: null,
+      ttfb_ms: null,
+      latency_ms: null,
       egress_bytes: egress,
       ingress_bytes: ingress,
+      tls_version: null,
+      tls_cipher_suite: null,
+      tls_sni: null,
       connect_time: connect?.iso ?? null,
       disconnect_time: disconnect?.iso ?? null,
       disconnect_side: reason.side,
@@ -96,16 +119,22 @@ function normalizeL7(raw: Record<string, unknown>, ctx: NormalizeContext): Norma
   return {
     ok: true,
     row: {
-      ...NULL_ROW,
       event_id: eventId('edgeone_l7', requestId, time.canonical),
       source: 'edgeone',
       log_type: 'http_request',
       event_time: time.iso,
+      receive_time: null,
       ingest_time: ctx.now(),
+      service: null,
       request_id: requestId,
+      session_id: null,
       client_ip: text(r.ClientIP),
       client_country: upper(text(r.ClientRegion)),
+      client_city: null,
+      client_asn: null,
       edge_ip: text(r.EdgeServerIP),
+      edge_location: null,
+      cache_id: null,
       protocol: text(r.RequestProtocol),
       port,
       http_method: text(r.RequestMethod),
@@ -123,6 +152,12 @@ function normalizeL7(raw: Record<string, unknown>, ctx: NormalizeContext): Norma
       egress_bytes: responseBytes,
       ingress_bytes: requestBytes,
       tls_version: tls,
+      tls_cipher_suite: null,
+      tls_sni: null,
+      connect_time: null,
+      disconnect_time: null,
+      disconnect_side: null,
+      disconnect_reason: null,
       attributes: attributesJson(remainder(raw, L7_MAPPED, cleanPlaceholder)),
     },
   };

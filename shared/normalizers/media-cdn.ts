@@ -1,10 +1,13 @@
 import { attributesJson, isEmptyObject, isPlainObject, remainder } from '../normalize/attributes';
 import { eventId } from '../normalize/event-id';
 import { describeIssues, reject, type NormalizeContext, type NormalizeResult } from '../normalize/result';
-import { NULL_ROW } from '../normalize/row';
 import { splitUrl } from '../normalize/url';
 import { duration, integer, text, timestamp, type Issues } from '../normalize/values';
 import { MAPPED_FIELDS, MediaCdnLogEntry } from '../sources/media-cdn';
+
+// Rows are written out column by column, in table order, rather than spread from a template: a
+// fixed-shape object literal is an order of magnitude cheaper to build, and each normalizer reads
+// as the complete mapping of its source.
 
 /** Statuses that mean the nearest cache answered from its copy. */
 const CACHE_HITS = new Set(['hit', 'stale', 'revalidated']);
@@ -73,7 +76,6 @@ export function normalizeMediaCdn(raw: unknown, ctx: NormalizeContext): Normaliz
   return {
     ok: true,
     row: {
-      ...NULL_ROW,
       event_id: eventId('media_cdn', entry.logName ?? '', entry.insertId ?? '', time.canonical),
       source: 'media_cdn',
       log_type: 'http_request',
@@ -82,6 +84,7 @@ export function normalizeMediaCdn(raw: unknown, ctx: NormalizeContext): Normaliz
       ingest_time: ctx.now(),
       service: text(entry.resource?.labels?.service_name),
       request_id: text(payload.requestId),
+      session_id: null,
       client_ip: text(http.remoteIp),
       client_country: upper(text(payload.clientRegionCode)),
       client_city: text(payload.clientCity),
@@ -90,6 +93,7 @@ export function normalizeMediaCdn(raw: unknown, ctx: NormalizeContext): Normaliz
       edge_location: upper(text(payload.metroIataCode)),
       cache_id: text(payload.cacheId),
       protocol: text(http.protocol),
+      port: null,
       http_method: text(http.requestMethod),
       http_status: status,
       url,
@@ -107,6 +111,10 @@ export function normalizeMediaCdn(raw: unknown, ctx: NormalizeContext): Normaliz
       tls_version: text(payload.tlsVersion),
       tls_cipher_suite: text(payload.tlsCipherSuite),
       tls_sni: text(payload.tlsSniHostname),
+      connect_time: null,
+      disconnect_time: null,
+      disconnect_side: null,
+      disconnect_reason: null,
       attributes: attributesJson(mediaCdnAttributes(raw, httpLatency !== null)),
     },
   };
