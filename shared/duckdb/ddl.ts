@@ -1,0 +1,89 @@
+import type { z } from 'zod';
+import { toBigQuerySchema, type BigQueryField } from '../schema/bigquery-schema';
+import type { BigQueryType } from '../schema/columns';
+
+/**
+ * DuckDB column types for the BigQuery types the schema uses. TIMESTAMP stays a plain (zone-less)
+ * TIMESTAMP holding UTC: rows carry UTC ISO text and DuckDB's session zone is UTC, so values and
+ * date_trunc('hour', …) match BigQuery's TIMESTAMP without the ICU extension.
+ */
+export const DUCKDB_TYPES: Record<BigQueryType, string> = {
+  STRING: 'VARCHAR',
+  INT64: 'BIGINT',
+  FLOAT64: 'DOUBLE',
+  BOOL: 'BOOLEAN',
+  TIMESTAMP: 'TIMESTAMP',
+  JSON: 'JSON',
+};
+
+export interface DuckDbColumn {
+  name: string;
+  type: string;
+  notNull: boolean;
+  bigQueryType: BigQueryType;
+}
+
+/** DuckDB columns derived from the same zod definition as the BigQuery schema (one source of truth). */
+export function toDuckDbColumns(row: z.ZodObject): DuckDbColumn[] {
+  return toBigQuerySchema(row).map((f: BigQueryField) => ({
+    name: f.name,
+    type: DUCKDB_TYPES[f.type],
+    notNull: f.mode === 'REQUIRED',
+    bigQueryType: f.type,
+  }));
+}
+
+/** `CREATE TABLE IF NOT EXISTS` with the key column as PRIMARY KEY, so re-sent rows dedup on insert. */
+export function createTableSql(table: string, columns: readonly DuckDbColumn[], primaryKey: string): string {
+  if (!columns.some((c) => c.name === primaryKey)) throw new Error(`${table} has no column ${primaryKey}`);
+  const defs = columns.map((c) => `  ${c.name} ${c.type}${c.name === primaryKey ? ' PRIMARY KEY' : c.notNull ? ' NOT NULL' : ''}`);
+  return `CREATE TABLE IF NOT EXISTS ${table} (\n${defs.join(',\n')}\n)`;
+}
+
+/**
+ * A constraint-free staging table the Appender fills fast. Timestamps and JSON are staged as text and
+ * integers as DOUBLE (exact below 2^53, as JS numbers are), so appending never allocates BigInts; the
+ * typed INSERT … SELECT casts them once per batch.
+ */
+export function stagingType(c: DuckDbColumn): string {
+  switch (c.bigQueryType) {
+    case 'TIMESTAMP':
+    case 'JSON':
+    case 'STRING':
+      return 'VARCHAR';
+    case 'INT64':
+    case 'FLOAT64':
+      return 'DOUBLE';
+    case 'BOOL':
+      return 'BOOLEAN';
+  }
+}
+
+export function createStagingSql(table: string, columns: readonly DuckDbColumn[]): string {
+  return `CREATE TEMP TABLE IF NOT EXISTS ${table} (${columns.map((c) => `${c.name} ${stagingType(c)}`).join(', ')})`;
+}
+
+/** Moves staged rows into the table; a key already present (or repeated in the batch) is skipped. */
+export function insertFromStagingSql(table: string, staging: string, columns: readonly DuckDbColumn[]): string {
+  const select = columns.map((c) => (stagingType(c) === c.type ? c.name : `CAST(${c.name} AS ${c.type}) AS ${c.name}`));
+  return `INSERT INTO ${table} (${columns.map((c) => c.name).join(', ')}) SELECT ${select.join(', ')} FROM ${staging} ON CONFLICT DO NOTHING`;
+}
+
+/** SQL string literal. */
+export function sqlString(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+/**
+ * Loads a JSON Lines file of rows (exactly the JSON the BigQuery sink sends) into the table, skipping
+ * keys already present. JSON columns arrive as strings of JSON text (insertAll's form) and are parsed
+ * by the cast; timestamps are UTC ISO text, which DuckDB reads as TIMESTAMP.
+ */
+export function insertFromJsonLinesSql(table: string, file: string, columns: readonly DuckDbColumn[]): string {
+  const types = columns.map((c) => `${c.name}: '${c.type === 'JSON' ? 'VARCHAR' : c.type}'`);
+  const select = columns.map((c) => (c.type === 'JSON' ? `CAST(${c.name} AS JSON) AS ${c.name}` : c.name));
+  return (
+    `INSERT INTO ${table} (${columns.map((c) => c.name).join(', ')}) SELECT ${select.join(', ')} ` +
+    `FROM read_json(${sqlString(file)}, format = 'newline_delimited', columns = {${types.join(', ')}}) ON CONFLICT DO NOTHING`
+  );
+}

@@ -1,0 +1,73 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { EdgeLogRow } from '../schema/edge-log';
+import { IngestErrorRow } from '../schema/ingest-error';
+import { createTableSql, toDuckDbColumns } from './ddl';
+import { createViewSql, loadViewDefinitions } from './views';
+
+export const EDGE_LOGS_TABLE = 'edge_logs';
+export const INGEST_ERRORS_TABLE = 'ingest_errors';
+
+export interface Warehouse {
+  path: string;
+  connection: DuckDBConnection;
+  /** Checkpoints (folds the WAL into the file) and disconnects. */
+  close(): Promise<void>;
+}
+
+/** DuckDB lets one process write a file; turn its lock error into advice. */
+export class WarehouseLockedError extends Error {
+  override name = 'WarehouseLockedError';
+}
+
+export interface OpenOptions {
+  /** Fail when the file does not exist instead of creating an empty warehouse (for queries). */
+  mustExist?: boolean;
+}
+
+/**
+ * Opens (creating when needed) the local warehouse file with the edge_logs and ingest_errors tables
+ * and the analyst views. Instances come from DuckDB's per-process cache, so the functions and the
+ * local runner share one writer in one process instead of fighting over the file lock.
+ */
+export async function openWarehouse(path: string, options: OpenOptions = {}): Promise<Warehouse> {
+  const absolute = resolve(path);
+  if (options.mustExist) {
+    const { existsSync } = await import('node:fs');
+    if (!existsSync(absolute)) throw new Error(`no local warehouse at ${path}: run 'npm start' or 'cdnlog ingest' first`);
+  } else mkdirSync(dirname(absolute), { recursive: true });
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.fromCache(absolute);
+  } catch (error) {
+    const message = (error as Error).message;
+    const lock = /Could not set lock on file .*?Conflicting lock is held in (.*?)(?: \(PID (\d+)\))?[.\s]/.exec(message);
+    if (lock || /lock/i.test(message)) {
+      const holder = lock?.[2] ? `process ${lock[2]} (${lock[1]})` : 'another process';
+      throw new WarehouseLockedError(
+        `${path} is open for writing in ${holder}. DuckDB allows one writing process per file: ` +
+          `wait for it to finish (npm start, cdnlog ingest) or point DUCKDB_PATH / --db at another file.`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+  const connection = await instance.connect();
+  await ensureSchema(connection);
+  return {
+    path,
+    connection,
+    close: async () => {
+      await connection.run('CHECKPOINT');
+      connection.closeSync();
+    },
+  };
+}
+
+/** Tables from the zod definitions, views from sql/views (translated); idempotent. */
+export async function ensureSchema(connection: DuckDBConnection): Promise<void> {
+  await connection.run(createTableSql(EDGE_LOGS_TABLE, toDuckDbColumns(EdgeLogRow), 'event_id'));
+  await connection.run(createTableSql(INGEST_ERRORS_TABLE, toDuckDbColumns(IngestErrorRow), 'error_id'));
+  for (const view of loadViewDefinitions()) await connection.run(createViewSql(view));
+}
