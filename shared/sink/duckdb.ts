@@ -39,8 +39,8 @@ export function truncatePayload(text: string): { payload: string; truncated: boo
 
 /**
  * The local warehouse behind the RowSink contract. Each batch is written as JSON Lines to a temp file
- * and loaded with one `INSERT … SELECT … FROM read_json(…) ON CONFLICT DO NOTHING`, keyed by event_id
- * (the same dedup the views apply in BigQuery). Measured against the Appender (one native call per
+ * and loaded with one `INSERT … SELECT … FROM read_json(…)` that skips event_ids already landed (the
+ * same dedup the views apply in BigQuery; see insertFromJsonLinesSql). Measured against the Appender (one native call per
  * value on the JS thread), the file path leaves parsing, casting and storage to DuckDB's own threads,
  * so a caller that keeps a batch in flight normalizes the next one meanwhile (bench/ingest.ts).
  * A batch DuckDB refuses is retried row by row through an Appender-filled staging table, and the rows
@@ -115,7 +115,7 @@ export class DuckDbSink implements RowSink {
 
   private async moveStaged(): Promise<number> {
     try {
-      const result = await this.connection.run(insertFromStagingSql(EDGE_LOGS_TABLE, STAGING, this.columns));
+      const result = await this.connection.run(insertFromStagingSql(EDGE_LOGS_TABLE, STAGING, this.columns, 'event_id'));
       return result.rowsChanged;
     } finally {
       await this.connection.run(`DELETE FROM ${STAGING}`);
@@ -126,7 +126,7 @@ export class DuckDbSink implements RowSink {
     const file = join(this.tempDir, `batch-${this.batches++}.jsonl`);
     try {
       await writeFile(file, text);
-      const result = await this.connection.run(insertFromJsonLinesSql(EDGE_LOGS_TABLE, file, this.columns));
+      const result = await this.connection.run(insertFromJsonLinesSql(EDGE_LOGS_TABLE, file, this.columns, 'event_id'));
       this.newRows += result.rowsChanged;
       return { inserted: rows.length, deadLettered: 0 };
     } catch {
