@@ -1,0 +1,47 @@
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Storage } from '@google-cloud/storage';
+import { decompressIfGzip } from '../input/gzip';
+import { recordsFromFile } from '../input/open';
+import { readRecords, type RawRecord } from '../input/records';
+
+/** One input of an ingest: where its records come from and how to name it in dead letters. */
+export interface InputFile {
+  /** `gs://bucket/object#generation`, or the absolute path of a local file. */
+  label: string;
+  /** Size in bytes as stored (compressed when gzip), when known. */
+  size: number | undefined;
+  records(): AsyncGenerator<RawRecord>;
+}
+
+const GS_URI = /^gs:\/\/([^/]+)\/(.+)$/;
+
+export function isGsUri(path: string): boolean {
+  return GS_URI.test(path);
+}
+
+/**
+ * Resolves a command-line file: a local path, `-` for stdin, or a gs:// URI read with the Storage
+ * client (which honours STORAGE_EMULATOR_HOST). A gs:// object is pinned to the generation current
+ * when the ingest starts, so its dead letters name exactly the bytes that were read.
+ */
+export async function openInput(path: string, deps: { stdin: NodeJS.ReadableStream; storage?: () => Storage }): Promise<InputFile> {
+  const gs = GS_URI.exec(path);
+  if (gs) {
+    if (!deps.storage) throw new Error('gs:// inputs need a Storage client');
+    const [bucket, name] = [gs[1]!, gs[2]!];
+    const file = deps.storage().bucket(bucket).file(name);
+    const [metadata] = await file.getMetadata();
+    const generation = String(metadata.generation);
+    const pinned = deps.storage().bucket(bucket).file(name, { generation });
+    return {
+      label: `gs://${bucket}/${name}#${generation}`,
+      size: Number(metadata.size),
+      records: () => readRecords(decompressIfGzip(pinned.createReadStream() as AsyncIterable<Buffer>)),
+    };
+  }
+  if (path === '-') return { label: 'stdin', size: undefined, records: () => recordsFromFile('-', deps.stdin) };
+  const absolute = resolve(path);
+  const { size } = await stat(absolute);
+  return { label: absolute, size, records: () => recordsFromFile(absolute, deps.stdin) };
+}
