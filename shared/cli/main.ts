@@ -1,6 +1,8 @@
 import { EXIT, UsageError, type CliIo, type Command } from './io';
 import { generate, generateHelp } from './generate';
+import { ingestCommand, ingestHelp } from './ingest';
 import { normalize, normalizeHelp } from './normalize';
+import { query, queryHelp } from './query';
 
 interface CommandEntry {
   run: Command;
@@ -12,6 +14,8 @@ interface CommandEntry {
 export const commands: Record<string, CommandEntry> = {
   normalize: { run: normalize, help: normalizeHelp, summary: 'normalize log files into unified rows (stdout)' },
   generate: { run: generate, help: generateHelp, summary: 'write realistic synthetic logs (JSON Lines) for demos and benchmarks' },
+  ingest: { run: ingestCommand, help: ingestHelp, summary: 'backfill local or gs:// log files into the warehouse (DuckDB or BigQuery)' },
+  query: { run: query, help: queryHelp, summary: 'run SQL against the local DuckDB warehouse and its views' },
 };
 
 export function mainHelp(): string {
