@@ -4,7 +4,7 @@
 #                       runs `npm ci` only and does not try `npm run build` (the TypeScript sources
 #                       are not shipped)
 #   package-lock.json   unchanged, so `npm ci` installs exactly the tested dependency tree
-#   dist/functions/, dist/shared/   the compiled code (`main` is dist/functions/index.js)
+#   dist/               the compiled code (`main` is dist/functions/index.js)
 # Run after `npm ci && npm run build`. Usage: terraform/stage-function-source.sh [OUT_DIR]
 set -euo pipefail
 
@@ -18,9 +18,9 @@ if [[ ! -f "$repo/$main" ]]; then
 fi
 
 rm -rf "$out"
-mkdir -p "$out/dist"
+mkdir -p "$out"
 cp "$repo/package-lock.json" "$out/"
-cp -R "$repo/dist/functions" "$repo/dist/shared" "$out/dist/"
+cp -R "$repo/dist" "$out/dist"
 node -e '
   const fs = require("fs");
   const [src, dst] = process.argv.slice(1);
