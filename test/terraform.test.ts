@@ -341,7 +341,8 @@ describe('sources', () => {
     const local = /^\$\{local\.(\w+)\}$/.exec(String(filter))?.[1];
     const text = local ? strings(mod.locals[local]).join(' ') : String(filter);
     expect(text).toContain('resource.type=\\"edgecache.googleapis.com/EdgeCacheRouteRule\\"');
-    expect(text).toContain('edgecache.googleapis.com%2Fedge_cache_request');
+    // The whole log id, up to its closing quote: logName ends in .../edge_cache_request.
+    expect(text).toContain('logName=\\"projects/${var.project_id}/logs/edgecache.googleapis.com%2Fedge_cache_request\\"');
     expect(text).toContain(' AND ');
   });
 
