@@ -148,8 +148,7 @@ variable "function_concurrency" {
 variable "function_timeout_seconds" {
   type        = number
   description = "Function request timeout; the push subscriptions' ack deadline equals it, so at most 600."
-
-  default = 300
+  default     = 300
 
   validation {
     condition     = var.function_timeout_seconds >= 10 && var.function_timeout_seconds <= 600
