@@ -1,3 +1,8 @@
-/** The CloudEvent functions this package exports; Terraform's entry_point values must equal these. */
+/**
+ * The CloudEvent functions `dist/functions/index.js` exports and registers with
+ * `functions.cloudEvent`. Terraform deploys one Cloud Function per name (`terraform/functions.tf`,
+ * `entry_point`); test/terraform.test.ts holds the two lists equal.
+ */
 export const ENTRY_POINTS = ['mediaCdnLogs', 'edgeoneLogs'] as const;
+
 export type EntryPoint = (typeof ENTRY_POINTS)[number];

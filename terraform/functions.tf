@@ -1,0 +1,71 @@
+# The two CloudEvent functions, built by Cloud Build from a zip of the staged source
+# (terraform/stage-function-source.sh: package.json, package-lock.json, the compiled dist/).
+
+resource "google_storage_bucket" "function_source" {
+  # Separate from the upload bucket: the upload bucket notifies the EdgeOne topic on every object.
+  name     = "${var.project_id}-${var.name_prefix}-function-source"
+  location = var.region
+  labels   = local.labels
+
+  uniform_bucket_level_access = true
+  public_access_prevention    = "enforced"
+
+  depends_on = [google_project_service.enabled]
+}
+
+data "archive_file" "function_source" {
+  type        = "zip"
+  source_dir  = local.function_source
+  output_path = "${path.module}/.build/function-source.zip"
+}
+
+resource "google_storage_bucket_object" "function_source" {
+  # Content-addressed name: a changed build gives a new object, and the functions redeploy.
+  name   = "function-source-${data.archive_file.function_source.output_md5}.zip"
+  bucket = google_storage_bucket.function_source.name
+  source = data.archive_file.function_source.output_path
+}
+
+resource "google_cloudfunctions2_function" "ingest" {
+  for_each = local.functions
+
+  name        = local.function_names[each.key]
+  location    = var.region
+  description = "cdnlog: ${each.value.entry_point} (Pub/Sub push from ${each.value.topic_name})"
+  labels      = local.labels
+
+  build_config {
+    runtime     = "nodejs22"
+    entry_point = each.value.entry_point
+
+    source {
+      storage_source {
+        bucket = google_storage_bucket.function_source.name
+        object = google_storage_bucket_object.function_source.name
+      }
+    }
+  }
+
+  service_config {
+    available_memory                 = var.function_memory
+    available_cpu                    = var.function_cpu
+    max_instance_count               = var.function_max_instances
+    max_instance_request_concurrency = var.function_concurrency
+    timeout_seconds                  = var.function_timeout_seconds
+    ingress_settings                 = var.function_ingress
+    all_traffic_on_latest_revision   = true
+    service_account_email            = google_service_account.runtime.email
+
+    # Exactly DEPLOYED_ENV_VARS in shared/config/env.ts (test/terraform.test.ts checks it).
+    environment_variables = {
+      GOOGLE_CLOUD_PROJECT = var.project_id
+      BQ_DATASET           = google_bigquery_dataset.logs.dataset_id
+      BQ_TABLE             = google_bigquery_table.edge_logs.table_id
+      BQ_ERRORS_TABLE      = google_bigquery_table.ingest_errors.table_id
+    }
+  }
+
+  # No event_trigger: google_pubsub_subscription.push delivers (see pubsub.tf for why).
+
+  depends_on = [google_project_service.enabled]
+}

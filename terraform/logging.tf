@@ -1,0 +1,41 @@
+# Media CDN request logs: Cloud Logging sink -> Pub/Sub, one LogEntry per message.
+
+locals {
+  # Both terms: the resource type selects Media CDN, the log name selects the request log
+  # (logName carries the URL-encoded log id edgecache.googleapis.com%2Fedge_cache_request).
+  media_cdn_filter = join(" AND ", compact([
+    "resource.type=\"edgecache.googleapis.com/EdgeCacheRouteRule\"",
+    "logName=\"projects/${var.project_id}/logs/edgecache.googleapis.com%2Fedge_cache_request\"",
+    var.media_cdn_extra_filter == "" ? "" : "(${var.media_cdn_extra_filter})",
+  ]))
+}
+
+resource "google_logging_project_sink" "media_cdn" {
+  name        = "${var.name_prefix}-media-cdn-requests"
+  description = "Media CDN request logs to the cdnlog ingest topic"
+  destination = "pubsub.googleapis.com/${google_pubsub_topic.media_cdn_logs.id}"
+  filter      = local.media_cdn_filter
+
+  # A dedicated writer identity, granted publish on this one topic only (iam.tf).
+  unique_writer_identity = true
+}
+
+# Counts the functions' structured log lines that report dead-lettered records (records that
+# went to ingest_errors). The functions log JSON with a numeric field dead_lettered.
+resource "google_logging_metric" "dead_lettered" {
+  name        = "${var.name_prefix}_dead_lettered"
+  description = "cdnlog function log entries reporting records written to ingest_errors"
+  filter = join(" AND ", [
+    "resource.type=\"cloud_run_revision\"",
+    "resource.labels.service_name=(${join(" OR ", [for name in values(local.function_names) : "\"${name}\""])})",
+    "jsonPayload.dead_lettered>0",
+  ])
+
+  metric_descriptor {
+    metric_kind = "DELTA"
+    value_type  = "INT64"
+    unit        = "1"
+  }
+
+  depends_on = [google_project_service.enabled]
+}

@@ -1,0 +1,55 @@
+# Project-level pieces every other file uses: the APIs, the project number (service agent
+# addresses) and the names derived from var.name_prefix.
+
+locals {
+  # One Cloud Function per CloudEvent entry point exported by dist/functions/index.js
+  # (functions/entry-points.ts), each fed by its own topic. The key names the function.
+  functions = {
+    media_cdn = {
+      entry_point = "mediaCdnLogs"
+      topic_id    = google_pubsub_topic.media_cdn_logs.id
+      topic_name  = google_pubsub_topic.media_cdn_logs.name
+    }
+    edgeone = {
+      entry_point = "edgeoneLogs"
+      topic_id    = google_pubsub_topic.edgeone_logs.id
+      topic_name  = google_pubsub_topic.edgeone_logs.name
+    }
+  }
+
+  # Cloud Run service names equal function names; the log-based metric filters on them.
+  function_names = { for key, _ in local.functions : key => "${var.name_prefix}-${replace(key, "_", "-")}" }
+
+  upload_bucket_name = coalesce(var.upload_bucket_name, "${var.project_id}-${var.name_prefix}-uploads")
+  function_source    = coalesce(var.function_source_dir, "${path.module}/.build/function-source")
+
+  # Pub/Sub's service agent: it writes to the dead-letter topic and mints push OIDC tokens.
+  pubsub_service_agent = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-pubsub.iam.gserviceaccount.com"
+
+  labels = merge({ app = "cdnlog" }, var.labels)
+}
+
+data "google_project" "this" {
+  project_id = var.project_id
+}
+
+# Eventarc is deliberately absent: delivery uses our own push subscriptions (see README, Design).
+resource "google_project_service" "enabled" {
+  for_each = toset([
+    "artifactregistry.googleapis.com", # function container images
+    "bigquery.googleapis.com",
+    "cloudbuild.googleapis.com", # builds the function source
+    "cloudfunctions.googleapis.com",
+    "iam.googleapis.com", # service accounts, HMAC key owner
+    "logging.googleapis.com",
+    "monitoring.googleapis.com",
+    "pubsub.googleapis.com",
+    "run.googleapis.com", # gen2 functions are Cloud Run services
+    "storage.googleapis.com",
+  ])
+
+  project = var.project_id
+  service = each.value
+  # Destroying this module must not switch APIs off for everything else in the project.
+  disable_on_destroy = false
+}

@@ -1,0 +1,55 @@
+output "media_cdn_topic" {
+  description = "Topic the Media CDN log sink publishes to."
+  value       = google_pubsub_topic.media_cdn_logs.id
+}
+
+output "edgeone_topic" {
+  description = "Topic the upload bucket notifies about new EdgeOne log files."
+  value       = google_pubsub_topic.edgeone_logs.id
+}
+
+output "dead_letter_subscription" {
+  description = "Pull subscription holding messages no function accepted (7 days)."
+  value       = google_pubsub_subscription.dead_letter.id
+}
+
+output "sink_writer_identity" {
+  description = "Identity the Media CDN sink writes as (publisher on the Media CDN topic only)."
+  value       = google_logging_project_sink.media_cdn.writer_identity
+}
+
+output "upload_bucket" {
+  description = "Bucket EdgeOne uploads log files to."
+  value       = google_storage_bucket.uploads.name
+}
+
+output "dataset" {
+  description = "BigQuery dataset, as project.dataset."
+  value       = "${var.project_id}.${google_bigquery_dataset.logs.dataset_id}"
+}
+
+output "functions" {
+  description = "Function name and URL per source."
+  value = {
+    for key, fn in google_cloudfunctions2_function.ingest : key => {
+      name = fn.name
+      uri  = fn.service_config[0].uri
+    }
+  }
+}
+
+output "runtime_service_account" {
+  description = "Service account the functions run as."
+  value       = google_service_account.runtime.email
+}
+
+output "edgeone_hmac_access_id" {
+  description = "HMAC access id for EdgeOne's S3-compatible push (null unless create_edgeone_hmac_key)."
+  value       = one(google_storage_hmac_key.edgeone[*].access_id)
+}
+
+output "edgeone_hmac_secret" {
+  description = "HMAC secret for EdgeOne's S3-compatible push (null unless create_edgeone_hmac_key)."
+  value       = one(google_storage_hmac_key.edgeone[*].secret)
+  sensitive   = true
+}

@@ -1,0 +1,22 @@
+# Provider pins. google 7.x is the current major (7.0 moved service_config.service to an
+# output-only attribute, which is how functions.tf and iam.tf use it); archive 2.x zips the staged
+# function source.
+terraform {
+  required_version = ">= 1.5"
+
+  required_providers {
+    google = {
+      source  = "hashicorp/google"
+      version = "~> 7.0"
+    }
+    archive = {
+      source  = "hashicorp/archive"
+      version = "~> 2.7"
+    }
+  }
+}
+
+provider "google" {
+  project = var.project_id
+  region  = var.region
+}
