@@ -3,6 +3,8 @@ import { generate, generateHelp } from './generate';
 import { ingestCommand, ingestHelp } from './ingest';
 import { normalize, normalizeHelp } from './normalize';
 import { query, queryHelp } from './query';
+import { replay, replayHelp } from './replay';
+import { upload, uploadHelp } from './upload';
 
 interface CommandEntry {
   run: Command;
@@ -16,6 +18,8 @@ export const commands: Record<string, CommandEntry> = {
   generate: { run: generate, help: generateHelp, summary: 'write realistic synthetic logs (JSON Lines) for demos and benchmarks' },
   ingest: { run: ingestCommand, help: ingestHelp, summary: 'backfill local or gs:// log files into the warehouse (DuckDB or BigQuery)' },
   query: { run: query, help: queryHelp, summary: 'run SQL against the local DuckDB warehouse and its views' },
+  upload: { run: upload, help: uploadHelp, summary: 'upload EdgeOne log files to the upload bucket (prints gs:// URIs)' },
+  replay: { run: replay, help: replayHelp, summary: 're-publish dead-lettered payloads to their Pub/Sub topic' },
 };
 
 export function mainHelp(): string {
