@@ -1,0 +1,172 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import { main } from '../shared/cli/main';
+import { openWarehouse } from '../shared/duckdb/open';
+import { generateEdgeoneL4 } from '../shared/generate/edgeone-l4';
+import { generateEdgeoneL7 } from '../shared/generate/edgeone-l7';
+import { generateMediaCdn } from '../shared/generate/media-cdn';
+import { openDuckDbSink } from '../shared/sink/duckdb';
+import { MAX_ERROR_PAYLOAD_BYTES } from '../shared/schema/ingest-error';
+import { withoutGoogleCredentials } from './contract/adc-guard';
+import { startPubSubEndpoint, type PubSubEndpoint } from './contract/pubsub-endpoint';
+import { startStorageEndpoint, type StorageEndpoint } from './contract/storage-endpoint';
+import { requireVmModules } from './contract/vm-modules-guard';
+
+withoutGoogleCredentials();
+requireVmModules();
+
+const dir = mkdtempSync(join(tmpdir(), 'cdnlog-cli-local-'));
+const jsonl = (records: Iterable<object>) => [...records].map((r) => JSON.stringify(r)).join('\n') + '\n';
+
+async function run(args: string[], env: NodeJS.ProcessEnv) {
+  const io = { stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough(), env };
+  let stdout = '';
+  let stderr = '';
+  io.stdout.on('data', (c) => (stdout += c));
+  io.stderr.on('data', (c) => (stderr += c));
+  io.stdin.end();
+  const code = await main(args, io);
+  return { code, stdout, stderr };
+}
+
+async function count(db: string, sql: string): Promise<unknown[]> {
+  const warehouse = await openWarehouse(db, { mustExist: true });
+  try {
+    return (await warehouse.connection.runAndReadAll(sql)).getRowsJson()[0]!;
+  } finally {
+    await warehouse.close();
+  }
+}
+
+describe('cdnlog ingest and query (DuckDB)', () => {
+  const db = join(dir, 'ingest.duckdb');
+  const env = { SINK: 'duckdb', DUCKDB_PATH: db };
+  const media = join(dir, 'media.jsonl.gz');
+  const edgeone = join(dir, 'edgeone.jsonl');
+
+  beforeAll(() => {
+    writeFileSync(media, gzipSync(jsonl(generateMediaCdn({ count: 300, seed: 't' }))));
+    writeFileSync(edgeone, `${jsonl(generateEdgeoneL4({ count: 100, seed: 't' }))}${jsonl(generateEdgeoneL7({ count: 100, seed: 't' }))}not json\n{"SessionID":"s","LogTimeStamp":"yesterday"}\n`);
+  });
+
+  it('lands rows and dead letters, and a re-run adds neither', async () => {
+    const first = await run(['ingest', '--source', 'media-cdn', media], env);
+    expect(first).toMatchObject({ code: 0 });
+    expect(first.stdout).toMatch(/ingested 300 records/);
+    const second = await run(['ingest', '--source', 'edgeone', edgeone], env);
+    expect(second.code).toBe(1); // two records dead-lettered
+    expect(second.stdout).toMatch(/new +200\n/);
+    expect(second.stdout).toMatch(/dead letters +2 /);
+    // Progress goes to stderr as plain lines when stderr is not a terminal.
+    expect(second.stderr).toMatch(/records .* MB\/s .* rejects/);
+    const again = await run(['ingest', '--source', 'edgeone', edgeone, '--db', db], { SINK: 'duckdb' });
+    expect(again.stdout).toMatch(/new +0\n/);
+    expect(again.stdout).toMatch(/already there +200\n/);
+    expect(await count(db, 'SELECT COUNT(*), COUNT(DISTINCT event_id) FROM edge_logs')).toEqual(['500', '500']);
+    expect(await count(db, "SELECT COUNT(*), COUNT(*) FILTER (stage = 'parse'), COUNT(*) FILTER (stage = 'validate') FROM ingest_errors")).toEqual(['2', '1', '1']);
+  });
+
+  it('query prints table, csv and json', async () => {
+    const sql = "SELECT source, COUNT(*) AS n FROM edge_logs_dedup GROUP BY source ORDER BY source";
+    const table = await run(['query', sql], env);
+    expect(table.stdout).toMatch(/^source +n\n-+ +-+\nedgeone +200\nmedia_cdn +300\n\(2 rows\)\n$/);
+    expect((await run(['query', sql, '--format', 'csv'], env)).stdout).toBe('source,n\r\nedgeone,200\r\nmedia_cdn,300\r\n');
+    expect((await run(['query', sql, '--format', 'json'], env)).stdout).toBe('{"source":"edgeone","n":"200"}\n{"source":"media_cdn","n":"300"}\n');
+  });
+
+  it('query refuses a missing warehouse instead of creating one', async () => {
+    const result = await run(['query', 'SELECT 1'], { DUCKDB_PATH: join(dir, 'none.duckdb') });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/no local warehouse/);
+  });
+
+  it.each(['ingest', 'query', 'upload', 'replay'])('%s --help', async (command) => {
+    const result = await run([command, '--help'], {});
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(new RegExp(`^Usage: cdnlog ${command}`));
+  });
+});
+
+describe('cdnlog upload (Cloud Storage contract endpoint)', () => {
+  let storage: StorageEndpoint;
+  beforeAll(async () => {
+    storage = await startStorageEndpoint();
+    storage.createBucket('uploads');
+  });
+  afterAll(() => storage.close());
+
+  it('uploads small files in one request and big ones resumably, printing gs:// URIs', async () => {
+    const small = join(dir, 'small.log');
+    const big = join(dir, 'big.log.gz');
+    writeFileSync(small, jsonl(generateEdgeoneL7({ count: 10, seed: 'u' })));
+    writeFileSync(big, gzipSync(jsonl(generateEdgeoneL4({ count: 3000, seed: 'u' }))));
+    const env = { STORAGE_EMULATOR_HOST: storage.url, GOOGLE_CLOUD_PROJECT: 'local' };
+    const result = await run(['upload', small, big, '--bucket', 'uploads', '--prefix', 'edgeone/2026-11-01/', '--resumable-over', '50000'], env);
+    expect(result).toMatchObject({ code: 0, stdout: 'gs://uploads/edgeone/2026-11-01/small.log\ngs://uploads/edgeone/2026-11-01/big.log.gz\n' });
+    const objects = storage.objects('uploads');
+    expect(objects.map((o) => o.name).sort()).toEqual(['edgeone/2026-11-01/big.log.gz', 'edgeone/2026-11-01/small.log']);
+    const bigObject = objects.find((o) => o.name.endsWith('big.log.gz'))!;
+    expect((await bigObject.data()).equals(require('node:fs').readFileSync(big))).toBe(true);
+    expect(storage.requests.some((r) => r.method === 'POST' && r.query.uploadType === 'resumable' && r.query.name === 'edgeone/2026-11-01/big.log.gz')).toBe(true);
+    expect(storage.requests.some((r) => r.method === 'POST' && r.query.uploadType === 'multipart')).toBe(true);
+  });
+});
+
+describe('cdnlog replay (Pub/Sub contract endpoint)', () => {
+  let pubsub: PubSubEndpoint;
+  const db = join(dir, 'replay.duckdb');
+  const letter = (id: string, fields: Record<string, unknown>) => ({
+    error_id: id,
+    error_time: '2026-11-01T10:00:00Z',
+    source: 'media_cdn',
+    stage: 'validate',
+    reason: 'timestamp: not a valid timestamp',
+    message_id: null,
+    object: null,
+    payload: `{"id":"${id}"}`,
+    payload_truncated: false,
+    attributes: null,
+    ...fields,
+  });
+
+  beforeAll(async () => {
+    pubsub = await startPubSubEndpoint();
+    const sink = await openDuckDbSink({ path: db });
+    await sink.writeErrors([
+      letter('m1', { message_id: '41', attributes: JSON.stringify({ logging_sink: 'x' }) }),
+      letter('m2', { error_time: '2026-10-01T00:00:00Z' }),
+      letter('e1', { source: 'edgeone', reason: 'L4 record: ForwardPort not a number', object: 'gs://b/o#1:7', attributes: JSON.stringify({ bucketId: 'b', objectId: 'o', eventType: 'OBJECT_FINALIZE' }) }),
+      letter('big', { payload: 'x'.repeat(MAX_ERROR_PAYLOAD_BYTES), payload_truncated: true }),
+      letter('row', { stage: 'insert', reason: 'DuckDB refused the row' }),
+    ]);
+    await sink.close();
+  });
+  afterAll(() => pubsub.close());
+
+  const env = () => ({ DUCKDB_PATH: db, SINK: 'duckdb', PUBSUB_EMULATOR_HOST: pubsub.url, GOOGLE_CLOUD_PROJECT: 'local' });
+
+  it('--dry-run lists what it would send and skip, and sends nothing', async () => {
+    const result = await run(['replay', '--dry-run'], env());
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/would send 3, 2 to cdnlog-media-cdn-logs, 1 to cdnlog-edgeone-logs; skipped 2 \(1 truncated, 1 warehouse refused a normalized row\)/);
+    expect(pubsub.publishCalls).toBe(0);
+  });
+
+  it('filters by --since, --source and --reason, and publishes payloads with their attributes', async () => {
+    const result = await run(['replay', '--since', '2026-10-15T00:00:00Z', '--source', 'media-cdn', '--reason', 'TIMESTAMP'], env());
+    expect(result.stdout).toMatch(/^sent +m1 +media_cdn +→ cdnlog-media-cdn-logs +\(message \d+\)$/m);
+    expect(result.stdout).toMatch(/sent 1, 1 to cdnlog-media-cdn-logs; skipped 1 \(1 truncated\)/);
+    const [message] = pubsub.messages('cdnlog-media-cdn-logs');
+    expect(message!.data.toString()).toBe('{"id":"m1"}');
+    expect(message!.attributes).toEqual({ logging_sink: 'x', cdnlog_replay_of: 'm1' });
+  });
+
+  it('--topic sends everything there; an EdgeOne line loses its storage-notification attributes', async () => {
+    const result = await run(['replay', '--source', 'edgeone', '--topic', 'fixed'], env());
+    expect(result.stdout).toMatch(/sent 1, 1 to fixed; skipped 0/);
+    expect(pubsub.messages('fixed')[0]!.attributes).toEqual({ cdnlog_replay_of: 'e1' });
+  });
+});
