@@ -1,0 +1,218 @@
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
+import { openWarehouse } from '../duckdb/open';
+import { generateEdgeoneL4 } from '../generate/edgeone-l4';
+import { generateEdgeoneL7 } from '../generate/edgeone-l7';
+import { generateMediaCdn } from '../generate/media-cdn';
+import { recordsFromFile } from '../input/open';
+import { messagePublishedEvent, objectFinalizeEvent, type HttpEvent } from './cloudevents';
+import { formatReport, readReport, type LocalReport } from './report';
+import { serveFolderAsBucket } from './storage-server';
+
+export interface LocalRunOptions {
+  dbPath: string;
+  mediaCdn: number;
+  edgeoneL4: number;
+  edgeoneL7: number;
+  seed: string;
+  /** The user's files instead of generated ones (either list may be empty). */
+  mediaCdnFiles: string[];
+  edgeoneFiles: string[];
+  /** Add a few deliberately broken records so the dead-letter path shows. */
+  badRecords: boolean;
+  /** Progress and the report go here. */
+  out: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+export const DEFAULTS = { mediaCdn: 2000, edgeoneL4: 1000, edgeoneL7: 2000, seed: 'cdnlog' };
+
+const PROJECT = 'local';
+const BUCKET = 'edgeone-logs';
+const RECORDS_PER_EDGEONE_FILE = 500;
+const CONCURRENCY = 16;
+const ATTEMPTS = 3;
+
+/** Broken Media CDN messages: not JSON; a LogEntry whose timestamp is not one. */
+export const BAD_MEDIA_CDN_MESSAGES = [
+  '{"insertId": "broken", "timestamp": ',
+  JSON.stringify({ insertId: 'bad-time', timestamp: 'yesterday', logName: 'projects/local/logs/edgecache.googleapis.com%2Fedge_cache_request' }),
+];
+/** A broken EdgeOne file: one good L7 line between a bad timestamp and a cut-off line. */
+function badEdgeoneFile(seed: string): string {
+  const [good] = generateEdgeoneL7({ count: 1, seed: `${seed}-bad` });
+  return [JSON.stringify({ RequestID: 'bad-time', RequestTime: 'not a time', ClientIP: '198.51.100.7' }), JSON.stringify(good), '{"RequestID": "cut-off", "Reque'].join('\n') + '\n';
+}
+
+function chunked<T>(items: Iterable<T>, size: number): T[][] {
+  const out: T[][] = [];
+  let current: T[] = [];
+  for (const item of items) {
+    current.push(item);
+    if (current.length === size) {
+      out.push(current);
+      current = [];
+    }
+  }
+  if (current.length) out.push(current);
+  return out;
+}
+
+/** POSTs one event, retrying failures as Pub/Sub would redeliver; false when every attempt failed. */
+async function deliver(url: string, event: HttpEvent): Promise<boolean> {
+  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    try {
+      const res = await fetch(url, { method: 'POST', headers: event.headers, body: event.body });
+      await res.arrayBuffer();
+      if (res.ok) return true;
+    } catch {
+      // connection trouble: try again
+    }
+    await new Promise((ok) => setTimeout(ok, 50 * attempt));
+  }
+  return false;
+}
+
+class Progress {
+  private last = 0;
+  constructor(private readonly out: LocalRunOptions['out']) {}
+  show(text: string, force = false): void {
+    const now = Date.now();
+    if (!force && now - this.last < (this.out.isTTY ? 100 : 2000)) return;
+    this.last = now;
+    this.out.write(this.out.isTTY ? `\r\x1b[2K${text}` : `${text}\n`);
+  }
+  end(): void {
+    if (this.out.isTTY) this.out.write('\r\x1b[2K');
+  }
+}
+
+/** Loads the compiled (or, under jest, source) function entry points; they register themselves. */
+function loadFunctions(): void {
+  const entry = join(__dirname, '..', '..', 'functions', 'index');
+  try {
+    require(entry);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && String((error as Error).message).includes(entry)) {
+      throw new Error(`the Cloud Functions are not built (${entry}): run npm run build`);
+    }
+    throw error;
+  }
+}
+
+/**
+ * The main job, locally: the two real CloudEvent functions under the functions framework, a local
+ * Cloud Storage endpoint serving a folder of EdgeOne files, Media CDN log entries delivered one per
+ * Pub/Sub message and EdgeOne files as OBJECT_FINALIZE notifications — as Eventarc delivers them —
+ * and rows landing in a DuckDB file through the same RowSink the BigQuery sink implements. Everything
+ * runs in this one process, so DuckDB has a single writer.
+ */
+export async function runLocal(options: LocalRunOptions): Promise<{ report: LocalReport; text: string; failed: number }> {
+  const started = Date.now();
+  const folder = mkdtempSync(join(tmpdir(), 'cdnlog-local-bucket-'));
+  const progress = new Progress(options.out);
+  const servers: Server[] = [];
+  const bucket = await serveFolderAsBucket(folder, BUCKET);
+  try {
+    // EdgeOne files: the user's, or generated L4 and L7 logs split into gzip files as EdgeOne ships them.
+    const edgeoneNames: string[] = [];
+    if (options.edgeoneFiles.length) {
+      for (const file of options.edgeoneFiles) {
+        copyFileSync(file, join(folder, basename(file)));
+        edgeoneNames.push(basename(file));
+      }
+    } else {
+      const kinds: [string, Iterable<object>][] = [
+        ['l4', generateEdgeoneL4({ count: options.edgeoneL4, seed: options.seed })],
+        ['l7', generateEdgeoneL7({ count: options.edgeoneL7, seed: options.seed })],
+      ];
+      for (const [kind, records] of kinds) {
+        chunked(records, RECORDS_PER_EDGEONE_FILE).forEach((chunk, i) => {
+          const name = `edgeone-${kind}-${String(i).padStart(4, '0')}.log.gz`;
+          writeFileSync(join(folder, name), gzipSync(chunk.map((r) => JSON.stringify(r)).join('\n') + '\n'));
+          edgeoneNames.push(name);
+        });
+      }
+    }
+    if (options.badRecords) {
+      writeFileSync(join(folder, 'edgeone-broken.log'), badEdgeoneFile(options.seed));
+      edgeoneNames.push('edgeone-broken.log');
+    }
+
+    // The functions read their settings at load: a DuckDB sink, and the local bucket for downloads.
+    Object.assign(process.env, {
+      SINK: 'duckdb',
+      DUCKDB_PATH: resolve(options.dbPath),
+      GOOGLE_CLOUD_PROJECT: process.env.GOOGLE_CLOUD_PROJECT || PROJECT,
+      STORAGE_EMULATOR_HOST: bucket.url,
+    });
+    delete process.env.BQ_DATASET;
+    loadFunctions();
+    // Required only now: the framework's registry must be the one the functions registered in.
+    const { getTestServer } = require('@google-cloud/functions-framework/testing') as typeof import('@google-cloud/functions-framework/testing');
+    const listen = async (name: string) => {
+      const server = getTestServer(name);
+      servers.push(server);
+      await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    };
+    const mediaUrl = await listen('mediaCdnLogs');
+    const edgeoneUrl = await listen('edgeoneLogs');
+
+    // Media CDN: one LogEntry per message, as a Cloud Logging sink publishes them.
+    const mediaMessages: string[] = [];
+    if (options.mediaCdnFiles.length) {
+      for (const file of options.mediaCdnFiles) {
+        for await (const record of recordsFromFile(file, process.stdin)) mediaMessages.push('text' in record ? record.text : record.head);
+      }
+    } else for (const entry of generateMediaCdn({ count: options.mediaCdn, seed: options.seed })) mediaMessages.push(JSON.stringify(entry));
+    if (options.badRecords) mediaMessages.push(...BAD_MEDIA_CDN_MESSAGES);
+
+    const jobs: (() => Promise<boolean>)[] = [];
+    let nextId = 1;
+    const publishTime = new Date();
+    for (const data of mediaMessages) {
+      const event = messagePublishedEvent({ project: PROJECT, topic: 'cdnlog-media-cdn-logs', messageId: String(nextId++), data, publishTime });
+      jobs.push(() => deliver(mediaUrl, event));
+    }
+    for (const name of edgeoneNames) {
+      const messageId = String(nextId++);
+      jobs.push(async () => deliver(edgeoneUrl, objectFinalizeEvent({ project: PROJECT, topic: 'cdnlog-edgeone-logs', messageId, publishTime }, await bucket.describe(name))));
+    }
+
+    let done = 0;
+    let failed = 0;
+    const label = () => `delivering events: ${done.toLocaleString('en-US')}/${jobs.length.toLocaleString('en-US')} (${mediaMessages.length.toLocaleString('en-US')} Media CDN messages, ${edgeoneNames.length} EdgeOne files)${failed ? `, ${failed} failed` : ''}`;
+    let cursor = 0;
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (cursor < jobs.length) {
+          const job = jobs[cursor++]!;
+          if (!(await job())) failed++;
+          done++;
+          progress.show(label());
+        }
+      }),
+    );
+    progress.show(label(), true);
+    progress.end();
+
+    // Same process, same cached DuckDB instance as the functions' sink: read the report from it.
+    const warehouse = await openWarehouse(options.dbPath);
+    let report: LocalReport;
+    try {
+      report = await readReport(warehouse.connection);
+    } finally {
+      await warehouse.close();
+    }
+    const text = formatReport(report, { dbPath: options.dbPath, seconds: (Date.now() - started) / 1000, delivered: jobs.length - failed, failed });
+    return { report, text, failed };
+  } finally {
+    await Promise.all(servers.map((s) => new Promise((ok) => s.close(ok))));
+    await bucket.close();
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
