@@ -27,9 +27,26 @@ export interface OpenOptions {
 }
 
 /**
+ * One DuckDB instance per file per process, so the functions and the local runner share one writer
+ * instead of fighting over the file lock. Our own map rather than DuckDBInstance.fromCache: asking
+ * that cache for a file a second time while another connection had written to it hung at 100% CPU
+ * (@duckdb/node-api 1.5.6-r.1, seen in the local run).
+ */
+const instances = new Map<string, Promise<DuckDBInstance>>();
+
+function instanceFor(absolute: string): Promise<DuckDBInstance> {
+  let instance = instances.get(absolute);
+  if (!instance) {
+    instance = DuckDBInstance.create(absolute);
+    instances.set(absolute, instance);
+    instance.catch(() => instances.delete(absolute));
+  }
+  return instance;
+}
+
+/**
  * Opens (creating when needed) the local warehouse file with the edge_logs and ingest_errors tables
- * and the analyst views. Instances come from DuckDB's per-process cache, so the functions and the
- * local runner share one writer in one process instead of fighting over the file lock.
+ * and the analyst views.
  */
 export async function openWarehouse(path: string, options: OpenOptions = {}): Promise<Warehouse> {
   const absolute = resolve(path);
@@ -39,7 +56,7 @@ export async function openWarehouse(path: string, options: OpenOptions = {}): Pr
   } else mkdirSync(dirname(absolute), { recursive: true });
   let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.fromCache(absolute);
+    instance = await instanceFor(absolute);
   } catch (error) {
     const message = (error as Error).message;
     const lock = /Could not set lock on file .*?Conflicting lock is held in (.*?)(?: \(PID (\d+)\))?[.\s]/.exec(message);
