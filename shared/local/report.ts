@@ -43,7 +43,7 @@ function bytes(n: number): string {
   return `${n.toFixed(i ? 1 : 0)} ${units[i]}`;
 }
 
-export function formatReport(r: LocalReport, extra: { dbPath: string; seconds: number; delivered: number; failed: number }): string {
+export function formatReport(r: LocalReport, extra: { dbPath: string; logPath: string; seconds: number; delivered: number; failed: number }): string {
   const n = (v: number) => v.toLocaleString('en-US');
   const lines = [`cdnlog local run: ${n(extra.delivered)} events delivered in ${extra.seconds.toFixed(1)} s${extra.failed ? `, ${n(extra.failed)} failed after retries` : ''}`, '', 'rows (deduplicated)'];
   for (const row of r.rows) lines.push(`  ${row.source.padEnd(10)} ${row.log_type.padEnd(13)} ${n(row.rows).padStart(9)}`);
@@ -54,5 +54,6 @@ export function formatReport(r: LocalReport, extra: { dbPath: string; seconds: n
   lines.push(`p95 latency (HTTP)      ${r.p95LatencyMs === null ? 'n/a' : `${r.p95LatencyMs.toFixed(0)} ms`}`);
   lines.push('', 'query further:', `  npx cdnlog query "SELECT * FROM traffic_hourly ORDER BY hour, egress_bytes DESC LIMIT 20" --db ${extra.dbPath}`);
   lines.push(`  npx cdnlog query "SELECT stage, reason, object FROM ingest_errors" --db ${extra.dbPath}`);
+  lines.push(`function logs: ${extra.logPath}`);
   return `${lines.join('\n')}\n`;
 }

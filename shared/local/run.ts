@@ -1,6 +1,6 @@
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
@@ -24,8 +24,32 @@ export interface LocalRunOptions {
   edgeoneFiles: string[];
   /** Add a few deliberately broken records so the dead-letter path shows. */
   badRecords: boolean;
-  /** Progress and the report go here. */
+  /** Progress goes here. */
   out: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+/** The functions' structured logs (stdout, as Cloud Run collects them) go to this file beside the database. */
+export function functionLogPath(dbPath: string): string {
+  return join(dirname(resolve(dbPath)), 'local-run.log');
+}
+
+/**
+ * Sends process.stdout to a file until the returned function is called: the functions log one JSON
+ * line per invocation to stdout, which would bury the report under thousands of lines.
+ */
+function captureStdout(path: string): () => Promise<void> {
+  mkdirSync(dirname(path), { recursive: true });
+  const file = createWriteStream(path);
+  const original = process.stdout.write;
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    const callback = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+    return file.write(chunk, callback);
+  }) as typeof process.stdout.write;
+  return () =>
+    new Promise((ok) => {
+      process.stdout.write = original;
+      file.end(ok);
+    });
 }
 
 export const DEFAULTS = { mediaCdn: 2000, edgeoneL4: 1000, edgeoneL7: 2000, seed: 'cdnlog' };
@@ -116,6 +140,7 @@ export async function runLocal(options: LocalRunOptions): Promise<{ report: Loca
   const progress = new Progress(options.out);
   const servers: Server[] = [];
   const bucket = await serveFolderAsBucket(folder, BUCKET);
+  const restoreStdout = captureStdout(functionLogPath(options.dbPath));
   try {
     // EdgeOne files: the user's, or generated L4 and L7 logs split into gzip files as EdgeOne ships them.
     const edgeoneNames: string[] = [];
@@ -208,9 +233,16 @@ export async function runLocal(options: LocalRunOptions): Promise<{ report: Loca
     } finally {
       await warehouse.close();
     }
-    const text = formatReport(report, { dbPath: options.dbPath, seconds: (Date.now() - started) / 1000, delivered: jobs.length - failed, failed });
+    const text = formatReport(report, {
+      dbPath: options.dbPath,
+      logPath: functionLogPath(options.dbPath),
+      seconds: (Date.now() - started) / 1000,
+      delivered: jobs.length - failed,
+      failed,
+    });
     return { report, text, failed };
   } finally {
+    await restoreStdout();
     await Promise.all(servers.map((s) => new Promise((ok) => s.close(ok))));
     await bucket.close();
     rmSync(folder, { recursive: true, force: true });
