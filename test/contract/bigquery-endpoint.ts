@@ -44,6 +44,9 @@ export async function startBigQueryEndpoint(options: BigQueryEndpointOptions) {
   const seenInsertIds = new Map<string, Set<string>>([...tables.keys()].map(t => [t, new Set()]));
   const requests: InsertAllRecord[] = [];
   const faults = new FaultQueue();
+  // Extra row refusals on top of schema validation, for rows that are schema-valid but that a
+  // test wants BigQuery to refuse (e.g. a value outside a column's range).
+  const refusals: Array<(table: string, json: unknown) => string | null> = [];
   const oversizeStatus = options.oversizeStatus ?? 400;
 
   function insertAll(res: ServerResponse, project: string, table: string, body: Buffer, bytes: number): void {
@@ -71,7 +74,14 @@ export async function startBigQueryEndpoint(options: BigQueryEndpointOptions) {
     record.rows = rows.length;
     if (rows.length === 0) return answerError(400, 'No rows present in the request.', 'invalid');
 
-    const rowErrors = rows.map(r => validateRow(schema, r.json, request.ignoreUnknownValues === true));
+    const rowErrors = rows.map(r => {
+      const errors = validateRow(schema, r.json, request.ignoreUnknownValues === true);
+      for (const refuse of refusals) {
+        const message = refuse(table, r.json);
+        if (message !== null) errors.push({ reason: 'invalid', location: '', debugInfo: '', message });
+      }
+      return errors;
+    });
     const anyInvalid = rowErrors.some(e => e.length > 0);
     const insertErrors: Array<{ index: number; errors: InsertError[] }> = [];
     rows.forEach((row, index) => {
@@ -138,6 +148,8 @@ export async function startBigQueryEndpoint(options: BigQueryEndpointOptions) {
     requests,
     /** Rows accepted into `${dataset}.${table}`, in arrival order, duplicates removed. */
     rows: (table: string): Record<string, unknown>[] => [...(stored.get(table) ?? [])],
+    /** Makes rows for which `refuse` returns a message come back `invalid` with it (until close). */
+    refuseRows: (refuse: (table: string, json: unknown) => string | null) => void refusals.push(refuse),
     failNext: faults.failNext.bind(faults),
     resetNext: faults.resetNext.bind(faults),
     delayNext: faults.delayNext.bind(faults),
