@@ -53,7 +53,9 @@ describe('BatchingWriter', () => {
 
 describe('dead letters', () => {
   it('cuts payloads on a UTF-8 boundary and flags them', () => {
-    expect(truncateUtf8('aé€😀', 6)).toEqual({ text: 'aé', truncated: true });
+    expect(truncateUtf8('aé€😀', 6)).toEqual({ text: 'aé€', truncated: true });
+    expect(truncateUtf8('aé€😀', 5)).toEqual({ text: 'aé', truncated: true });
+    expect(truncateUtf8('aé€😀', 9)).toEqual({ text: 'aé€', truncated: true });
     expect(truncateUtf8('aé€😀', 100)).toEqual({ text: 'aé€😀', truncated: false });
     const row = buildDeadLetter({ source: 'edgeone', stage: 'parse', reason: 'r', payload: '€'.repeat(400_000), now: '2026-01-01T00:00:00Z' });
     expect(row.payload_truncated).toBe(true);
