@@ -1,7 +1,7 @@
 import type { CloudEvent } from '@google-cloud/functions-framework';
 import type { Storage } from '@google-cloud/storage';
 import { decompressIfGzip } from '../shared/input/gzip';
-import { readRecords } from '../shared/input/records';
+import { readRecordBatches } from '../shared/input/records';
 import { buildDeadLetter } from '../shared/sink/dead-letter';
 import { ingestRecords, type IngestOptions } from './ingest';
 import { isBase64, runInvocation, type HandlerDeps, type InvocationCounts } from './invocation';
@@ -11,7 +11,7 @@ export interface EdgeoneLogsDeps extends HandlerDeps {
   storage: Storage;
   /** Chunking and backpressure knobs (tests and benchmarks). */
   ingest?: Omit<IngestOptions, 'inputError'>;
-  /** Longest record accepted, bytes (default 1 MiB, see readRecords). */
+  /** Longest record accepted, bytes (default 1 MiB, see readRecordBatches). */
   maxRecordBytes?: number;
 }
 
@@ -53,8 +53,11 @@ export function createEdgeoneLogsHandler(deps: EdgeoneLogsDeps) {
     // Pinning the generation reads exactly the object the notification is about, even if it was
     // overwritten since; a 404 then means that generation is gone.
     const file = deps.storage.bucket(n.bucketId).file(n.objectId, n.objectGeneration ? { generation: n.objectGeneration } : {});
-    const stream = file.createReadStream();
-    const records = readRecords(decompressIfGzip(stream), recordOptions);
+    // MD5, checked natively, rather than the client's default CRC32C, computed in JavaScript at a
+    // fraction of the download rate; Cloud Storage sends an MD5 for every non-composite object, and
+    // a gzip member carries its own CRC-32, which gunzip checks.
+    const stream = file.createReadStream({ validation: 'md5' });
+    const records = readRecordBatches(decompressIfGzip(stream), recordOptions);
     try {
       const result = await ingestRecords(records, { source: 'edgeone', messageId: message.messageId, object, attributes }, deps, ingestOptions);
       return { inserted: result.inserted, deadLettered: result.deadLettered, bytes: result.bytes, object };
@@ -71,7 +74,7 @@ export function createEdgeoneLogsHandler(deps: EdgeoneLogsDeps) {
       await deps.sink.writeErrors([letter]);
       return { inserted: 0, deadLettered: 1, bytes: 0 };
     }
-    const records = readRecords(decompressIfGzip(once(messageBytes(message))), recordOptions);
+    const records = readRecordBatches(decompressIfGzip(once(messageBytes(message))), recordOptions);
     const result = await ingestRecords(records, { source: 'edgeone', messageId: message.messageId, object: null, attributes }, deps, ingestOptions);
     return { inserted: result.inserted, deadLettered: result.deadLettered, bytes: result.bytes };
   }

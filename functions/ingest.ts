@@ -57,7 +57,7 @@ export const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
  * once every chunk already handed off has settled (no unhandled rejections, no lost counts).
  */
 export async function ingestRecords(
-  records: AsyncIterable<RawRecord>,
+  batches: AsyncIterable<readonly RawRecord[]>,
   origin: IngestOrigin,
   deps: IngestDeps,
   options: IngestOptions = {},
@@ -119,34 +119,37 @@ export async function ingestRecords(
     if (failure.failed) throw failure.err;
   };
 
+  const take = (record: RawRecord) => {
+    result.records++;
+    result.bytes += record.bytes;
+    chunkSize += record.bytes;
+    if ('error' in record) {
+      deadLetter('parse', record.error, record.line, record.head);
+      return;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(record.text);
+    } catch (err) {
+      deadLetter('parse', `not JSON: ${(err as Error).message}`, record.line, record.text);
+      return;
+    }
+    const normalized = normalize(value, ctx);
+    if (normalized.ok) {
+      rows.push(normalized.row);
+      rowOrigins.push({ messageId: origin.messageId, object: origin.object, line: record.line, attributes: origin.attributes });
+    } else {
+      deadLetter('validate', normalized.error, record.line, record.text);
+    }
+  };
+
   try {
     try {
-      for await (const record of records) {
-        result.records++;
-        result.bytes += record.bytes;
-        chunkSize += record.bytes;
-        if ('error' in record) {
-          deadLetter('parse', record.error, record.line, record.head);
-        } else {
-          let value: unknown;
-          let parsed = true;
-          try {
-            value = JSON.parse(record.text);
-          } catch (err) {
-            parsed = false;
-            deadLetter('parse', `not JSON: ${(err as Error).message}`, record.line, record.text);
-          }
-          if (parsed) {
-            const normalized = normalize(value, ctx);
-            if (normalized.ok) {
-              rows.push(normalized.row);
-              rowOrigins.push({ messageId: origin.messageId, object: origin.object, line: record.line, attributes: origin.attributes });
-            } else {
-              deadLetter('validate', normalized.error, record.line, record.text);
-            }
-          }
+      for await (const batch of batches) {
+        for (const record of batch) {
+          take(record);
+          if (rows.length >= chunkRows || errors.length >= chunkRows || chunkSize >= chunkBytes) await handOff();
         }
-        if (rows.length >= chunkRows || errors.length >= chunkRows || chunkSize >= chunkBytes) await handOff();
       }
     } catch (err) {
       if (failure.failed) throw failure.err;

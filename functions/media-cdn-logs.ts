@@ -1,5 +1,5 @@
 import type { CloudEvent } from '@google-cloud/functions-framework';
-import { readRecords, type RawRecord } from '../shared/input/records';
+import { readRecordBatches, type RawRecord } from '../shared/input/records';
 import { buildDeadLetter } from '../shared/sink/dead-letter';
 import { ingestRecords } from './ingest';
 import { isBase64, runInvocation, type HandlerDeps } from './invocation';
@@ -12,19 +12,23 @@ export type MediaCdnLogsDeps = HandlerDeps;
  * parse comes first so a pretty-printed entry is still one record; anything else goes through the
  * JSON Lines / JSON array splitter, so a hand-published batch of entries works too.
  */
-async function* recordsOf(bytes: Buffer): AsyncGenerator<RawRecord> {
-  const text = bytes.toString('utf8');
-  const trimmed = text.trim();
-  if (trimmed.startsWith('{')) {
+async function* recordsOf(bytes: Buffer): AsyncGenerator<RawRecord[]> {
+  const text = bytes.toString('utf8').trim();
+  // The usual case, one compact LogEntry: no split, and parsed once (by ingestRecords).
+  if (!text.includes('\n') && !text.startsWith('[')) {
+    if (text) yield [{ line: 1, text, bytes: bytes.length }];
+    return;
+  }
+  if (text.startsWith('{')) {
     try {
-      JSON.parse(trimmed);
-      yield { line: 1, text: trimmed, bytes: bytes.length };
+      JSON.parse(text);
+      yield [{ line: 1, text, bytes: bytes.length }];
       return;
     } catch {
-      // Not one JSON object: maybe several lines of them.
+      // Not one (pretty-printed) JSON object: several lines of them.
     }
   }
-  yield* readRecords((async function* () { yield bytes; })());
+  yield* readRecordBatches((async function* () { yield bytes; })());
 }
 
 /** `mediaCdnLogs`: one Media CDN LogEntry per Pub/Sub message → edge_logs (insertId = event_id). */

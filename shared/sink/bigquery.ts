@@ -10,8 +10,28 @@ import { buildDeadLetter } from './dead-letter';
 import { backoffDelay, classifyError, DEFAULT_RETRY, sleep, type RetryOptions } from './retry';
 import { TransientSinkError, type RowOrigin, type RowSink, type WriteOutcome } from './types';
 
-/** The insert options that keep the client from re-sending or re-keying anything on its own. */
-export const RAW_INSERT = { raw: true, partialRetries: 0, skipInvalidRows: false, ignoreUnknownValues: false } as const;
+/**
+ * The tabledata.insertAll request body, built from rows serialized once by the batching writer.
+ * `table.insert()` would deep-copy every row, walk the body for project-id placeholders and
+ * serialize it all again; at thousands of rows a second that is most of the CPU. The options are
+ * the ones that keep BigQuery from skipping or dropping anything silently: one invalid row fails
+ * the request (its neighbours come back `stopped` and are re-sent), and unknown fields are errors.
+ */
+export function insertAllBody(rows: readonly { insertId: string; json: string }[]): string {
+  const parts = rows.map((row) => `{"insertId":${JSON.stringify(row.insertId)},"json":${row.json}}`);
+  return `{"kind":"bigquery#tableDataInsertAllRequest","skipInvalidRows":false,"ignoreUnknownValues":false,"rows":[${parts.join(',')}]}`;
+}
+
+/** POSTs one insertAll request through the client (its endpoint, auth and project); returns insertErrors. */
+async function insertAll(table: Table, rows: readonly { insertId: string; json: string }[]): Promise<InsertError[]> {
+  const [response] = await table.request({
+    method: 'POST',
+    uri: '/insertAll',
+    body: insertAllBody(rows),
+    headers: { 'Content-Type': 'application/json' },
+  });
+  return (response as { insertErrors?: InsertError[] } | undefined)?.insertErrors ?? [];
+}
 
 export interface BigQuerySinkOptions {
   rowsTable: Table;
@@ -28,7 +48,7 @@ interface InsertError {
   errors: Array<{ reason?: string; message?: string }>;
 }
 
-type Keyed = { insertId: string };
+type Keyed = { insertId: string; json: string };
 
 /**
  * RowSink over BigQuery insertAll (legacy streaming). Rows carry their event_id as insertId, so a
@@ -78,7 +98,7 @@ export class BigQuerySink implements RowSink {
 
   private async sendRows(batch: readonly Serialized<EdgeLogRow>[]): Promise<ItemFate[]> {
     const table = this.options.rowsTable;
-    const result = await this.insertWithRetries(table, batch.map((item) => ({ insertId: item.value.event_id, json: item.value })), batch);
+    const result = await this.insertWithRetries(table, batch.map((item) => ({ insertId: item.value.event_id, json: item.json })), batch);
     const fates: ItemFate[] = batch.map(() => 'inserted');
     const rejected: Array<{ item: Serialized<EdgeLogRow>; reason: string }> = [];
     for (const [index, reason] of result.rejected) {
@@ -97,7 +117,7 @@ export class BigQuerySink implements RowSink {
 
   private async sendErrors(batch: readonly Serialized<IngestErrorRow>[]): Promise<ItemFate[]> {
     const table = this.options.errorsTable;
-    const result = await this.insertWithRetries(table, batch.map((item) => ({ insertId: item.value.error_id, json: item.value })), batch);
+    const result = await this.insertWithRetries(table, batch.map((item) => ({ insertId: item.value.error_id, json: item.json })), batch);
     if (result.rejected.size > 0) {
       // A dead letter BigQuery will not take cannot itself be dead-lettered; failing the invocation
       // keeps the message in Pub/Sub (its dead-letter topic, if any) instead of dropping it.
@@ -149,39 +169,43 @@ export class BigQuerySink implements RowSink {
     while (pending.length > 0) {
       requests++;
       try {
-        await table.insert(pending.map((i) => rawRows[i]!), RAW_INSERT);
-        pending = [];
-        break;
+        const insertErrors = await insertAll(table, pending.map((i) => rawRows[i]!));
+        if (insertErrors.length === 0) {
+          pending = [];
+          break;
+        }
+        const stopped: number[] = [];
+        for (const { index, errors } of insertErrors) {
+          const batchIndex = pending[index];
+          if (batchIndex === undefined) continue;
+          const refusals = errors.filter((e) => e.reason !== 'stopped');
+          if (refusals.length === 0) stopped.push(batchIndex);
+          else rejected.set(batchIndex, refusals.map((e) => `${e.reason ?? 'invalid'}: ${e.message ?? ''}`.trim()).join('; '));
+        }
+        // Rows not listed were inserted. `stopped` rows were valid but held back because a
+        // neighbour was not: they go straight out again, without the neighbour.
+        if (stopped.length === 0) {
+          pending = [];
+          break;
+        }
+        const progressed = stopped.length < pending.length;
+        pending = stopped;
+        if (progressed) continue;
+        // Everything stopped and nothing refused: odd, so count it against the retry budget.
+        failures++;
+        if (failures >= retry.attempts) {
+          throw new TransientSinkError(`insertAll into ${tableName}: every row came back stopped ${failures} times`);
+        }
+        await (retry.sleep ?? sleep)(backoffDelay(failures - 1, retry));
       } catch (err) {
-        const insertErrors = partialFailure(err);
-        if (insertErrors) {
-          const stopped: number[] = [];
-          for (const { index, errors } of insertErrors) {
-            const batchIndex = pending[index];
-            if (batchIndex === undefined) continue;
-            const refusals = errors.filter((e) => e.reason !== 'stopped');
-            if (refusals.length === 0) stopped.push(batchIndex);
-            else rejected.set(batchIndex, refusals.map((e) => `${e.reason ?? 'invalid'}: ${e.message ?? ''}`.trim()).join('; '));
-          }
-          // Rows not listed were inserted. `stopped` rows were valid but held back because a
-          // neighbour was not: they go straight out again, without the neighbour.
-          if (stopped.length === 0) {
-            pending = [];
-            break;
-          }
-          const progressed = stopped.length < pending.length;
-          pending = stopped;
-          if (progressed) continue;
-          // Everything stopped and nothing refused: odd, so count it against the retry budget.
-        } else {
-          const kind = classifyError(err);
-          if (kind.kind === 'permanent') {
-            const reason = `HTTP ${kind.status ?? '?'}: ${errorMessage(err)}`;
-            this.logs.insertRejected({ table: tableName, status: kind.status, rows: pending.length, error: errorMessage(err) });
-            for (const i of pending) rejected.set(i, reason);
-            pending = [];
-            break;
-          }
+        if (err instanceof TransientSinkError) throw err;
+        const kind = classifyError(err);
+        if (kind.kind === 'permanent') {
+          const reason = `HTTP ${kind.status ?? '?'}: ${errorMessage(err)}`;
+          this.logs.insertRejected({ table: tableName, status: kind.status, rows: pending.length, error: errorMessage(err) });
+          for (const i of pending) rejected.set(i, reason);
+          pending = [];
+          break;
         }
         failures++;
         if (failures >= retry.attempts) {
@@ -202,12 +226,6 @@ export class BigQuerySink implements RowSink {
     });
     return { rejected };
   }
-}
-
-function partialFailure(err: unknown): InsertError[] | null {
-  if (typeof err !== 'object' || err === null || (err as { name?: unknown }).name !== 'PartialFailureError') return null;
-  const response = (err as { response?: { insertErrors?: InsertError[] } }).response;
-  return response?.insertErrors ?? [];
 }
 
 function errorMessage(err: unknown): string {
