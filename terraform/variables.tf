@@ -122,6 +122,17 @@ variable "function_memory" {
   default     = "512Mi"
 }
 
+variable "function_max_heap_mb" {
+  type        = number
+  description = "V8 old-space cap per instance, MB (NODE_OPTIONS=--max-old-space-size). Keep it near 40% of function_memory: concurrent invocations, socket buffers and native memory need the rest. Memory stays flat whatever the upload size."
+  default     = 192
+
+  validation {
+    condition     = var.function_max_heap_mb >= 64
+    error_message = "function_max_heap_mb must be at least 64."
+  }
+}
+
 variable "function_cpu" {
   type        = string
   description = "vCPUs per function instance; per-instance concurrency above 1 needs at least 1."

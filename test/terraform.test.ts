@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ENTRY_POINTS } from '../functions/entry-points';
-import { DEPLOYED_ENV_VARS, FunctionEnv } from '../shared/config/env';
+import { DEFAULT_MAX_HEAP_MB, DEPLOYED_ENV_VARS, FunctionEnv, RUNTIME_ENV_VARS } from '../shared/config/env';
 import { EDGE_LOG_COLUMNS } from '../shared/schema/edge-log';
 import { renderSchemaFile, schemaFiles } from '../shared/schema/schema-files';
 import {
@@ -86,15 +86,20 @@ describe('functions', () => {
     }
   });
 
-  test('environment is exactly DEPLOYED_ENV_VARS = FunctionEnv minus the emulator hosts', () => {
+  test('environment is exactly DEPLOYED_ENV_VARS = FunctionEnv minus the emulator hosts, plus the runtime variables', () => {
     const deployable = Object.keys(FunctionEnv.shape).filter((k) => !k.endsWith('_EMULATOR_HOST'));
     expect([...DEPLOYED_ENV_VARS].sort()).toEqual([...deployable].sort());
     for (const f of functions()) {
       const env = asObject(block(f.body, 'service_config')['environment_variables']);
-      expect(Object.keys(env).sort()).toEqual([...DEPLOYED_ENV_VARS].sort());
+      expect(Object.keys(env).sort()).toEqual([...DEPLOYED_ENV_VARS, ...RUNTIME_ENV_VARS].sort());
+      expect(env['NODE_OPTIONS']).toBe('--max-old-space-size=${var.function_max_heap_mb}');
       expect(env['BQ_TABLE']).toBe('${google_bigquery_table.edge_logs.table_id}');
       expect(env['BQ_ERRORS_TABLE']).toBe('${google_bigquery_table.ingest_errors.table_id}');
     }
+  });
+
+  test('the V8 heap cap defaults to what the benchmark measures memory with', () => {
+    expect(variableDefault('function_max_heap_mb')).toBe(DEFAULT_MAX_HEAP_MB);
   });
 
   test('sizing comes from variables and runs as the dedicated runtime service account', () => {

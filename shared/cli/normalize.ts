@@ -43,15 +43,19 @@ export const normalize: Command = async (args, io) => {
   for (const file of files) {
     const label = files.length > 1 ? { file } : {};
     try {
-      for await (const record of recordsFromFile(file, io.stdin)) {
-        const result =
-          'text' in record ? normalizeText(source, record.text, defaultContext) : { ok: false as const, error: record.error };
-        if (result.ok) {
-          await out.write(`${JSON.stringify(result.row)}\n`);
-        } else {
-          rejected++;
-          await err.write(`${JSON.stringify({ ...label, line: record.line, error: result.error })}\n`);
+      for await (const batch of recordsFromFile(file, io.stdin)) {
+        for (const record of batch) {
+          const result =
+            'text' in record ? normalizeText(source, record.text, defaultContext) : { ok: false as const, error: record.error };
+          if (result.ok) {
+            out.push(`${JSON.stringify(result.row)}\n`);
+          } else {
+            rejected++;
+            err.push(`${JSON.stringify({ ...label, line: record.line, error: result.error })}\n`);
+          }
         }
+        await out.drain();
+        await err.drain();
       }
     } catch (error) {
       await out.flush();

@@ -12,11 +12,21 @@ export class ChunkedWriter {
     private readonly chunkBytes = 64 * 1024,
   ) {}
 
-  /** Queues text; resolves at once unless a flush had to wait for the stream. */
-  async write(text: string): Promise<void> {
+  /** Queues text without waiting (call drain() once per batch of pushes). */
+  push(text: string): void {
     this.parts.push(text);
     this.size += text.length;
+  }
+
+  /** Writes the queue once it holds a chunk's worth, waiting for the stream if it is full. */
+  async drain(): Promise<void> {
     if (this.size >= this.chunkBytes) await this.flush();
+  }
+
+  /** Queues text; resolves at once unless a flush had to wait for the stream. */
+  async write(text: string): Promise<void> {
+    this.push(text);
+    await this.drain();
   }
 
   async flush(): Promise<void> {

@@ -28,6 +28,17 @@ export type FunctionEnv = z.infer<typeof FunctionEnv>;
 /** Variables Terraform sets on the deployed functions (the emulator hosts are for local runs only). */
 export const DEPLOYED_ENV_VARS = ['GOOGLE_CLOUD_PROJECT', 'BQ_DATASET', 'BQ_TABLE', 'BQ_ERRORS_TABLE'] as const;
 
+/**
+ * Variables for the Node.js runtime rather than for cdnlog: Terraform sets `NODE_OPTIONS` to cap the
+ * V8 heap (`--max-old-space-size`), because V8 sizes its heap from the host, not the instance's
+ * memory limit, and collects lazily below that: a large upload would otherwise drift towards the
+ * limit and get the instance killed. The benchmark measures memory with the same cap.
+ */
+export const RUNTIME_ENV_VARS = ['NODE_OPTIONS'] as const;
+
+/** Default V8 old-space cap, MB (Terraform `function_max_heap_mb`), sized for 512 MiB instances. */
+export const DEFAULT_MAX_HEAP_MB = 192;
+
 /** Thrown at cold start when a setting is missing or invalid; the message names each variable. */
 export class ConfigError extends Error {
   override name = 'ConfigError';

@@ -1,13 +1,13 @@
 import { createReadStream } from 'node:fs';
 import { decompressIfGzip } from './gzip';
-import { readRecords, type RawRecord, type RecordOptions } from './records';
+import { readRecordBatches, type RawRecord, type RecordOptions } from './records';
 
-/** Reads records from a local file, or stdin for `-`; gzip is told by magic bytes. */
+/** Reads record batches from a local file, or stdin for `-`; gzip is told by magic bytes. */
 export function recordsFromFile(
   path: string,
   stdin: NodeJS.ReadableStream,
   options: RecordOptions = {},
-): AsyncGenerator<RawRecord> {
+): AsyncGenerator<RawRecord[]> {
   const bytes = path === '-' ? stdin : createReadStream(path, { highWaterMark: 1024 * 1024 });
-  return readRecords(decompressIfGzip(bytes as AsyncIterable<Buffer>), options);
+  return readRecordBatches(decompressIfGzip(bytes as AsyncIterable<Buffer>), options);
 }

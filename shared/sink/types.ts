@@ -1,6 +1,18 @@
 import type { EdgeLogRow } from '../schema/edge-log';
 import type { IngestErrorRow } from '../schema/ingest-error';
 
+/** Where a row came from, so that a dead letter written by the sink can point back at it. */
+export interface RowOrigin {
+  /** Pub/Sub message id, when the row came through Pub/Sub. */
+  messageId?: string | null;
+  /** `gs://bucket/object#generation`, when the row came from an object. */
+  object?: string | null;
+  /** Line (or JSON array element) number in the object or message. */
+  line?: number | null;
+  /** Pub/Sub attributes and other context for the dead letter's attributes column. */
+  attributes?: Record<string, unknown> | null;
+}
+
 /** What became of a batch of rows handed to a sink. */
 export interface WriteOutcome {
   /** Rows accepted by the warehouse (a duplicate event_id counts: it is already there). */
@@ -16,7 +28,8 @@ export interface WriteOutcome {
  * surface as a thrown TransientSinkError so the caller can fail the invocation (Pub/Sub redelivers).
  */
 export interface RowSink {
-  writeRows(rows: readonly EdgeLogRow[]): Promise<WriteOutcome>;
+  /** `origins[i]`, when given, says where `rows[i]` came from (used only if it is dead-lettered). */
+  writeRows(rows: readonly EdgeLogRow[], origins?: readonly (RowOrigin | undefined)[]): Promise<WriteOutcome>;
   writeErrors(errors: readonly IngestErrorRow[]): Promise<void>;
   close(): Promise<void>;
 }

@@ -13,6 +13,11 @@ export interface BigQueryEndpointOptions {
   tables: Record<string, BigQuerySchemaField[]>;
   /** Status for a body over 10 MB. BigQuery has been seen answering both 400 and 413. */
   oversizeStatus?: 400 | 413;
+  /**
+   * Keep accepted rows and insertIds (default true). Benchmarks streaming gigabytes turn it off:
+   * rows are then validated and counted, not stored, and insertId dedup is off.
+   */
+  keepRows?: boolean;
 }
 
 /** One insertAll call as the endpoint saw it (after fault injection). */
@@ -44,7 +49,12 @@ export async function startBigQueryEndpoint(options: BigQueryEndpointOptions) {
   const seenInsertIds = new Map<string, Set<string>>([...tables.keys()].map(t => [t, new Set()]));
   const requests: InsertAllRecord[] = [];
   const faults = new FaultQueue();
+  // Extra row refusals on top of schema validation, for rows that are schema-valid but that a
+  // test wants BigQuery to refuse (e.g. a value outside a column's range).
+  const refusals: Array<(table: string, json: unknown) => string | null> = [];
   const oversizeStatus = options.oversizeStatus ?? 400;
+  const keepRows = options.keepRows ?? true;
+  let accepted = 0;
 
   function insertAll(res: ServerResponse, project: string, table: string, body: Buffer, bytes: number): void {
     const record: InsertAllRecord = { table, bytes, rows: 0, status: 200, insertErrors: 0 };
@@ -71,7 +81,14 @@ export async function startBigQueryEndpoint(options: BigQueryEndpointOptions) {
     record.rows = rows.length;
     if (rows.length === 0) return answerError(400, 'No rows present in the request.', 'invalid');
 
-    const rowErrors = rows.map(r => validateRow(schema, r.json, request.ignoreUnknownValues === true));
+    const rowErrors = rows.map(r => {
+      const errors = validateRow(schema, r.json, request.ignoreUnknownValues === true);
+      for (const refuse of refusals) {
+        const message = refuse(table, r.json);
+        if (message !== null) errors.push({ reason: 'invalid', location: '', debugInfo: '', message });
+      }
+      return errors;
+    });
     const anyInvalid = rowErrors.some(e => e.length > 0);
     const insertErrors: Array<{ index: number; errors: InsertError[] }> = [];
     rows.forEach((row, index) => {
@@ -79,6 +96,8 @@ export async function startBigQueryEndpoint(options: BigQueryEndpointOptions) {
       if (errors.length > 0) return insertErrors.push({ index, errors });
       // skipInvalidRows=false is all-or-nothing: valid rows are reported as "stopped", not stored.
       if (anyInvalid && request.skipInvalidRows !== true) return insertErrors.push({ index, errors: [STOPPED] });
+      accepted++;
+      if (!keepRows) return;
       const seen = seenInsertIds.get(table)!;
       if (row.insertId !== undefined) {
         if (seen.has(row.insertId)) return; // best-effort dedup: a repeat is acknowledged, not stored
@@ -136,8 +155,12 @@ export async function startBigQueryEndpoint(options: BigQueryEndpointOptions) {
     url: `${origin}/bigquery/v2`,
     origin,
     requests,
+    /** Rows accepted over all tables (counted even when keepRows is false; repeats included). */
+    accepted: () => accepted,
     /** Rows accepted into `${dataset}.${table}`, in arrival order, duplicates removed. */
     rows: (table: string): Record<string, unknown>[] => [...(stored.get(table) ?? [])],
+    /** Makes rows for which `refuse` returns a message come back `invalid` with it (until close). */
+    refuseRows: (refuse: (table: string, json: unknown) => string | null) => void refusals.push(refuse),
     failNext: faults.failNext.bind(faults),
     resetNext: faults.resetNext.bind(faults),
     delayNext: faults.delayNext.bind(faults),

@@ -103,8 +103,11 @@ export function validateRow(
       if (!byName.has(key.toLowerCase())) errors.push(invalid(key, `no such field: ${key}.`));
     }
   }
+  // Field names are case-insensitive; one lower-cased index per row keeps this linear.
+  const keys = new Map<string, string>();
+  for (const k of Object.keys(record)) if (!keys.has(k.toLowerCase())) keys.set(k.toLowerCase(), k);
   for (const field of schema) {
-    const key = Object.keys(record).find(k => k.toLowerCase() === field.name.toLowerCase());
+    const key = keys.get(field.name.toLowerCase());
     const value = key === undefined ? undefined : record[key];
     if (value === undefined || value === null) {
       if (field.mode === 'REQUIRED') errors.push(invalid(field.name, `Missing required field: ${field.name}.`));

@@ -1,0 +1,170 @@
+import type { RawRecord } from '../shared/input/records';
+import type { Logs } from '../shared/logging';
+import { normalizers, SOURCE_COLUMN, type InputSource } from '../shared/normalizers';
+import type { EdgeLogRow } from '../shared/schema/edge-log';
+import type { IngestErrorRow } from '../shared/schema/ingest-error';
+import { buildDeadLetter, type DeadLetterStage } from '../shared/sink/dead-letter';
+import type { RowOrigin, RowSink } from '../shared/sink/types';
+
+/** Where the records of one invocation come from (the same for all of them, bar the line). */
+export interface IngestOrigin {
+  source: InputSource;
+  messageId: string | null;
+  /** `gs://bucket/object#generation` for an object, null for message data. */
+  object: string | null;
+  attributes: Record<string, unknown> | null;
+}
+
+export interface IngestDeps {
+  sink: RowSink;
+  logs: Logs;
+  /** ingest_time / error_time as ISO text. */
+  now: () => string;
+}
+
+export interface IngestOptions {
+  /** Rows (or dead letters) per hand-off to the sink; the reader waits when two are unfinished. */
+  chunkRows?: number;
+  /** Serialized-input bytes per hand-off, so few huge lines also flush early. */
+  chunkBytes?: number;
+  /** Hand-offs allowed in flight before reading pauses (backpressure on the download). */
+  maxPending?: number;
+  /** Dead letters logged one by one per invocation; the rest are counted in one line. */
+  logDeadLetters?: number;
+  /**
+   * Says whether an error thrown by the record source is the input's fault (a corrupt gzip, an
+   * object deleted before we got to it): its reason, or null when it may pass on a retry.
+   */
+  inputError?: (err: unknown) => string | null;
+}
+
+export interface IngestResult {
+  inserted: number;
+  deadLettered: number;
+  /** Record bytes read (uncompressed). */
+  bytes: number;
+  records: number;
+}
+
+export const DEFAULT_CHUNK_ROWS = 2000;
+export const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Normalizes records one by one and hands them to the sink in chunks, with at most `maxPending`
+ * chunks unfinished: the source (a download, a gunzip) is read no faster than BigQuery takes rows,
+ * so memory stays flat whatever the input size. Bad records become dead letters; a source error
+ * the input is to blame for ends the object with one more dead letter; anything else is thrown
+ * once every chunk already handed off has settled (no unhandled rejections, no lost counts).
+ */
+export async function ingestRecords(
+  batches: AsyncIterable<readonly RawRecord[]>,
+  origin: IngestOrigin,
+  deps: IngestDeps,
+  options: IngestOptions = {},
+): Promise<IngestResult> {
+  const chunkRows = options.chunkRows ?? DEFAULT_CHUNK_ROWS;
+  const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+  const maxPending = options.maxPending ?? 2;
+  const logLimit = options.logDeadLetters ?? 5;
+  const normalize = normalizers[origin.source];
+  const source = SOURCE_COLUMN[origin.source];
+  const ctx = { now: deps.now };
+  const result: IngestResult = { inserted: 0, deadLettered: 0, bytes: 0, records: 0 };
+
+  let rows: EdgeLogRow[] = [];
+  let rowOrigins: RowOrigin[] = [];
+  let errors: IngestErrorRow[] = [];
+  let chunkSize = 0;
+  const pending: Promise<void>[] = [];
+  // A holder rather than a `let`: written from promise callbacks, read after awaits.
+  const failure: { err?: unknown; failed: boolean } = { failed: false };
+  let logged = 0;
+
+  const deadLetter = (stage: DeadLetterStage, reason: string, line: number | null, payload: string | null) => {
+    const row = buildDeadLetter({
+      source,
+      stage,
+      reason,
+      messageId: origin.messageId,
+      object: origin.object,
+      line,
+      payload,
+      attributes: origin.attributes,
+      now: deps.now(),
+    });
+    errors.push(row);
+    if (logged++ < logLimit) {
+      deps.logs.deadLettered({ source, stage, reason, message_id: origin.messageId, object: row.object, payload });
+    }
+  };
+
+  const handOff = async () => {
+    if (rows.length === 0 && errors.length === 0) return;
+    const [r, o, e] = [rows, rowOrigins, errors];
+    rows = [];
+    rowOrigins = [];
+    errors = [];
+    chunkSize = 0;
+    const write = Promise.all([deps.sink.writeRows(r, o), deps.sink.writeErrors(e)]).then(
+      ([outcome]) => {
+        result.inserted += outcome.inserted;
+        result.deadLettered += outcome.deadLettered + e.length;
+      },
+      (err: unknown) => {
+        if (!failure.failed) Object.assign(failure, { failed: true, err });
+      },
+    );
+    pending.push(write);
+    while (pending.length >= maxPending) await pending.shift();
+    if (failure.failed) throw failure.err;
+  };
+
+  const take = (record: RawRecord) => {
+    result.records++;
+    result.bytes += record.bytes;
+    chunkSize += record.bytes;
+    if ('error' in record) {
+      deadLetter('parse', record.error, record.line, record.head);
+      return;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(record.text);
+    } catch (err) {
+      deadLetter('parse', `not JSON: ${(err as Error).message}`, record.line, record.text);
+      return;
+    }
+    const normalized = normalize(value, ctx);
+    if (normalized.ok) {
+      rows.push(normalized.row);
+      rowOrigins.push({ messageId: origin.messageId, object: origin.object, line: record.line, attributes: origin.attributes });
+    } else {
+      deadLetter('validate', normalized.error, record.line, record.text);
+    }
+  };
+
+  try {
+    try {
+      for await (const batch of batches) {
+        for (const record of batch) {
+          take(record);
+          if (rows.length >= chunkRows || errors.length >= chunkRows || chunkSize >= chunkBytes) await handOff();
+        }
+      }
+    } catch (err) {
+      if (failure.failed) throw failure.err;
+      const reason = options.inputError?.(err) ?? null;
+      if (reason === null) throw err;
+      // The rest of the input is unreadable: one dead letter for it, at the line after the last read.
+      deadLetter('decode', reason, null, null);
+    }
+    await handOff();
+    await Promise.all(pending);
+    if (failure.failed) throw failure.err;
+  } finally {
+    // Whatever happened, leave nothing running that could reject unobserved.
+    await Promise.allSettled(pending);
+  }
+  if (logged > logLimit) deps.logs.deadLettersSuppressed(source, logged - logLimit, origin.object);
+  return result;
+}

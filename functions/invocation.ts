@@ -1,0 +1,87 @@
+import type { CloudEvent } from '@google-cloud/functions-framework';
+import type { Logs } from '../shared/logging';
+import { SOURCE_COLUMN, type InputSource } from '../shared/normalizers';
+import { buildDeadLetter } from '../shared/sink/dead-letter';
+import type { RowSink } from '../shared/sink/types';
+import { decodeMessagePublished, type PubsubMessage } from './pubsub-message';
+
+export const MESSAGE_PUBLISHED = 'google.cloud.pubsub.topic.v1.messagePublished';
+
+/** What every handler needs; built once per instance (see runtime.ts). */
+export interface HandlerDeps {
+  sink: RowSink;
+  logs: Logs;
+  /** ISO text for ingest_time / error_time. */
+  now: () => string;
+}
+
+export interface InvocationCounts {
+  inserted: number;
+  deadLettered: number;
+  bytes: number;
+  object?: string | null;
+}
+
+/**
+ * The frame shared by both functions: decode the CloudEvent, run the body, log one summary line.
+ * An event that is not a Pub/Sub message becomes a dead letter (stage decode) and the invocation
+ * succeeds — redelivering it would never help. Errors thrown by the body (transient sink failures)
+ * are logged and rethrown, so the framework answers non-2xx and Pub/Sub redelivers.
+ */
+export async function runInvocation(
+  source: InputSource,
+  event: CloudEvent<unknown>,
+  deps: HandlerDeps,
+  body: (message: PubsubMessage) => Promise<InvocationCounts>,
+): Promise<void> {
+  const started = Date.now();
+  const sourceColumn = SOURCE_COLUMN[source];
+  const decoded = decodeMessagePublished(event.data);
+  if (event.type && event.type !== MESSAGE_PUBLISHED) {
+    deps.logs.envelopeWarning({ source: sourceColumn, message_id: event.id ?? null, problem: `unexpected CloudEvent type ${event.type}` });
+  }
+  if (!decoded.ok) {
+    const letter = buildDeadLetter({
+      source: sourceColumn,
+      stage: 'decode',
+      reason: decoded.error,
+      messageId: event.id ?? null,
+      payload: decoded.payload,
+      attributes: { ce_type: event.type, ce_source: event.source },
+      now: deps.now(),
+    });
+    deps.logs.deadLettered({ source: sourceColumn, stage: 'decode', reason: decoded.error, message_id: letter.message_id, object: null, payload: decoded.payload });
+    try {
+      await deps.sink.writeErrors([letter]);
+    } catch (err) {
+      deps.logs.invocationFailed(sourceColumn, letter.message_id, err, Date.now() - started);
+      throw err;
+    }
+    deps.logs.invocationDone({ source: sourceColumn, message_id: letter.message_id, rows_inserted: 0, dead_lettered: 1, bytes: 0, duration_ms: Date.now() - started });
+    return;
+  }
+  const message = decoded.message;
+  let counts: InvocationCounts;
+  try {
+    counts = await body(message);
+  } catch (err) {
+    deps.logs.invocationFailed(sourceColumn, message.messageId, err, Date.now() - started);
+    throw err;
+  }
+  deps.logs.invocationDone({
+    source: sourceColumn,
+    message_id: message.messageId,
+    ...(counts.object !== undefined ? { object: counts.object } : {}),
+    rows_inserted: counts.inserted,
+    dead_lettered: counts.deadLettered,
+    bytes: counts.bytes,
+    duration_ms: Date.now() - started,
+  });
+}
+
+/** Strict base64 (standard or URL-safe alphabet): Buffer.from would quietly skip junk characters. */
+const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
+
+export function isBase64(text: string): boolean {
+  return BASE64.test(text.replace(/\s+/g, ''));
+}

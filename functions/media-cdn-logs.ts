@@ -1,0 +1,50 @@
+import type { CloudEvent } from '@google-cloud/functions-framework';
+import { readRecordBatches, type RawRecord } from '../shared/input/records';
+import { buildDeadLetter } from '../shared/sink/dead-letter';
+import { ingestRecords } from './ingest';
+import { isBase64, runInvocation, type HandlerDeps } from './invocation';
+import { messageBytes, type PubsubMessage } from './pubsub-message';
+
+export type MediaCdnLogsDeps = HandlerDeps;
+
+/**
+ * The records in a Cloud Logging sink message: one LogEntry, as Logging publishes it. A whole-text
+ * parse comes first so a pretty-printed entry is still one record; anything else goes through the
+ * JSON Lines / JSON array splitter, so a hand-published batch of entries works too.
+ */
+async function* recordsOf(bytes: Buffer): AsyncGenerator<RawRecord[]> {
+  const text = bytes.toString('utf8').trim();
+  // The usual case, one compact LogEntry: no split, and parsed once (by ingestRecords).
+  if (!text.includes('\n') && !text.startsWith('[')) {
+    if (text) yield [{ line: 1, text, bytes: bytes.length }];
+    return;
+  }
+  if (text.startsWith('{')) {
+    try {
+      JSON.parse(text);
+      yield [{ line: 1, text, bytes: bytes.length }];
+      return;
+    } catch {
+      // Not one (pretty-printed) JSON object: several lines of them.
+    }
+  }
+  yield* readRecordBatches((async function* () { yield bytes; })());
+}
+
+/** `mediaCdnLogs`: one Media CDN LogEntry per Pub/Sub message → edge_logs (insertId = event_id). */
+export function createMediaCdnLogsHandler(deps: MediaCdnLogsDeps) {
+  return (event: CloudEvent<unknown>): Promise<void> =>
+    runInvocation('media-cdn', event, deps, async (message: PubsubMessage) => {
+      const attributes = Object.keys(message.attributes).length > 0 ? { ...message.attributes } : null;
+      if (!isBase64(message.data) || message.data === '') {
+        const reason = message.data === '' ? 'message has no data' : 'message data is not base64';
+        const letter = buildDeadLetter({ source: 'media_cdn', stage: 'decode', reason, messageId: message.messageId, payload: message.data, attributes, now: deps.now() });
+        deps.logs.deadLettered({ source: 'media_cdn', stage: 'decode', reason, message_id: message.messageId, object: null, payload: message.data });
+        await deps.sink.writeErrors([letter]);
+        return { inserted: 0, deadLettered: 1, bytes: message.data.length };
+      }
+      const bytes = messageBytes(message);
+      const result = await ingestRecords(recordsOf(bytes), { source: 'media-cdn', messageId: message.messageId, object: null, attributes }, deps);
+      return { inserted: result.inserted, deadLettered: result.deadLettered, bytes: bytes.length };
+    });
+}

@@ -1,0 +1,46 @@
+import type { CloudEvent } from '@google-cloud/functions-framework';
+import { createStorage } from '../shared/gcp/clients';
+import { createLogs, type Logs } from '../shared/logging';
+import { systemClock } from '../shared/normalize/result';
+import { createSink } from '../shared/sink/create';
+import type { RowSink } from '../shared/sink/types';
+import type { RuntimeConfig } from './config';
+import { createEdgeoneLogsHandler } from './edgeone-logs';
+import { createMediaCdnLogsHandler } from './media-cdn-logs';
+
+export type CloudEventHandler = (event: CloudEvent<unknown>) => Promise<void>;
+
+/**
+ * Memoizes an async factory; a failed attempt is forgotten so the next invocation tries again
+ * (a transient failure to create a client must not poison the instance).
+ */
+export function lazy<T>(factory: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | null = null;
+  return () => {
+    value ??= factory().catch((err: unknown) => {
+      value = null;
+      throw err;
+    });
+    return value;
+  };
+}
+
+/** A handler built on first use, so cold start does no I/O beyond validating the settings. */
+function deferred(build: () => Promise<CloudEventHandler>): CloudEventHandler {
+  const handler = lazy(build);
+  return async (event) => (await handler())(event);
+}
+
+/**
+ * The two entry points of one instance. They share one sink (and so one batching writer: rows of
+ * concurrent invocations of either function travel in the same insertAll requests).
+ */
+export function createEntryPoints(config: RuntimeConfig, env: NodeJS.ProcessEnv, logs: Logs = createLogs()) {
+  const now = systemClock();
+  const sink = lazy<RowSink>(() => createSink({ ...env, SINK: config.sink }));
+  return {
+    mediaCdnLogs: deferred(async () => createMediaCdnLogsHandler({ sink: await sink(), logs, now })),
+    edgeoneLogs: deferred(async () => createEdgeoneLogsHandler({ sink: await sink(), storage: createStorage(env), logs, now })),
+    sink,
+  };
+}

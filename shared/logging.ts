@@ -1,0 +1,99 @@
+/**
+ * Structured log lines for Cloud Logging: one JSON object a line on stdout, with `severity` and
+ * `message` (which Cloud Logging lifts into the entry) and the rest landing in `jsonPayload`.
+ * One named function per event (firestore-bigquery-export's logs.ts style) keeps the handlers
+ * readable and the texts greppable; alerts key on field names, so those are the contract:
+ * `jsonPayload.dead_lettered > 0` fires on any dead letter.
+ */
+export type Severity = 'DEBUG' | 'INFO' | 'NOTICE' | 'WARNING' | 'ERROR' | 'CRITICAL';
+
+/** Where finished lines go; stdout in production, an array in tests. */
+export type LogWriter = (line: string) => void;
+
+/** Longest payload excerpt a log line may carry (a dead letter at WARNING; never at INFO). */
+export const EXCERPT_CHARS = 200;
+
+export function stdoutWriter(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+/** First EXCERPT_CHARS characters, so a log line never carries a whole payload. */
+export function excerpt(text: string | null | undefined): string | null {
+  if (text === null || text === undefined) return null;
+  return text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
+
+export interface InvocationSummary {
+  source: string;
+  message_id: string | null;
+  object?: string | null;
+  rows_inserted: number;
+  dead_lettered: number;
+  bytes: number;
+  duration_ms: number;
+}
+
+export function createLogs(write: LogWriter = stdoutWriter) {
+  const emit = (severity: Severity, message: string, fields: Record<string, unknown> = {}) => {
+    write(JSON.stringify({ severity, message, ...fields }));
+  };
+  return {
+    /** The per-invocation summary; `dead_lettered` is always a number (alert policy). */
+    invocationDone(s: InvocationSummary): void {
+      emit(s.dead_lettered > 0 ? 'WARNING' : 'INFO', `${s.source}: ${s.rows_inserted} rows inserted, ${s.dead_lettered} dead-lettered`, { ...s });
+    },
+    invocationFailed(source: string, messageId: string | null, err: unknown, durationMs: number): void {
+      emit('ERROR', `${source}: invocation failed and will be redelivered: ${errorText(err)}`, {
+        source,
+        message_id: messageId,
+        dead_lettered: 0,
+        duration_ms: durationMs,
+      });
+    },
+    deadLettered(d: { source: string; stage: string; reason: string; message_id: string | null; object: string | null; payload: string | null }): void {
+      emit('WARNING', `dead letter (${d.stage}): ${d.reason}`, {
+        source: d.source,
+        stage: d.stage,
+        reason: d.reason,
+        message_id: d.message_id,
+        object: d.object,
+        payload_excerpt: excerpt(d.payload),
+      });
+    },
+    /** Many dead letters from one file are summarised rather than logged one by one. */
+    deadLettersSuppressed(source: string, suppressed: number, object: string | null): void {
+      emit('WARNING', `${suppressed} more dead letters not logged individually`, { source, object, suppressed });
+    },
+    batchInserted(b: { table: string; rows: number; bytes: number; requests: number; duration_ms: number }): void {
+      emit('DEBUG', `inserted ${b.rows} rows into ${b.table}`, b);
+    },
+    insertRetry(r: { table: string; attempt: number; delay_ms: number; rows: number; error: string }): void {
+      emit('WARNING', `insertAll into ${r.table} failed transiently, retrying in ${r.delay_ms} ms`, r);
+    },
+    insertGaveUp(r: { table: string; attempts: number; rows: number; error: string }): void {
+      emit('ERROR', `insertAll into ${r.table} still failing after ${r.attempts} attempts`, r);
+    },
+    insertRejected(r: { table: string; status: number | null; rows: number; error: string }): void {
+      // A missing table is an operator problem (wrong BQ_TABLE, table dropped), not bad data.
+      emit(r.status === 404 ? 'ERROR' : 'WARNING', `insertAll into ${r.table} refused (${r.status ?? 'no status'}); rows dead-lettered`, r);
+    },
+    eventIgnored(e: { source: string; message_id: string | null; event_type: string; object: string | null }): void {
+      emit('INFO', `ignored ${e.event_type} notification`, e);
+    },
+    envelopeWarning(e: { source: string; message_id: string | null; problem: string }): void {
+      emit('WARNING', e.problem, e);
+    },
+    error(message: string, err: unknown, fields: Record<string, unknown> = {}): void {
+      emit('ERROR', `${message}: ${errorText(err)}`, fields);
+    },
+  };
+}
+
+export type Logs = ReturnType<typeof createLogs>;
+
+/** Discards everything (benchmarks, tests that do not look at logs). */
+export const silentLogs: Logs = createLogs(() => {});

@@ -1,0 +1,74 @@
+import { BatchingWriter, type ItemFate, type Serialized } from './batching-writer';
+import { buildDeadLetter, truncateUtf8 } from './dead-letter';
+import { TransientSinkError } from './types';
+
+describe('BatchingWriter', () => {
+  function writer(send: (batch: readonly Serialized<{ id: number; pad?: string }>[]) => Promise<ItemFate[]>, opts = {}) {
+    const oversized: number[] = [];
+    const w = new BatchingWriter<{ id: number; pad?: string }>({
+      send,
+      oversize: async (items) => void oversized.push(...items.map((i) => i.value.id)),
+      lingerMs: 5,
+      ...opts,
+    });
+    return { w, oversized };
+  }
+
+  it('coalesces concurrent callers into shared batches of at most maxRows and gives each its own counts', async () => {
+    const batches: number[][] = [];
+    const { w } = writer(async (batch) => {
+      batches.push(batch.map((b) => b.value.id));
+      return batch.map((b) => (b.value.id % 10 === 0 ? 'dead_lettered' : 'inserted'));
+    }, { maxRows: 4 });
+    const results = await Promise.all([w.write([{ id: 1 }, { id: 2 }, { id: 3 }]), w.write([{ id: 10 }, { id: 11 }]), w.write([{ id: 20 }])]);
+    expect(batches).toEqual([[1, 2, 3, 10], [11, 20]]);
+    expect(results).toEqual([{ inserted: 3, deadLettered: 0 }, { inserted: 1, deadLettered: 1 }, { inserted: 0, deadLettered: 1 }]);
+  });
+
+  it('flushes on the byte budget and dead-letters a row too big for any request without sending it', async () => {
+    const sizes: number[] = [];
+    const { w, oversized } = writer(async (batch) => {
+      sizes.push(batch.length);
+      return batch.map(() => 'inserted');
+    }, { maxBytes: 250, maxRowBytes: 1000, rowOverheadBytes: 0 });
+    const pad = 'x'.repeat(100);
+    const result = await w.write([{ id: 1, pad }, { id: 2, pad }, { id: 3, pad }, { id: 4, pad: 'y'.repeat(2000) }]);
+    expect(result).toEqual({ inserted: 3, deadLettered: 1 });
+    expect(oversized).toEqual([4]);
+    expect(sizes).toEqual([2, 1]);
+  });
+
+  it('rejects every caller with a row in a failed batch, and only those', async () => {
+    let call = 0;
+    const { w } = writer(async (batch) => {
+      if (call++ === 0) throw new TransientSinkError('503 five times');
+      return batch.map(() => 'inserted');
+    }, { maxRows: 2 });
+    const a = w.write([{ id: 1 }, { id: 2 }]);
+    const b = w.write([{ id: 3 }]);
+    await expect(a).rejects.toBeInstanceOf(TransientSinkError);
+    await expect(b).resolves.toEqual({ inserted: 1, deadLettered: 0 });
+  });
+});
+
+describe('dead letters', () => {
+  it('cuts payloads on a UTF-8 boundary and flags them', () => {
+    expect(truncateUtf8('aé€😀', 6)).toEqual({ text: 'aé€', truncated: true });
+    expect(truncateUtf8('aé€😀', 5)).toEqual({ text: 'aé', truncated: true });
+    expect(truncateUtf8('aé€😀', 9)).toEqual({ text: 'aé€', truncated: true });
+    expect(truncateUtf8('aé€😀', 100)).toEqual({ text: 'aé€😀', truncated: false });
+    const row = buildDeadLetter({ source: 'edgeone', stage: 'parse', reason: 'r', payload: '€'.repeat(400_000), now: '2026-01-01T00:00:00Z' });
+    expect(row.payload_truncated).toBe(true);
+    expect(Buffer.byteLength(row.payload!)).toBeLessThanOrEqual(1024 * 1024);
+    expect(row.payload!.endsWith('€')).toBe(true);
+  });
+
+  it('keys error_id on origin and reason, not time, so redeliveries collapse', () => {
+    const base = { source: 'edgeone' as const, stage: 'validate' as const, reason: 'bad', object: 'gs://b/o#1', line: 7 };
+    const a = buildDeadLetter({ ...base, messageId: 'm1', now: '2026-01-01T00:00:00Z' });
+    const b = buildDeadLetter({ ...base, messageId: 'm2', now: '2026-01-02T00:00:00Z' });
+    expect(a.error_id).toBe(b.error_id);
+    expect(a.object).toBe('gs://b/o#1:7');
+    expect(buildDeadLetter({ ...base, line: 8, now: 'x' }).error_id).not.toBe(a.error_id);
+  });
+});

@@ -1,0 +1,185 @@
+/**
+ * Coalesces rows from concurrent callers (invocations of one function instance) into shared
+ * requests. No I/O of its own: `send` does the request, `oversize` the dead-lettering of rows too
+ * big for any request. Each `write()` resolves when its own rows have been inserted or
+ * dead-lettered, and rejects with whatever `send` threw for a batch holding any of them.
+ */
+
+/** A value serialized once: the text is what gets measured and, on failure, dead-lettered. */
+export interface Serialized<T> {
+  value: T;
+  json: string;
+  bytes: number;
+  /** Whatever the caller attached to this row (origin for dead letters). */
+  origin: unknown;
+}
+
+/** What happened to one item of a batch, in batch order. */
+export type ItemFate = 'inserted' | 'dead_lettered';
+
+export interface WriteCounts {
+  inserted: number;
+  deadLettered: number;
+}
+
+export interface BatchingWriterOptions<T> {
+  /** Sends one batch; resolves to one fate per item, in order; throws when the batch failed. */
+  send: (batch: readonly Serialized<T>[]) => Promise<readonly ItemFate[]>;
+  /** Dead-letters items too big for any request; they are never sent. */
+  oversize: (items: readonly Serialized<T>[], limitBytes: number) => Promise<void>;
+  /** Rows per request (BigQuery recommends 500). */
+  maxRows?: number;
+  /** Serialized bytes per request before a flush (insertAll's hard limit is 10 MB; keep headroom). */
+  maxBytes?: number;
+  /** A single row above this cannot be sent at all. */
+  maxRowBytes?: number;
+  /** How long a partial batch waits for company. */
+  lingerMs?: number;
+  /** Per-row envelope bytes counted on top of the row JSON (`{"insertId":"…","json":…}`). */
+  rowOverheadBytes?: number;
+}
+
+export const DEFAULT_MAX_ROWS = 500;
+export const DEFAULT_MAX_BYTES = 9 * 1024 * 1024;
+export const DEFAULT_MAX_ROW_BYTES = 10 * 1024 * 1024 - 64 * 1024;
+export const DEFAULT_LINGER_MS = 20;
+
+/** One caller's share: counts its rows down as batches settle. */
+class Ticket {
+  remaining: number;
+  inserted = 0;
+  deadLettered = 0;
+  settled = false;
+  promise: Promise<WriteCounts>;
+  private resolveFn!: (counts: WriteCounts) => void;
+  private rejectFn!: (err: unknown) => void;
+
+  constructor(count: number) {
+    this.remaining = count;
+    this.promise = new Promise<WriteCounts>((resolve, reject) => {
+      this.resolveFn = resolve;
+      this.rejectFn = reject;
+    });
+  }
+
+  record(fate: ItemFate): void {
+    if (this.settled) return;
+    if (fate === 'inserted') this.inserted++;
+    else this.deadLettered++;
+    if (--this.remaining === 0) {
+      this.settled = true;
+      this.resolveFn({ inserted: this.inserted, deadLettered: this.deadLettered });
+    }
+  }
+
+  fail(err: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.rejectFn(err);
+  }
+}
+
+interface Entry<T> {
+  item: Serialized<T>;
+  ticket: Ticket;
+}
+
+export class BatchingWriter<T> {
+  private readonly maxRows: number;
+  private readonly maxBytes: number;
+  private readonly maxRowBytes: number;
+  private readonly lingerMs: number;
+  private readonly overhead: number;
+  private pending: Entry<T>[] = [];
+  private pendingBytes = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(private readonly options: BatchingWriterOptions<T>) {
+    this.maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
+    this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+    this.maxRowBytes = options.maxRowBytes ?? DEFAULT_MAX_ROW_BYTES;
+    this.lingerMs = options.lingerMs ?? DEFAULT_LINGER_MS;
+    this.overhead = options.rowOverheadBytes ?? 64;
+  }
+
+  /** Serializes once and queues; `origins[i]` travels with `values[i]` to send/oversize. */
+  write(values: readonly T[], origins?: readonly unknown[]): Promise<WriteCounts> {
+    if (values.length === 0) return Promise.resolve({ inserted: 0, deadLettered: 0 });
+    const ticket = new Ticket(values.length);
+    const tooBig: Serialized<T>[] = [];
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i]!;
+      const json = JSON.stringify(value);
+      const item: Serialized<T> = { value, json, bytes: Buffer.byteLength(json), origin: origins?.[i] };
+      if (item.bytes + this.overhead > this.maxRowBytes) {
+        tooBig.push(item);
+        continue;
+      }
+      this.enqueue({ item, ticket });
+    }
+    if (tooBig.length > 0) {
+      this.track(
+        this.options.oversize(tooBig, this.maxRowBytes).then(
+          () => tooBig.forEach(() => ticket.record('dead_lettered')),
+          (err) => ticket.fail(err),
+        ),
+      );
+    }
+    return ticket.promise;
+  }
+
+  /** Sends whatever is queued now and waits for every request in flight. */
+  async flush(): Promise<void> {
+    this.sendPending();
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  private enqueue(entry: Entry<T>): void {
+    const size = entry.item.bytes + this.overhead;
+    // Flush first when this row would push the batch past the byte budget.
+    if (this.pending.length > 0 && this.pendingBytes + size > this.maxBytes) this.sendPending();
+    this.pending.push(entry);
+    this.pendingBytes += size;
+    if (this.pending.length >= this.maxRows || this.pendingBytes >= this.maxBytes) this.sendPending();
+    else if (!this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.sendPending();
+      }, this.lingerMs);
+    }
+  }
+
+  private sendPending(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.track(this.dispatch(batch));
+  }
+
+  private async dispatch(batch: Entry<T>[]): Promise<void> {
+    let fates: readonly ItemFate[];
+    try {
+      fates = await this.options.send(batch.map((e) => e.item));
+    } catch (err) {
+      for (const e of batch) e.ticket.fail(err);
+      return;
+    }
+    if (fates.length !== batch.length) {
+      const err = new Error(`send returned ${fates.length} fates for ${batch.length} rows`);
+      for (const e of batch) e.ticket.fail(err);
+      return;
+    }
+    batch.forEach((e, i) => e.ticket.record(fates[i]!));
+  }
+
+  private track(promise: Promise<void>): void {
+    this.inFlight.add(promise);
+    void promise.finally(() => this.inFlight.delete(promise));
+  }
+}

@@ -1,0 +1,78 @@
+import { eventId } from '../normalize/event-id';
+import { MAX_ERROR_PAYLOAD_BYTES, type IngestErrorRow } from '../schema/ingest-error';
+
+export type DeadLetterStage = 'decode' | 'parse' | 'validate' | 'insert';
+
+/** Where a payload came from and why it failed; everything the ingest_errors row needs. */
+export interface DeadLetterInput {
+  source: 'media_cdn' | 'edgeone';
+  stage: DeadLetterStage;
+  reason: string;
+  /** Pub/Sub message id, when it came through Pub/Sub. */
+  messageId?: string | null;
+  /** `gs://bucket/object#generation` (no line), when it came from an object. */
+  object?: string | null;
+  /** Line (or array element) number inside the object or message, when there is one. */
+  line?: number | null;
+  /** Extra identity for the digest when line and message do not single it out (insert: event_id). */
+  key?: string | null;
+  payload?: string | null;
+  /** Pub/Sub attributes and other context; stored as JSON text. */
+  attributes?: Record<string, unknown> | null;
+  /** error_time as ISO text. */
+  now: string;
+}
+
+/**
+ * Cuts text to at most `maxBytes` of UTF-8 without splitting a character: if the byte at the cut
+ * is a continuation byte (10xxxxxx), back up to the start of that character.
+ */
+export function truncateUtf8(text: string, maxBytes: number): { text: string; truncated: boolean } {
+  // Cheap exit: a UTF-16 string encodes to at most 3 bytes per code unit.
+  if (text.length * 3 <= maxBytes) return { text, truncated: false };
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length <= maxBytes) return { text, truncated: false };
+  let end = maxBytes;
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
+  return { text: bytes.subarray(0, end).toString('utf8'), truncated: true };
+}
+
+/** `gs://bucket/object#generation:line` (or without `:line` when the failure is the whole object). */
+export function objectLocation(object: string | null | undefined, line: number | null | undefined): string | null {
+  if (!object) return null;
+  return line === null || line === undefined ? object : `${object}:${line}`;
+}
+
+/**
+ * Builds the ingest_errors row. error_id digests the payload's origin and the reason, not the time,
+ * so a redelivered message or re-read object yields the same id and insertId dedup (and the replay
+ * view) collapse the repeats.
+ */
+export function buildDeadLetter(input: DeadLetterInput): IngestErrorRow {
+  const object = objectLocation(input.object, input.line);
+  const messageId = input.messageId ?? null;
+  const error_id = eventId(
+    'ingest_error',
+    input.source,
+    input.stage,
+    // An object's lines are identified by the object itself, whichever notification delivered it.
+    input.object ?? messageId ?? '',
+    input.line === null || input.line === undefined ? '' : String(input.line),
+    input.key ?? '',
+    input.reason,
+  );
+  const payload = input.payload === null || input.payload === undefined ? null : truncateUtf8(input.payload, MAX_ERROR_PAYLOAD_BYTES);
+  const attributes = input.attributes && Object.keys(input.attributes).length > 0 ? JSON.stringify(input.attributes) : null;
+  return {
+    error_id,
+    error_time: input.now,
+    source: input.source,
+    stage: input.stage,
+    reason: input.reason,
+    message_id: messageId,
+    object,
+    payload: payload?.text ?? null,
+    payload_truncated: payload?.truncated ?? false,
+    attributes,
+  };
+}
