@@ -1,21 +1,12 @@
-import { eventId } from '../normalize/event-id';
 import type { InputSource } from '../normalizers';
 import { SOURCE_COLUMN } from '../normalizers';
-import { MAX_ERROR_PAYLOAD_BYTES, type IngestErrorRow } from '../schema/ingest-error';
+import type { IngestErrorRow } from '../schema/ingest-error';
+import { buildDeadLetter } from '../sink/dead-letter';
 
 /** Which stage a rejected record failed in, told by the reason the reader or normalizer gave. */
 export function stageOf(reason: string, fromReader: boolean): 'decode' | 'parse' | 'validate' {
   if (fromReader) return 'decode';
   return reason.startsWith('not JSON') ? 'parse' : 'validate';
-}
-
-/** Cuts text at MAX_ERROR_PAYLOAD_BYTES of UTF-8 without splitting a character. */
-export function cutPayload(text: string): { payload: string; truncated: boolean } {
-  if (text.length * 3 <= MAX_ERROR_PAYLOAD_BYTES || Buffer.byteLength(text) <= MAX_ERROR_PAYLOAD_BYTES) {
-    return { payload: text, truncated: false };
-  }
-  const cut = Buffer.from(text).subarray(0, MAX_ERROR_PAYLOAD_BYTES).toString('utf8');
-  return { payload: cut.endsWith('\uFFFD') ? cut.slice(0, -1) : cut, truncated: true };
 }
 
 export interface FileRejection {
@@ -32,22 +23,19 @@ export interface FileRejection {
 }
 
 /**
- * A dead letter for one record of a file. error_id digests the record's place (object and line), so
- * re-running an ingest of the same file records each rejection once.
+ * A dead letter for one record of a file, built as the functions build theirs: a gs:// object's
+ * rejected line gets the same error_id whether `cdnlog ingest` or edgeoneLogs read it, and running
+ * an ingest again records each rejection once.
  */
 export function fileDeadLetter(r: FileRejection): IngestErrorRow {
-  const where = `${r.object}:${r.line}`;
-  const { payload, truncated } = cutPayload(r.payload);
-  return {
-    error_id: eventId('file', where),
-    error_time: r.now,
+  const row = buildDeadLetter({
     source: SOURCE_COLUMN[r.source],
     stage: stageOf(r.reason, r.fromReader),
     reason: r.reason,
-    message_id: null,
-    object: where,
-    payload,
-    payload_truncated: truncated || r.payloadIsHead === true,
-    attributes: null,
-  };
+    object: r.object,
+    line: r.line,
+    payload: r.payload,
+    now: r.now,
+  });
+  return r.payloadIsHead ? { ...row, payload_truncated: true } : row;
 }

@@ -65,30 +65,32 @@ export async function ingest(options: IngestOptions): Promise<IngestCounts> {
   };
 
   for (const input of options.inputs) {
-    for await (const record of input.records()) {
-      counts.records++;
-      counts.bytes += record.bytes + 1;
-      const result = 'text' in record ? normalizeText(source, record.text, ctx) : { ok: false as const, error: record.error };
-      if (result.ok) {
-        batch.push(result.row);
-        if (batch.length >= batchRows) await flushRows();
-      } else {
-        counts.rejects++;
-        errors.push(
-          fileDeadLetter({
-            source,
-            object: input.label,
-            line: record.line,
-            reason: result.error,
-            payload: 'text' in record ? record.text : record.head,
-            payloadIsHead: !('text' in record),
-            fromReader: !('text' in record),
-            now: ctx.now(),
-          }),
-        );
-        if (errors.length >= ERROR_BATCH) await flushErrors();
+    for await (const records of input.records()) {
+      for (const record of records) {
+        counts.records++;
+        counts.bytes += record.bytes + 1;
+        const result = 'text' in record ? normalizeText(source, record.text, ctx) : { ok: false as const, error: record.error };
+        if (result.ok) {
+          batch.push(result.row);
+          if (batch.length >= batchRows) await flushRows();
+        } else {
+          counts.rejects++;
+          errors.push(
+            fileDeadLetter({
+              source,
+              object: input.label,
+              line: record.line,
+              reason: result.error,
+              payload: 'text' in record ? record.text : record.head,
+              payloadIsHead: !('text' in record),
+              fromReader: !('text' in record),
+              now: ctx.now(),
+            }),
+          );
+          if (errors.length >= ERROR_BATCH) await flushErrors();
+        }
+        if (counts.records % PROGRESS_EVERY === 0) options.onProgress?.(counts, input);
       }
-      if (counts.records % PROGRESS_EVERY === 0) options.onProgress?.(counts, input);
     }
     options.onProgress?.(counts, input);
   }

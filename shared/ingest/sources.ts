@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Storage } from '@google-cloud/storage';
 import { decompressIfGzip } from '../input/gzip';
 import { recordsFromFile } from '../input/open';
-import { readRecords, type RawRecord } from '../input/records';
+import { readRecordBatches, type RawRecord } from '../input/records';
 
 /** One input of an ingest: where its records come from and how to name it in dead letters. */
 export interface InputFile {
@@ -11,7 +11,8 @@ export interface InputFile {
   label: string;
   /** Size in bytes as stored (compressed when gzip), when known. */
   size: number | undefined;
-  records(): AsyncGenerator<RawRecord>;
+  /** Records in batches (the reader's unit: one per chunk read, so the loop awaits once per batch). */
+  records(): AsyncGenerator<RawRecord[]>;
 }
 
 const GS_URI = /^gs:\/\/([^/]+)\/(.+)$/;
@@ -37,7 +38,7 @@ export async function openInput(path: string, deps: { stdin: NodeJS.ReadableStre
     return {
       label: `gs://${bucket}/${name}#${generation}`,
       size: Number(metadata.size),
-      records: () => readRecords(decompressIfGzip(pinned.createReadStream() as AsyncIterable<Buffer>)),
+      records: () => readRecordBatches(decompressIfGzip(pinned.createReadStream() as AsyncIterable<Buffer>)),
     };
   }
   if (path === '-') return { label: 'stdin', size: undefined, records: () => recordsFromFile('-', deps.stdin) };

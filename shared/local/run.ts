@@ -191,7 +191,7 @@ export async function runLocal(options: LocalRunOptions): Promise<{ report: Loca
     const mediaMessages: string[] = [];
     if (options.mediaCdnFiles.length) {
       for (const file of options.mediaCdnFiles) {
-        for await (const record of recordsFromFile(file, process.stdin)) mediaMessages.push('text' in record ? record.text : record.head);
+        for await (const batch of recordsFromFile(file, process.stdin)) for (const r of batch) mediaMessages.push('text' in r ? r.text : r.head);
       }
     } else for (const entry of generateMediaCdn({ count: options.mediaCdn, seed: options.seed })) mediaMessages.push(JSON.stringify(entry));
     if (options.badRecords) mediaMessages.push(...BAD_MEDIA_CDN_MESSAGES);

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { createStagingSql, insertFromJsonLinesSql, insertFromStagingSql, stagingType, toDuckDbColumns, type DuckDbColumn } from '../duckdb/ddl';
 import { EDGE_LOGS_TABLE, INGEST_ERRORS_TABLE, openWarehouse, type Warehouse } from '../duckdb/open';
-import { eventId } from '../normalize/event-id';
 import { EdgeLogRow } from '../schema/edge-log';
-import { IngestErrorRow, MAX_ERROR_PAYLOAD_BYTES } from '../schema/ingest-error';
-import type { RowSink, WriteOutcome } from './types';
+import { IngestErrorRow } from '../schema/ingest-error';
+import { buildDeadLetter } from './dead-letter';
+import type { RowOrigin, RowSink, WriteOutcome } from './types';
 
 export interface DuckDbSinkOptions {
   /** The warehouse file; created with its tables and views when missing. */
@@ -28,13 +28,6 @@ function appendFor(column: DuckDbColumn): Append {
     default:
       return (a, v) => (v === null || v === undefined ? a.appendNull() : a.appendVarchar(String(v)));
   }
-}
-
-/** Cuts a payload at MAX_ERROR_PAYLOAD_BYTES (UTF-8), as the BigQuery sink does. */
-export function truncatePayload(text: string): { payload: string; truncated: boolean } {
-  if (Buffer.byteLength(text) <= MAX_ERROR_PAYLOAD_BYTES) return { payload: text, truncated: false };
-  // toString drops a trailing partial character instead of producing invalid UTF-8.
-  return { payload: Buffer.from(text).subarray(0, MAX_ERROR_PAYLOAD_BYTES).toString('utf8').replace(/\uFFFD$/, ''), truncated: true };
 }
 
 /**
@@ -75,12 +68,12 @@ export class DuckDbSink implements RowSink {
     return this.warehouse.connection;
   }
 
-  writeRows(rows: readonly EdgeLogRow[]): Promise<WriteOutcome> {
+  writeRows(rows: readonly EdgeLogRow[], origins?: readonly (RowOrigin | undefined)[]): Promise<WriteOutcome> {
     if (rows.length === 0) return Promise.resolve({ inserted: 0, deadLettered: 0 });
     // Serialized now, on the caller's turn, so the rows may change after this returns.
     let text = '';
     for (const row of rows) text += `${JSON.stringify(row)}\n`;
-    return this.serialized(() => this.insertRows(rows, text));
+    return this.serialized(() => this.insertRows(rows, text, origins));
   }
 
   writeErrors(errors: readonly IngestErrorRow[]): Promise<void> {
@@ -122,7 +115,7 @@ export class DuckDbSink implements RowSink {
     }
   }
 
-  private async insertRows(rows: readonly EdgeLogRow[], text: string): Promise<WriteOutcome> {
+  private async insertRows(rows: readonly EdgeLogRow[], text: string, origins?: readonly (RowOrigin | undefined)[]): Promise<WriteOutcome> {
     const file = join(this.tempDir, `batch-${this.batches++}.jsonl`);
     try {
       await writeFile(file, text);
@@ -131,35 +124,37 @@ export class DuckDbSink implements RowSink {
       return { inserted: rows.length, deadLettered: 0 };
     } catch {
       // Some row broke a constraint or a cast: land the rest one by one and dead-letter the refused.
-      return this.insertOneByOne(rows);
+      return this.insertOneByOne(rows, origins);
     } finally {
       await unlink(file).catch(() => {});
     }
   }
 
-  private async insertOneByOne(rows: readonly EdgeLogRow[]): Promise<WriteOutcome> {
+  private async insertOneByOne(rows: readonly EdgeLogRow[], origins?: readonly (RowOrigin | undefined)[]): Promise<WriteOutcome> {
     let inserted = 0;
     const refused: IngestErrorRow[] = [];
-    for (const row of rows) {
+    for (const [i, row] of rows.entries()) {
       try {
         this.stage([row]);
         this.newRows += await this.moveStaged();
         inserted++;
       } catch (error) {
         this.appender.clear();
-        const { payload, truncated } = truncatePayload(JSON.stringify(row));
-        refused.push({
-          error_id: eventId('insert', String(row.event_id)),
-          error_time: new Date().toISOString(),
-          source: String(row.source ?? 'unknown'),
-          stage: 'insert',
-          reason: `DuckDB refused the row: ${(error as Error).message}`,
-          message_id: null,
-          object: null,
-          payload,
-          payload_truncated: truncated,
-          attributes: null,
-        });
+        const origin = origins?.[i];
+        refused.push(
+          buildDeadLetter({
+            source: row.source === 'edgeone' ? 'edgeone' : 'media_cdn',
+            stage: 'insert',
+            reason: `DuckDB refused the row: ${(error as Error).message}`,
+            messageId: origin?.messageId,
+            object: origin?.object,
+            line: origin?.line,
+            key: String(row.event_id),
+            payload: JSON.stringify(row),
+            attributes: origin?.attributes,
+            now: new Date().toISOString(),
+          }),
+        );
       }
     }
     await this.insertErrors(refused);
