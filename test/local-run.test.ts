@@ -36,6 +36,15 @@ const functionsPresent = existsSync(join(root, 'functions', 'index.ts'));
     )).getRowsJson()[0];
     await warehouse.close();
     expect(counts?.slice(0, 3)).toEqual(['801', '801', '4']);
+
+    // Running it again lands nothing new: same event ids, same object generations, same error ids.
+    const again = spawnSync(process.execPath, [script, '--db', db, '--media-cdn', '300', '--edgeone-l4', '200', '--edgeone-l7', '300'], {
+      encoding: 'utf8',
+      env: { ...process.env, NODE_OPTIONS: '', BQ_DATASET: '', SINK: '' },
+      timeout: 50_000,
+    });
+    expect(again.status).toBe(0);
+    expect(again.stdout.split('\n').slice(2, 7)).toEqual(report.split('\n').slice(2, 7));
   });
 });
 

@@ -1,4 +1,4 @@
-import { copyFileSync, createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, createWriteStream, mkdirSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Server } from 'node:http';
@@ -57,6 +57,7 @@ export const DEFAULTS = { mediaCdn: 2000, edgeoneL4: 1000, edgeoneL7: 2000, seed
 const PROJECT = 'local';
 const BUCKET = 'edgeone-logs';
 const RECORDS_PER_EDGEONE_FILE = 500;
+const GENERATED_MTIME = new Date('2026-11-01T00:00:00Z');
 const CONCURRENCY = 16;
 const ATTEMPTS = 3;
 
@@ -147,6 +148,8 @@ export async function runLocal(options: LocalRunOptions): Promise<{ report: Loca
     if (options.edgeoneFiles.length) {
       for (const file of options.edgeoneFiles) {
         copyFileSync(file, join(folder, basename(file)));
+        const { mtime } = statSync(file);
+        utimesSync(join(folder, basename(file)), mtime, mtime);
         edgeoneNames.push(basename(file));
       }
     } else {
@@ -166,6 +169,12 @@ export async function runLocal(options: LocalRunOptions): Promise<{ report: Loca
       writeFileSync(join(folder, 'edgeone-broken.log'), badEdgeoneFile(options.seed));
       edgeoneNames.push('edgeone-broken.log');
     }
+    // The local bucket's generation is the file's mtime. Generated files get a fixed one, so a second
+    // run delivers the same object generations and its dead letters dedup like its rows (a user's
+    // file keeps its own mtime: a changed file is a new generation, as a re-upload would be).
+    if (!options.edgeoneFiles.length) {
+      for (const name of edgeoneNames) utimesSync(join(folder, name), GENERATED_MTIME, GENERATED_MTIME);
+    } else if (options.badRecords) utimesSync(join(folder, 'edgeone-broken.log'), GENERATED_MTIME, GENERATED_MTIME);
 
     // The functions read their settings at load: a DuckDB sink, and the local bucket for downloads.
     Object.assign(process.env, {
