@@ -32,16 +32,25 @@ export interface OpenOptions {
  * that cache for a file a second time while another connection had written to it hung at 100% CPU
  * (@duckdb/node-api 1.5.6-r.1, seen in the local run).
  */
-const instances = new Map<string, Promise<DuckDBInstance>>();
+const instances = new Map<string, { instance: Promise<DuckDBInstance>; users: number }>();
 
 function instanceFor(absolute: string): Promise<DuckDBInstance> {
-  let instance = instances.get(absolute);
-  if (!instance) {
-    instance = DuckDBInstance.create(absolute);
-    instances.set(absolute, instance);
-    instance.catch(() => instances.delete(absolute));
+  let entry = instances.get(absolute);
+  if (!entry) {
+    entry = { instance: DuckDBInstance.create(absolute), users: 0 };
+    instances.set(absolute, entry);
+    entry.instance.catch(() => instances.delete(absolute));
   }
-  return instance;
+  entry.users++;
+  return entry.instance;
+}
+
+/** Closes the instance, releasing the file lock for other processes, once its last user is done. */
+async function release(absolute: string): Promise<void> {
+  const entry = instances.get(absolute);
+  if (!entry || --entry.users > 0) return;
+  instances.delete(absolute);
+  (await entry.instance).closeSync();
 }
 
 /**
@@ -58,6 +67,7 @@ export async function openWarehouse(path: string, options: OpenOptions = {}): Pr
   try {
     instance = await instanceFor(absolute);
   } catch (error) {
+    instances.delete(absolute);
     const message = (error as Error).message;
     const lock = /Could not set lock on file .*?Conflicting lock is held in (.*?)(?: \(PID (\d+)\))?[.\s]/.exec(message);
     if (lock || /lock/i.test(message)) {
@@ -70,17 +80,33 @@ export async function openWarehouse(path: string, options: OpenOptions = {}): Pr
     }
     throw error;
   }
-  const connection = await instance.connect();
+  let connection: DuckDBConnection;
+  try {
+    connection = await instance.connect();
+  } catch (error) {
+    await release(absolute);
+    throw error;
+  }
   // The default (16 MB of WAL) checkpoints, i.e. compresses and rewrites, after nearly every batch of
   // a bulk load; measured, that doubled the load time. close() checkpoints once at the end instead.
-  await connection.run(`SET checkpoint_threshold = '1GB'`);
-  await ensureSchema(connection);
+  try {
+    await connection.run(`SET checkpoint_threshold = '1GB'`);
+    await ensureSchema(connection);
+  } catch (error) {
+    connection.closeSync();
+    await release(absolute);
+    throw error;
+  }
   return {
     path,
     connection,
     close: async () => {
-      await connection.run('CHECKPOINT');
-      connection.closeSync();
+      try {
+        await connection.run('CHECKPOINT');
+      } finally {
+        connection.closeSync();
+        await release(absolute);
+      }
     },
   };
 }
