@@ -23,12 +23,6 @@ export class ChunkedWriter {
     if (this.size >= this.chunkBytes) await this.flush();
   }
 
-  /** Queues text; resolves at once unless a flush had to wait for the stream. */
-  async write(text: string): Promise<void> {
-    this.push(text);
-    await this.drain();
-  }
-
   async flush(): Promise<void> {
     if (this.parts.length === 0) return;
     const text = this.parts.join('');
