@@ -58,7 +58,8 @@ const PROJECT = 'local';
 const BUCKET = 'edgeone-logs';
 const RECORDS_PER_EDGEONE_FILE = 500;
 const GENERATED_MTIME = new Date('2026-11-01T00:00:00Z');
-const CONCURRENCY = 16;
+/** Deliveries in flight at once, as Pub/Sub keeps several outstanding to one instance; the sink coalesces their rows. */
+const CONCURRENCY = 64;
 const ATTEMPTS = 3;
 
 /** Broken Media CDN messages: not JSON; a LogEntry whose timestamp is not one. */

@@ -17,6 +17,21 @@ export interface DuckDbSinkOptions {
 
 const STAGING = 'edge_logs_staging';
 
+/**
+ * Concurrent writeRows() calls (invocations of the local functions) are coalesced into one load:
+ * a load costs a temp file and a query whether it carries one row or thousands.
+ */
+const COALESCE_MS = 10;
+const COALESCE_ROWS = 20_000;
+
+interface PendingWrite {
+  rows: readonly EdgeLogRow[];
+  text: string;
+  origins?: readonly (RowOrigin | undefined)[];
+  resolve: (outcome: WriteOutcome) => void;
+  reject: (error: unknown) => void;
+}
+
 type Append = (appender: DuckDBAppender, value: unknown) => void;
 
 function appendFor(column: DuckDbColumn): Append {
@@ -37,7 +52,8 @@ function appendFor(column: DuckDbColumn): Append {
  * value on the JS thread), the file path leaves parsing, casting and storage to DuckDB's own threads,
  * so a caller that keeps a batch in flight normalizes the next one meanwhile (bench/ingest.ts).
  * A batch DuckDB refuses is retried row by row through an Appender-filled staging table, and the rows
- * it still refuses are dead-lettered. Writes are serialized: they share the staging table.
+ * it still refuses are dead-lettered. Writes are serialized (they share the staging table), and
+ * concurrent writeRows() calls are coalesced into one load.
  */
 export class DuckDbSink implements RowSink {
   /** Rows that were new to the table (the rest were duplicates of rows already there). */
@@ -48,6 +64,9 @@ export class DuckDbSink implements RowSink {
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
   private batches = 0;
+  private pending: PendingWrite[] = [];
+  private pendingRows = 0;
+  private timer: NodeJS.Timeout | null = null;
   private readonly tempDir = mkdtempSync(join(tmpdir(), 'cdnlog-duckdb-'));
 
   private constructor(
@@ -73,7 +92,39 @@ export class DuckDbSink implements RowSink {
     // Serialized now, on the caller's turn, so the rows may change after this returns.
     let text = '';
     for (const row of rows) text += `${JSON.stringify(row)}\n`;
-    return this.serialized(() => this.insertRows(rows, text, origins));
+    if (this.closed) return Promise.reject(new Error('the DuckDB sink is closed'));
+    return new Promise<WriteOutcome>((resolve, reject) => {
+      this.pending.push({ rows, text, origins, resolve, reject });
+      this.pendingRows += rows.length;
+      if (this.pendingRows >= COALESCE_ROWS) this.flushPending();
+      else this.timer ??= setTimeout(() => this.flushPending(), COALESCE_MS);
+    });
+  }
+
+  private flushPending(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const group = this.pending;
+    this.pending = [];
+    this.pendingRows = 0;
+    if (group.length > 0) void this.serialized(() => this.insertGroup(group));
+  }
+
+  /** One load for the whole group; if DuckDB refuses it, each caller's rows go in one by one. */
+  private async insertGroup(group: PendingWrite[]): Promise<void> {
+    try {
+      await this.insertText(group.map((w) => w.text).join(''));
+    } catch {
+      for (const write of group) {
+        try {
+          write.resolve(await this.insertOneByOne(write.rows, write.origins));
+        } catch (error) {
+          write.reject(error);
+        }
+      }
+      return;
+    }
+    for (const write of group) write.resolve({ inserted: write.rows.length, deadLettered: 0 });
   }
 
   writeErrors(errors: readonly IngestErrorRow[]): Promise<void> {
@@ -82,6 +133,7 @@ export class DuckDbSink implements RowSink {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    this.flushPending();
     this.closed = true;
     await this.queue.catch(() => {});
     this.appender.closeSync();
@@ -115,16 +167,13 @@ export class DuckDbSink implements RowSink {
     }
   }
 
-  private async insertRows(rows: readonly EdgeLogRow[], text: string, origins?: readonly (RowOrigin | undefined)[]): Promise<WriteOutcome> {
+  /** Loads JSON Lines rows in one statement; throws when DuckDB refuses any of them. */
+  private async insertText(text: string): Promise<void> {
     const file = join(this.tempDir, `batch-${this.batches++}.jsonl`);
     try {
       await writeFile(file, text);
       const result = await this.connection.run(insertFromJsonLinesSql(EDGE_LOGS_TABLE, file, this.columns, 'event_id'));
       this.newRows += result.rowsChanged;
-      return { inserted: rows.length, deadLettered: 0 };
-    } catch {
-      // Some row broke a constraint or a cast: land the rest one by one and dead-letter the refused.
-      return this.insertOneByOne(rows, origins);
     } finally {
       await unlink(file).catch(() => {});
     }
