@@ -3,7 +3,7 @@ import { unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
-import { createStagingSql, insertFromJsonLinesSql, insertFromStagingSql, stagingType, toDuckDbColumns, type DuckDbColumn } from '../duckdb/ddl';
+import { createStagingSql, insertFromJsonLinesSql, insertFromStagingSql, stagingType, toDuckDbColumns, type DuckDbColumn, type KeyWindow } from '../duckdb/ddl';
 import { EDGE_LOGS_TABLE, INGEST_ERRORS_TABLE, openWarehouse, type Warehouse } from '../duckdb/open';
 import { EdgeLogRow } from '../schema/edge-log';
 import { IngestErrorRow } from '../schema/ingest-error';
@@ -23,6 +23,20 @@ const STAGING = 'edge_logs_staging';
  */
 const COALESCE_MS = 10;
 const COALESCE_ROWS = 20_000;
+
+/** The event_time range of a group of writes, widened to whole milliseconds (ISO text does not sort). */
+function eventTimeWindow(group: readonly PendingWrite[]): KeyWindow {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const write of group) {
+    for (const row of write.rows) {
+      const ms = Date.parse(row.event_time);
+      if (ms < min) min = ms;
+      if (ms > max) max = ms;
+    }
+  }
+  return { column: 'event_time', from: new Date(min).toISOString().replace('Z', ''), to: new Date(max + 1).toISOString().replace('Z', '') };
+}
 
 interface PendingWrite {
   rows: readonly EdgeLogRow[];
@@ -113,7 +127,7 @@ export class DuckDbSink implements RowSink {
   /** One load for the whole group; if DuckDB refuses it, each caller's rows go in one by one. */
   private async insertGroup(group: PendingWrite[]): Promise<void> {
     try {
-      await this.insertText(group.map((w) => w.text).join(''));
+      await this.insertText(group.map((w) => w.text).join(''), eventTimeWindow(group));
     } catch {
       for (const write of group) {
         try {
@@ -168,11 +182,11 @@ export class DuckDbSink implements RowSink {
   }
 
   /** Loads JSON Lines rows in one statement; throws when DuckDB refuses any of them. */
-  private async insertText(text: string): Promise<void> {
+  private async insertText(text: string, window: KeyWindow): Promise<void> {
     const file = join(this.tempDir, `batch-${this.batches++}.jsonl`);
     try {
       await writeFile(file, text);
-      const result = await this.connection.run(insertFromJsonLinesSql(EDGE_LOGS_TABLE, file, this.columns, 'event_id'));
+      const result = await this.connection.run(insertFromJsonLinesSql(EDGE_LOGS_TABLE, file, this.columns, 'event_id', window));
       this.newRows += result.rowsChanged;
     } finally {
       await unlink(file).catch(() => {});
