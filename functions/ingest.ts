@@ -80,7 +80,7 @@ export async function ingestRecords(
   const failure: { err?: unknown; failed: boolean } = { failed: false };
   let logged = 0;
 
-  const deadLetter = (stage: DeadLetterStage, reason: string, line: number | null, payload: string | null) => {
+  const deadLetter = (stage: DeadLetterStage, reason: string, line: number | null, payload: string | null, payloadIsHead = false) => {
     const row = buildDeadLetter({
       source,
       stage,
@@ -89,6 +89,7 @@ export async function ingestRecords(
       object: origin.object,
       line,
       payload,
+      payloadIsHead,
       attributes: origin.attributes,
       now: deps.now(),
     });
@@ -124,7 +125,7 @@ export async function ingestRecords(
     result.bytes += record.bytes;
     chunkSize += record.bytes;
     if ('error' in record) {
-      deadLetter('parse', record.error, record.line, record.head);
+      deadLetter('parse', record.error, record.line, record.head, true);
       return;
     }
     let value: unknown;

@@ -3,10 +3,12 @@ import { SOURCE_COLUMN } from '../normalizers';
 import type { IngestErrorRow } from '../schema/ingest-error';
 import { buildDeadLetter } from '../sink/dead-letter';
 
-/** Which stage a rejected record failed in, told by the reason the reader or normalizer gave. */
-export function stageOf(reason: string, fromReader: boolean): 'decode' | 'parse' | 'validate' {
-  if (fromReader) return 'decode';
-  return reason.startsWith('not JSON') ? 'parse' : 'validate';
+/**
+ * Which stage a rejected record failed in: the reader's rejections (oversized, truncated) and text
+ * that is not JSON are `parse`, the normalizer's are `validate` — as in the functions (ingest.ts).
+ */
+export function stageOf(reason: string, fromReader: boolean): 'parse' | 'validate' {
+  return fromReader || reason.startsWith('not JSON') ? 'parse' : 'validate';
 }
 
 export interface FileRejection {
@@ -28,14 +30,14 @@ export interface FileRejection {
  * an ingest again records each rejection once.
  */
 export function fileDeadLetter(r: FileRejection): IngestErrorRow {
-  const row = buildDeadLetter({
+  return buildDeadLetter({
     source: SOURCE_COLUMN[r.source],
     stage: stageOf(r.reason, r.fromReader),
     reason: r.reason,
     object: r.object,
     line: r.line,
     payload: r.payload,
+    payloadIsHead: r.payloadIsHead,
     now: r.now,
   });
-  return r.payloadIsHead ? { ...row, payload_truncated: true } : row;
 }

@@ -17,6 +17,8 @@ export interface DeadLetterInput {
   /** Extra identity for the digest when line and message do not single it out (insert: event_id). */
   key?: string | null;
   payload?: string | null;
+  /** The payload is only the head of the record (the reader kept that much of an oversized one). */
+  payloadIsHead?: boolean;
   /** Pub/Sub attributes and other context; stored as JSON text. */
   attributes?: Record<string, unknown> | null;
   /** error_time as ISO text. */
@@ -72,7 +74,7 @@ export function buildDeadLetter(input: DeadLetterInput): IngestErrorRow {
     message_id: messageId,
     object,
     payload: payload?.text ?? null,
-    payload_truncated: payload?.truncated ?? false,
+    payload_truncated: (payload?.truncated ?? false) || Boolean(input.payloadIsHead),
     attributes,
   };
 }
