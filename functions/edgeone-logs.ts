@@ -3,7 +3,7 @@ import type { Storage } from '@google-cloud/storage';
 import { decompressIfGzip } from '../shared/input/gzip';
 import { readRecordBatches } from '../shared/input/records';
 import { buildDeadLetter } from '../shared/sink/dead-letter';
-import { ingestRecords, type IngestOptions } from './ingest';
+import { ingestRecords, type IngestOptions } from '../shared/ingest/ingest-records';
 import { isBase64, runInvocation, type HandlerDeps, type InvocationCounts } from './invocation';
 import { messageBytes, objectUri, storageNotification, type PubsubMessage, type StorageNotification } from './pubsub-message';
 

@@ -1,7 +1,7 @@
 import type { CloudEvent } from '@google-cloud/functions-framework';
 import { readRecordBatches, type RawRecord } from '../shared/input/records';
 import { buildDeadLetter } from '../shared/sink/dead-letter';
-import { ingestRecords } from './ingest';
+import { ingestRecords } from '../shared/ingest/ingest-records';
 import { isBase64, runInvocation, type HandlerDeps } from './invocation';
 import { messageBytes, type PubsubMessage } from './pubsub-message';
 

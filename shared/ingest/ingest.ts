@@ -1,15 +1,14 @@
+import { createLogs } from '../logging';
 import { defaultContext, type NormalizeContext } from '../normalize/result';
-import { normalizeText, type InputSource } from '../normalizers';
-import type { EdgeLogRow } from '../schema/edge-log';
-import type { IngestErrorRow } from '../schema/ingest-error';
-import type { RowSink, WriteOutcome } from '../sink/types';
-import { fileDeadLetter } from './dead-letter';
+import type { InputSource } from '../normalizers';
+import type { RowSink } from '../sink/types';
+import { ingestRecords, type IngestResult } from './ingest-records';
 import type { InputFile } from './sources';
 
 export interface IngestCounts {
   /** Records read (good and bad). */
   records: number;
-  /** Decoded bytes read. */
+  /** Decoded bytes read, newlines included. */
   bytes: number;
   /** Rows handed to the sink. */
   rows: number;
@@ -30,72 +29,41 @@ export interface IngestOptions {
   onProgress?: (counts: IngestCounts, input: InputFile) => void;
 }
 
-const PROGRESS_EVERY = 4096;
-const ERROR_BATCH = 1000;
+/** Large enough that batchRows, not bytes, decides when a batch goes to the warehouse. */
+const CHUNK_BYTES = 256 * 1024 * 1024;
 
 /**
- * Reads, normalizes and lands every record of the inputs. One sink write stays in flight while the
- * next batch is normalized, so the warehouse's work overlaps ours. Rejected records become
- * ingest_errors rows whose ids derive from file and line: running the same ingest again adds nothing.
+ * Lands every record of the inputs, one input after the other, through the same loop the functions
+ * use (ingestRecords): one sink write stays in flight while the next batch is normalized, and
+ * rejected records become ingest_errors rows whose ids derive from file and line, so running the
+ * same ingest again adds nothing.
  */
 export async function ingest(options: IngestOptions): Promise<IngestCounts> {
   const { source, sink } = options;
-  const ctx = options.ctx ?? defaultContext;
-  const batchRows = options.batchRows ?? 25_000;
-  const counts: IngestCounts = { records: 0, bytes: 0, rows: 0, rejects: 0, refused: 0 };
-  let batch: EdgeLogRow[] = [];
-  let errors: IngestErrorRow[] = [];
-  let inFlight: Promise<void> = Promise.resolve();
-
-  const settle = (outcome: WriteOutcome): void => {
-    counts.refused += outcome.deadLettered;
-  };
-  const flushRows = async (): Promise<void> => {
-    const rows = batch;
-    batch = [];
-    await inFlight;
-    counts.rows += rows.length;
-    inFlight = sink.writeRows(rows).then(settle);
-  };
-  const flushErrors = async (): Promise<void> => {
-    if (errors.length === 0) return;
-    const pending = errors;
-    errors = [];
-    await sink.writeErrors(pending);
-  };
-
+  const now = (options.ctx ?? defaultContext).now;
+  // The CLI reports on stderr and in its summary; per-record log lines would only be noise here.
+  const logs = createLogs(() => {});
+  const totals: IngestCounts = { records: 0, bytes: 0, rows: 0, rejects: 0, refused: 0 };
+  const add = (base: IngestCounts, r: IngestResult): IngestCounts => ({
+    records: base.records + r.records,
+    bytes: base.bytes + r.bytes + r.records,
+    rows: base.rows + r.rows,
+    rejects: base.rejects + r.rejected,
+    refused: base.refused + r.deadLettered - r.rejected,
+  });
   for (const input of options.inputs) {
-    for await (const records of input.records()) {
-      for (const record of records) {
-        counts.records++;
-        counts.bytes += record.bytes + 1;
-        const result = 'text' in record ? normalizeText(source, record.text, ctx) : { ok: false as const, error: record.error };
-        if (result.ok) {
-          batch.push(result.row);
-          if (batch.length >= batchRows) await flushRows();
-        } else {
-          counts.rejects++;
-          errors.push(
-            fileDeadLetter({
-              source,
-              object: input.label,
-              line: record.line,
-              reason: result.error,
-              payload: 'text' in record ? record.text : record.head,
-              payloadIsHead: !('text' in record),
-              fromReader: !('text' in record),
-              now: ctx.now(),
-            }),
-          );
-          if (errors.length >= ERROR_BATCH) await flushErrors();
-        }
-        if (counts.records % PROGRESS_EVERY === 0) options.onProgress?.(counts, input);
-      }
-    }
-    options.onProgress?.(counts, input);
+    const before = { ...totals };
+    const result = await ingestRecords(
+      input.records(),
+      { source, messageId: null, object: input.label, attributes: null },
+      { sink, logs, now },
+      {
+        chunkRows: options.batchRows ?? 25_000,
+        chunkBytes: CHUNK_BYTES,
+        onProgress: options.onProgress && ((r) => options.onProgress!(add(before, r), input)),
+      },
+    );
+    Object.assign(totals, add(before, result));
   }
-  if (batch.length > 0) await flushRows();
-  await inFlight;
-  await flushErrors();
-  return counts;
+  return totals;
 }

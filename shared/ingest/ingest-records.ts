@@ -1,12 +1,12 @@
-import type { RawRecord } from '../shared/input/records';
-import type { Logs } from '../shared/logging';
-import { normalizers, SOURCE_COLUMN, type InputSource } from '../shared/normalizers';
-import type { EdgeLogRow } from '../shared/schema/edge-log';
-import type { IngestErrorRow } from '../shared/schema/ingest-error';
-import { buildDeadLetter, type DeadLetterStage } from '../shared/sink/dead-letter';
-import type { RowOrigin, RowSink } from '../shared/sink/types';
+import type { RawRecord } from '../input/records';
+import type { Logs } from '../logging';
+import { normalizers, SOURCE_COLUMN, type InputSource } from '../normalizers';
+import type { EdgeLogRow } from '../schema/edge-log';
+import type { IngestErrorRow } from '../schema/ingest-error';
+import { buildDeadLetter, type DeadLetterStage } from '../sink/dead-letter';
+import type { RowOrigin, RowSink } from '../sink/types';
 
-/** Where the records of one invocation come from (the same for all of them, bar the line). */
+/** Where the records of one input come from (the same for all of them, bar the line). */
 export interface IngestOrigin {
   source: InputSource;
   messageId: string | null;
@@ -36,11 +36,18 @@ export interface IngestOptions {
    * object deleted before we got to it): its reason, or null when it may pass on a retry.
    */
   inputError?: (err: unknown) => string | null;
+  /** Called every few thousand records, with the counts so far (progress bars). */
+  onProgress?: (result: IngestResult) => void;
 }
 
 export interface IngestResult {
   inserted: number;
+  /** Every record that became an ingest_errors row: `rejected` plus the rows the warehouse refused. */
   deadLettered: number;
+  /** Rows handed to the sink. */
+  rows: number;
+  /** Dead letters this loop wrote itself: records the reader or normalizer rejected, unreadable input. */
+  rejected: number;
   /** Record bytes read (uncompressed). */
   bytes: number;
   records: number;
@@ -48,6 +55,7 @@ export interface IngestResult {
 
 export const DEFAULT_CHUNK_ROWS = 2000;
 export const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
+const PROGRESS_EVERY = 4096;
 
 /**
  * Normalizes records one by one and hands them to the sink in chunks, with at most `maxPending`
@@ -69,7 +77,7 @@ export async function ingestRecords(
   const normalize = normalizers[origin.source];
   const source = SOURCE_COLUMN[origin.source];
   const ctx = { now: deps.now };
-  const result: IngestResult = { inserted: 0, deadLettered: 0, bytes: 0, records: 0 };
+  const result: IngestResult = { inserted: 0, deadLettered: 0, rows: 0, rejected: 0, bytes: 0, records: 0 };
 
   let rows: EdgeLogRow[] = [];
   let rowOrigins: RowOrigin[] = [];
@@ -94,6 +102,7 @@ export async function ingestRecords(
       now: deps.now(),
     });
     errors.push(row);
+    result.rejected++;
     if (logged++ < logLimit) {
       deps.logs.deadLettered({ source, stage, reason, message_id: origin.messageId, object: row.object, payload });
     }
@@ -138,6 +147,7 @@ export async function ingestRecords(
     const normalized = normalize(value, ctx);
     if (normalized.ok) {
       rows.push(normalized.row);
+      result.rows++;
       rowOrigins.push({ messageId: origin.messageId, object: origin.object, line: record.line, attributes: origin.attributes });
     } else {
       deadLetter('validate', normalized.error, record.line, record.text);
@@ -150,6 +160,7 @@ export async function ingestRecords(
         for (const record of batch) {
           take(record);
           if (rows.length >= chunkRows || errors.length >= chunkRows || chunkSize >= chunkBytes) await handOff();
+          if (options.onProgress && result.records % PROGRESS_EVERY === 0) options.onProgress(result);
         }
       }
     } catch (err) {
@@ -167,5 +178,6 @@ export async function ingestRecords(
     await Promise.allSettled(pending);
   }
   if (logged > logLimit) deps.logs.deadLettersSuppressed(source, logged - logLimit, origin.object);
+  options.onProgress?.(result);
   return result;
 }
