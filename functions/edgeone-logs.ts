@@ -2,9 +2,8 @@ import type { CloudEvent } from '@google-cloud/functions-framework';
 import type { Storage } from '@google-cloud/storage';
 import { decompressIfGzip } from '../shared/input/gzip';
 import { readRecordBatches } from '../shared/input/records';
-import { buildDeadLetter } from '../shared/sink/dead-letter';
 import { ingestRecords, type IngestOptions } from '../shared/ingest/ingest-records';
-import { isBase64, runInvocation, type HandlerDeps, type InvocationCounts } from './invocation';
+import { deadLetterMessage, isBase64, runInvocation, type HandlerDeps, type InvocationCounts } from './invocation';
 import { messageBytes, objectUri, storageNotification, type PubsubMessage, type StorageNotification } from './pubsub-message';
 
 export interface EdgeoneLogsDeps extends HandlerDeps {
@@ -69,9 +68,7 @@ export function createEdgeoneLogsHandler(deps: EdgeoneLogsDeps) {
   async function fromData(message: PubsubMessage, attributes: Record<string, unknown> | null): Promise<InvocationCounts> {
     if (message.data === '' || !isBase64(message.data)) {
       const reason = message.data === '' ? 'message has no data and is not a storage notification' : 'message data is not base64';
-      const letter = buildDeadLetter({ source: 'edgeone', stage: 'decode', reason, messageId: message.messageId, payload: message.data, attributes, now: deps.now() });
-      deps.logs.deadLettered({ source: 'edgeone', stage: 'decode', reason, message_id: message.messageId, object: null, payload: message.data });
-      await deps.sink.writeErrors([letter]);
+      await deadLetterMessage(deps, { source: 'edgeone', reason, messageId: message.messageId, payload: message.data, attributes });
       return { inserted: 0, deadLettered: 1, bytes: 0 };
     }
     const records = readRecordBatches(decompressIfGzip(once(messageBytes(message))), recordOptions);

@@ -22,6 +22,22 @@ export interface InvocationCounts {
   object?: string | null;
 }
 
+/** A whole message that cannot be read at all (stage decode). */
+export interface UnreadableMessage {
+  source: 'media_cdn' | 'edgeone';
+  reason: string;
+  messageId: string | null;
+  payload: string | null;
+  attributes: Record<string, unknown> | null;
+}
+
+/** Dead-letters an unreadable message: one ingest_errors row, logged, written before returning. */
+export async function deadLetterMessage(deps: HandlerDeps, message: UnreadableMessage): Promise<void> {
+  const letter = buildDeadLetter({ ...message, stage: 'decode', now: deps.now() });
+  deps.logs.deadLettered({ source: message.source, stage: 'decode', reason: message.reason, message_id: message.messageId, object: null, payload: message.payload });
+  await deps.sink.writeErrors([letter]);
+}
+
 /**
  * The frame shared by both functions: decode the CloudEvent, run the body, log one summary line.
  * An event that is not a Pub/Sub message becomes a dead letter (stage decode) and the invocation
@@ -41,23 +57,20 @@ export async function runInvocation(
     deps.logs.envelopeWarning({ source: sourceColumn, message_id: event.id ?? null, problem: `unexpected CloudEvent type ${event.type}` });
   }
   if (!decoded.ok) {
-    const letter = buildDeadLetter({
-      source: sourceColumn,
-      stage: 'decode',
-      reason: decoded.error,
-      messageId: event.id ?? null,
-      payload: decoded.payload,
-      attributes: { ce_type: event.type, ce_source: event.source },
-      now: deps.now(),
-    });
-    deps.logs.deadLettered({ source: sourceColumn, stage: 'decode', reason: decoded.error, message_id: letter.message_id, object: null, payload: decoded.payload });
+    const messageId = event.id ?? null;
     try {
-      await deps.sink.writeErrors([letter]);
+      await deadLetterMessage(deps, {
+        source: sourceColumn,
+        reason: decoded.error,
+        messageId,
+        payload: decoded.payload,
+        attributes: { ce_type: event.type, ce_source: event.source },
+      });
     } catch (err) {
-      deps.logs.invocationFailed(sourceColumn, letter.message_id, err, Date.now() - started);
+      deps.logs.invocationFailed(sourceColumn, messageId, err, Date.now() - started);
       throw err;
     }
-    deps.logs.invocationDone({ source: sourceColumn, message_id: letter.message_id, rows_inserted: 0, dead_lettered: 1, bytes: 0, duration_ms: Date.now() - started });
+    deps.logs.invocationDone({ source: sourceColumn, message_id: messageId, rows_inserted: 0, dead_lettered: 1, bytes: 0, duration_ms: Date.now() - started });
     return;
   }
   const message = decoded.message;

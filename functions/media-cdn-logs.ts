@@ -1,8 +1,7 @@
 import type { CloudEvent } from '@google-cloud/functions-framework';
 import { readRecordBatches, type RawRecord } from '../shared/input/records';
-import { buildDeadLetter } from '../shared/sink/dead-letter';
 import { ingestRecords } from '../shared/ingest/ingest-records';
-import { isBase64, runInvocation, type HandlerDeps } from './invocation';
+import { deadLetterMessage, isBase64, runInvocation, type HandlerDeps } from './invocation';
 import { messageBytes, type PubsubMessage } from './pubsub-message';
 
 export type MediaCdnLogsDeps = HandlerDeps;
@@ -38,9 +37,7 @@ export function createMediaCdnLogsHandler(deps: MediaCdnLogsDeps) {
       const attributes = Object.keys(message.attributes).length > 0 ? { ...message.attributes } : null;
       if (!isBase64(message.data) || message.data === '') {
         const reason = message.data === '' ? 'message has no data' : 'message data is not base64';
-        const letter = buildDeadLetter({ source: 'media_cdn', stage: 'decode', reason, messageId: message.messageId, payload: message.data, attributes, now: deps.now() });
-        deps.logs.deadLettered({ source: 'media_cdn', stage: 'decode', reason, message_id: message.messageId, object: null, payload: message.data });
-        await deps.sink.writeErrors([letter]);
+        await deadLetterMessage(deps, { source: 'media_cdn', reason, messageId: message.messageId, payload: message.data, attributes });
         return { inserted: 0, deadLettered: 1, bytes: message.data.length };
       }
       const bytes = messageBytes(message);
