@@ -1,4 +1,4 @@
-import { ConfigError, FunctionEnv, loadFunctionEnv } from '../shared/config/env';
+import { ConfigError, FunctionEnv, loadFunctionEnv, parseEnv } from '../shared/config/env';
 import { SINK_KINDS } from '../shared/sink/create';
 
 /** The settings the functions run with, decided once at cold start. */
@@ -22,11 +22,6 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv): RuntimeConfig {
   }
   const wantsBigQuery = explicit ? explicit === 'bigquery' : Boolean(env.BQ_DATASET || env.K_SERVICE);
   if (wantsBigQuery) return { sink: 'bigquery', env: loadFunctionEnv(env) };
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = LocalEnv.safeParse(present);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${String(i.path[0])} is invalid (${i.message}): ${JSON.stringify(present[String(i.path[0])])}`);
-    throw new ConfigError(`cdnlog configuration: ${problems.join('; ')}`);
-  }
+  parseEnv(LocalEnv, env);
   return { sink: 'duckdb' };
 }

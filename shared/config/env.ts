@@ -44,11 +44,11 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-/** Validates the environment; throws a ConfigError naming every bad variable. */
-export function loadFunctionEnv(env: NodeJS.ProcessEnv): FunctionEnv {
+/** Validates the environment against `schema`; throws a ConfigError naming every bad variable. */
+export function parseEnv<T extends z.ZodObject>(schema: T, env: NodeJS.ProcessEnv): z.output<T> {
   // Empty strings are unset: Terraform and shells often produce them.
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = FunctionEnv.safeParse(present);
+  const parsed = schema.safeParse(present);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => {
     const name = String(issue.path[0] ?? '?');
@@ -57,4 +57,9 @@ export function loadFunctionEnv(env: NodeJS.ProcessEnv): FunctionEnv {
     return `${name} ${reason}`;
   });
   throw new ConfigError(`cdnlog configuration: ${problems.join('; ')}`);
+}
+
+/** The functions' settings for BigQuery; throws a ConfigError naming every bad variable. */
+export function loadFunctionEnv(env: NodeJS.ProcessEnv): FunctionEnv {
+  return parseEnv(FunctionEnv, env);
 }
