@@ -19,7 +19,12 @@ export function isEmpty(value: unknown): boolean {
 
 /** A string field; empty placeholders become null. */
 export function text(value: string | null | undefined): string | null {
-  return value === undefined || value === null || value === '' || value === '-' ? null : value;
+  return isEmpty(value) ? null : (value as string);
+}
+
+/** Codes (countries, IATA metros) in upper case, whatever case the vendor logged. */
+export function upper(value: string | null): string | null {
+  return value === null ? null : value.toUpperCase();
 }
 
 /** An identity string; numbers keep their decimal text; empty is an issue. */

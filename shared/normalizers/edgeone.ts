@@ -1,16 +1,12 @@
 import { attributesJson, isPlainObject, remainder } from '../normalize/attributes';
 import { eventId } from '../normalize/event-id';
 import { describeIssues, reject, type NormalizeContext, type NormalizeResult } from '../normalize/result';
-import { decimal, integer, requiredId, text, timestamp, type Issues } from '../normalize/values';
+import { decimal, integer, requiredId, text, timestamp, upper, type Issues } from '../normalize/values';
 import { edgeoneKind, EdgeoneL4Record, EdgeoneL7Record, L4_MAPPED, L7_MAPPED } from '../sources/edgeone';
 
 /** EdgeOne's empty placeholders become null in attributes too, so "-" never reads as a value. */
 function cleanPlaceholder(value: unknown): unknown {
   return value === '-' || value === '' || value === -1 ? null : value;
-}
-
-function upper(value: string | null): string | null {
-  return value === null ? null : value.toUpperCase();
 }
 
 const SIDES: Record<string, string> = { up: 'origin', down: 'client' };

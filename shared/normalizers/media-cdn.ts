@@ -2,7 +2,7 @@ import { attributesJson, isEmptyObject, isPlainObject, remainder } from '../norm
 import { eventId } from '../normalize/event-id';
 import { describeIssues, reject, type NormalizeContext, type NormalizeResult } from '../normalize/result';
 import { splitUrl } from '../normalize/url';
-import { duration, integer, text, timestamp, type Issues } from '../normalize/values';
+import { duration, integer, text, timestamp, upper, type Issues } from '../normalize/values';
 import { MAPPED_FIELDS, MediaCdnLogEntry } from '../sources/media-cdn';
 
 // Rows are written out column by column, in table order, rather than spread from a template: a
@@ -17,10 +17,6 @@ export function nearestCacheStatus(chain: string | null): string | null {
   if (chain === null) return null;
   const last = chain.slice(chain.lastIndexOf(',') + 1).trim().toLowerCase();
   return last || null;
-}
-
-function upper(value: string | null): string | null {
-  return value === null ? null : value.toUpperCase();
 }
 
 /**
