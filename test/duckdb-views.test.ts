@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NULL_ROW } from '../shared/normalize/row';
+import { NULL_ROW } from './support/null-row';
 import type { EdgeLogRow } from '../shared/schema/edge-log';
 import { DuckDbSink, openDuckDbSink } from '../shared/sink/duckdb';
 

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { decompressIfGzip, isGzip } from '../shared/input/gzip';
-import { readRecords, type RawRecord } from '../shared/input/records';
+import { readRecordBatches, type RawRecord } from '../shared/input/records';
 
 /** Feeds `text` in chunks of `size` bytes, to exercise records split across chunk boundaries. */
 function chunked(data: Buffer | string, size = 7): AsyncIterable<Buffer> {
@@ -13,13 +13,13 @@ function chunked(data: Buffer | string, size = 7): AsyncIterable<Buffer> {
 
 async function collect(data: Buffer | string, options = {}, size = 7): Promise<RawRecord[]> {
   const out: RawRecord[] = [];
-  for await (const r of readRecords(decompressIfGzip(chunked(data, size)), options)) out.push(r);
+  for await (const batch of readRecordBatches(decompressIfGzip(chunked(data, size)), options)) out.push(...batch);
   return out;
 }
 
 const texts = (records: RawRecord[]) => records.map((r) => ('text' in r ? [r.line, r.text] : [r.line, `!${r.error}`]));
 
-describe('readRecords: JSON Lines', () => {
+describe('readRecordBatches: JSON Lines', () => {
   it('splits lines across chunk boundaries, numbers them from 1, skips blank lines, strips CR and BOM', async () => {
     const input = '\ufeff{"a":1}\r\n\n  \n{"b":"é✓"}\n{"c":3}';
     for (const size of [1, 3, 7, 1000]) {
@@ -58,7 +58,7 @@ describe('readRecords: JSON Lines', () => {
   });
 });
 
-describe('readRecords: one JSON array', () => {
+describe('readRecordBatches: one JSON array', () => {
   it('yields each element with its index + 1, across chunks, with strings holding brackets and escapes', async () => {
     const input = ' [\n  {"a": "x]},\\"[{"},\n  {"b": [1, {"c": 2}]} ,\n 3, "s,t", null\n]\n';
     for (const size of [1, 5, 1000]) {
@@ -138,8 +138,8 @@ describe('gzip detection', () => {
     const before = process.memoryUsage().rss;
     let peak = before;
     const out: RawRecord[] = [];
-    for await (const r of readRecords(decompressIfGzip(chunked(compressed, 64 * 1024)))) {
-      out.push(r);
+    for await (const batch of readRecordBatches(decompressIfGzip(chunked(compressed, 64 * 1024)))) {
+      out.push(...batch);
       peak = Math.max(peak, process.memoryUsage().rss);
     }
     expect(texts(out)).toEqual([

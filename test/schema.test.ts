@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { toBigQuerySchema } from '../shared/schema/bigquery-schema';
 import { EDGE_LOG_COLUMNS, EdgeLogRow } from '../shared/schema/edge-log';
 import { renderSchemaFile, schemaFiles } from '../shared/schema/schema-files';
-import { NULL_ROW } from '../shared/normalize/row';
+import { NULL_ROW } from './support/null-row';
 
 const root = join(__dirname, '..');
 

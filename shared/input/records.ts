@@ -206,8 +206,3 @@ export async function* readRecordBatches(
   }
   yield* first === OPEN_BRACKET ? jsonArray(all(), limit) : jsonLines(all(), limit);
 }
-
-/** Reads records one at a time (see readRecordBatches). */
-export async function* readRecords(source: AsyncIterable<Buffer>, options: RecordOptions = {}): AsyncGenerator<RawRecord> {
-  for await (const batch of readRecordBatches(source, options)) yield* batch;
-}
