@@ -1,0 +1,57 @@
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { EdgeLogRow } from '../shared/schema/edge-log';
+import { DuckDbSink, openDuckDbSink } from '../shared/sink/duckdb';
+import { NULL_ROW } from './support/null-row';
+
+function row(i: number, fields: Partial<EdgeLogRow> = {}): EdgeLogRow {
+  return {
+    ...NULL_ROW,
+    event_id: `e-${i}`,
+    source: 'media_cdn',
+    log_type: 'http_request',
+    event_time: `2026-11-01T10:00:${String(i % 60).padStart(2, '0')}.5Z`,
+    ingest_time: '2026-11-01T12:00:00Z',
+    ...fields,
+  } as EdgeLogRow;
+}
+
+describe('DuckDB sink loads', () => {
+  let sink: DuckDbSink;
+  const count = async (sql: string) => Number(((await sink.connection.runAndReadAll(sql)).getRowsJson() as [[string]])[0][0]);
+
+  beforeEach(async () => {
+    sink = await openDuckDbSink({ path: join(mkdtempSync(join(tmpdir(), 'cdnlog-sink-')), 'w.duckdb') });
+  });
+  afterEach(() => sink.close());
+
+  it('coalesces concurrent writes into one load and answers each caller for its own rows', async () => {
+    const writes = [0, 1, 2].map((w) => sink.writeRows(Array.from({ length: 100 }, (_, i) => row(w * 100 + i))));
+    expect(await Promise.all(writes)).toEqual([0, 1, 2].map(() => ({ inserted: 100, deadLettered: 0 })));
+    expect(await count('SELECT COUNT(*) FROM edge_logs')).toBe(300);
+    expect(sink.newRows).toBe(300);
+  });
+
+  it('retries a refused load caller by caller and dead-letters only the row DuckDB refuses', async () => {
+    const good = sink.writeRows([row(1), row(2)]);
+    const mixed = sink.writeRows([row(3), row(4, { event_time: 'not a time' }), row(5)], [
+      undefined,
+      { messageId: 'm-4', object: 'gs://b/o#1', line: 7, attributes: null },
+      undefined,
+    ]);
+    expect(await good).toEqual({ inserted: 2, deadLettered: 0 });
+    expect(await mixed).toEqual({ inserted: 2, deadLettered: 1 });
+    expect(await count('SELECT COUNT(*) FROM edge_logs')).toBe(4);
+    const [letter] = (await sink.connection.runAndReadAll('SELECT stage, reason, message_id, object, payload FROM ingest_errors')).getRowObjectsJson();
+    expect(letter).toMatchObject({ stage: 'insert', message_id: 'm-4', object: 'gs://b/o#1:7' });
+    expect(String(letter!.reason)).toMatch(/^DuckDB refused the row: /);
+    expect(JSON.parse(String(letter!.payload))).toMatchObject({ event_id: 'e-4', event_time: 'not a time' });
+  });
+
+  it('leaves no load files behind', async () => {
+    await sink.writeRows([row(1)]);
+    const dir = (sink as unknown as { tempDir: string }).tempDir;
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
