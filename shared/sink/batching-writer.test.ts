@@ -49,6 +49,53 @@ describe('BatchingWriter', () => {
     await expect(a).rejects.toBeInstanceOf(TransientSinkError);
     await expect(b).resolves.toEqual({ inserted: 1, deadLettered: 0 });
   });
+
+  describe('waves of callers', () => {
+    // A long linger, so a batch that leaves before it is visibly an early one.
+    function waves() {
+      const batches: number[][] = [];
+      const { w } = writer(async (batch) => {
+        batches.push(batch.map((b) => b.value.id));
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        return batch.map(() => 'inserted');
+      }, { lingerMs: 100 });
+      const wave = (ids: number[]) => Promise.all(ids.map((id) => w.write([{ id }])));
+      return { w, batches, wave };
+    }
+
+    it('sends a batch as soon as a wave as big as the last lingered one is queued', async () => {
+      const { batches, wave } = waves();
+      await wave([1, 2, 3]); // lingers: teaches a wave of 3
+      const started = performance.now();
+      await wave([4, 5, 6]);
+      expect(performance.now() - started).toBeLessThan(90);
+      expect(batches).toEqual([[1, 2, 3], [4, 5, 6]]);
+    });
+
+    it('lingers again when a caller turns up while an early batch is out (a ramp-up)', async () => {
+      const { w, batches, wave } = waves();
+      await wave([1]);
+      const early = w.write([{ id: 2 }]); // alone, as the last wave was: leaves at once
+      const late = wave([3, 4, 5]); // arrive while it is out: the wave was bigger
+      await Promise.all([early, late]);
+      // The linger that closed [3, 4, 5] saw 4 callers waiting at once (2 was still out).
+      expect(batches).toEqual([[1], [2], [3, 4, 5]]);
+      const started = performance.now();
+      await wave([6, 7, 8, 9]);
+      expect(performance.now() - started).toBeLessThan(90);
+      expect(batches.slice(3)).toEqual([[6, 7, 8, 9]]);
+    });
+
+    it('forgets the wave after a pause', async () => {
+      const { batches, wave } = waves();
+      await wave([1, 2]);
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      const started = performance.now();
+      await wave([3, 4]);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(95);
+      expect(batches).toEqual([[1, 2], [3, 4]]);
+    });
+  });
 });
 
 describe('dead letters', () => {

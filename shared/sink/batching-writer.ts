@@ -42,7 +42,8 @@ export interface BatchingWriterOptions<T> {
 export const DEFAULT_MAX_ROWS = 500;
 export const DEFAULT_MAX_BYTES = 9 * 1024 * 1024;
 export const DEFAULT_MAX_ROW_BYTES = 10 * 1024 * 1024 - 64 * 1024;
-export const DEFAULT_LINGER_MS = 20;
+export const DEFAULT_LINGER_MS = 50;
+const WAVE_TTL_MS = 500;
 
 /** One caller's share: counts its rows down as batches settle. */
 class Ticket {
@@ -50,11 +51,16 @@ class Ticket {
   inserted = 0;
   deadLettered = 0;
   settled = false;
+  /** Some of its rows wait in the pending batch. */
+  queued = false;
   promise: Promise<WriteCounts>;
   private resolveFn!: (counts: WriteCounts) => void;
   private rejectFn!: (err: unknown) => void;
 
-  constructor(count: number) {
+  constructor(
+    count: number,
+    private readonly onSettle: () => void,
+  ) {
     this.remaining = count;
     this.promise = new Promise<WriteCounts>((resolve, reject) => {
       this.resolveFn = resolve;
@@ -68,6 +74,7 @@ class Ticket {
     else this.deadLettered++;
     if (--this.remaining === 0) {
       this.settled = true;
+      this.onSettle();
       this.resolveFn({ inserted: this.inserted, deadLettered: this.deadLettered });
     }
   }
@@ -75,6 +82,7 @@ class Ticket {
   fail(err: unknown): void {
     if (this.settled) return;
     this.settled = true;
+    this.onSettle();
     this.rejectFn(err);
   }
 }
@@ -94,6 +102,15 @@ export class BatchingWriter<T> {
   private pendingBytes = 0;
   private timer: NodeJS.Timeout | null = null;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Callers waiting on their rows, and how many of them have rows in the pending batch. */
+  private open = 0;
+  private queuedCallers = 0;
+  /** Most callers waiting at once, seen by the linger that last closed a batch (0: not known). */
+  private wave = 0;
+  /** Most callers waiting at once since the linger last closed a batch. */
+  private mostOpen = 0;
+  private lastFlushEarly = false;
+  private lastFlushAt = -Infinity;
 
   constructor(private readonly options: BatchingWriterOptions<T>) {
     this.maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
@@ -106,7 +123,10 @@ export class BatchingWriter<T> {
   /** Serializes once and queues; `origins[i]` travels with `values[i]` to send/oversize. */
   write(values: readonly T[], origins?: readonly unknown[]): Promise<WriteCounts> {
     if (values.length === 0) return Promise.resolve({ inserted: 0, deadLettered: 0 });
-    const ticket = new Ticket(values.length);
+    const ticket = new Ticket(values.length, () => this.open--);
+    // A caller arriving while an early batch is on the way: the wave was bigger than learnt.
+    if (this.open++ > this.queuedCallers && this.lastFlushEarly) this.wave = 0;
+    if (this.open > this.mostOpen) this.mostOpen = this.open;
     const tooBig: Serialized<T>[] = [];
     for (let i = 0; i < values.length; i++) {
       const value = values[i]!;
@@ -118,6 +138,7 @@ export class BatchingWriter<T> {
       }
       this.enqueue({ item, ticket });
     }
+    if (this.pending.length > 0 && this.everyoneQueued()) this.sendPending(true);
     if (tooBig.length > 0) {
       this.track(
         this.options.oversize(tooBig, this.maxRowBytes).then(
@@ -135,30 +156,52 @@ export class BatchingWriter<T> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
+  /**
+   * Every caller waits on this writer, as many as when the linger last closed a batch: nobody else
+   * is due, so lingering would only add latency. Pub/Sub pushes to an instance at a steady
+   * concurrency, so callers come in waves, answered together and back together. A linger teaches
+   * the wave's size; a caller turning up while an early batch is out, or a pause, unteaches it.
+   */
+  private everyoneQueued(): boolean {
+    if (this.wave === 0 || this.queuedCallers !== this.open || this.open < this.wave) return false;
+    // After a pause the last wave says nothing about the next one (a partial tail, a new load).
+    return performance.now() - this.lastFlushAt <= WAVE_TTL_MS;
+  }
+
   private enqueue(entry: Entry<T>): void {
     const size = entry.item.bytes + this.overhead;
     // Flush first when this row would push the batch past the byte budget.
     if (this.pending.length > 0 && this.pendingBytes + size > this.maxBytes) this.sendPending();
     this.pending.push(entry);
     this.pendingBytes += size;
+    if (!entry.ticket.queued) {
+      entry.ticket.queued = true;
+      this.queuedCallers++;
+    }
     if (this.pending.length >= this.maxRows || this.pendingBytes >= this.maxBytes) this.sendPending();
     else if (!this.timer) {
       this.timer = setTimeout(() => {
         this.timer = null;
+        this.wave = Math.max(this.open, this.mostOpen);
+        this.mostOpen = this.open;
         this.sendPending();
       }, this.lingerMs);
     }
   }
 
-  private sendPending(): void {
+  private sendPending(early = false): void {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
     }
     if (this.pending.length === 0) return;
+    this.lastFlushEarly = early;
+    this.lastFlushAt = performance.now();
     const batch = this.pending;
     this.pending = [];
     this.pendingBytes = 0;
+    for (const entry of batch) entry.ticket.queued = false;
+    this.queuedCallers = 0;
     this.track(this.dispatch(batch));
   }
 
