@@ -39,6 +39,16 @@ export function formatIngestSummary(counts: IngestCounts, seconds: number, extra
   return lines.join('\n');
 }
 
+/** Stored bytes read so far over all inputs: the ones before `current` are read whole. */
+function storedBytesRead(inputs: readonly InputFile[], current: InputFile): number {
+  let bytes = 0;
+  for (const input of inputs) {
+    if (input === current) return bytes + input.storedBytesRead();
+    bytes += input.size ?? 0;
+  }
+  return bytes;
+}
+
 export const ingestCommand: Command = async (args, io) => {
   const { values, positionals } = parseArgs({
     args,
@@ -89,9 +99,7 @@ export const ingestCommand: Command = async (args, io) => {
       inputs,
       sink,
       batchRows,
-      // The bar compares decoded bytes to stored size, so it is only drawn for uncompressed input;
-      // ingest() reports decoded bytes, which match the stored size for plain files.
-      onProgress: (c, input) => progress.update({ ...c, totalBytes, label: input.label }),
+      onProgress: (c, input) => progress.update({ ...c, totalBytes, storedBytes: storedBytesRead(inputs, input), label: input.label }),
     });
   } finally {
     progress.done();

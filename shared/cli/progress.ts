@@ -3,8 +3,9 @@ export interface ProgressSnapshot {
   records: number;
   bytes: number;
   rejects: number;
-  /** Total input bytes when known, for a bar. */
+  /** Total input bytes as stored when known, for a bar, and how many of them were read. */
   totalBytes?: number;
+  storedBytes?: number;
   label?: string;
 }
 
@@ -15,7 +16,8 @@ export function formatProgress(s: ProgressSnapshot, seconds: number): string {
   const rate = seconds > 0 ? mb / seconds : 0;
   const stats = `${s.records.toLocaleString('en-US')} records  ${mb.toFixed(1)} MB  ${rate.toFixed(1)} MB/s  ${s.rejects.toLocaleString('en-US')} rejects`;
   if (!s.totalBytes) return `${stats}${s.label ? `  ${s.label}` : ''}`;
-  const fraction = Math.min(1, s.bytes / s.totalBytes);
+  // Stored bytes, not decoded ones: a gzip file decodes to several times its size.
+  const fraction = Math.min(1, (s.storedBytes ?? s.bytes) / s.totalBytes);
   const filled = Math.round(fraction * BAR_WIDTH);
   return `[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}%  ${stats}`;
 }

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Storage } from '@google-cloud/storage';
 import { decompressIfGzip } from '../input/gzip';
-import { recordsFromFile } from '../input/open';
+import { metered, recordsFromFile } from '../input/open';
 import { readRecordBatches, type RawRecord } from '../input/records';
 
 /** One input of an ingest: where its records come from and how to name it in dead letters. */
@@ -11,6 +11,8 @@ export interface InputFile {
   label: string;
   /** Size in bytes as stored (compressed when gzip), when known. */
   size: number | undefined;
+  /** Bytes as stored read so far (compressed when gzip): progress against `size`. */
+  storedBytesRead(): number;
   /** Records in batches (the reader's unit: one per chunk read, so the loop awaits once per batch). */
   records(): AsyncGenerator<RawRecord[]>;
 }
@@ -35,14 +37,17 @@ export async function openInput(path: string, deps: { stdin: NodeJS.ReadableStre
     const [metadata] = await file.getMetadata();
     const generation = String(metadata.generation);
     const pinned = deps.storage().bucket(bucket).file(name, { generation });
+    const meter = { bytes: 0 };
     return {
       label: `gs://${bucket}/${name}#${generation}`,
       size: Number(metadata.size),
-      records: () => readRecordBatches(decompressIfGzip(pinned.createReadStream() as AsyncIterable<Buffer>)),
+      storedBytesRead: () => meter.bytes,
+      records: () => readRecordBatches(decompressIfGzip(metered(pinned.createReadStream() as AsyncIterable<Buffer>, meter))),
     };
   }
-  if (path === '-') return { label: 'stdin', size: undefined, records: () => recordsFromFile('-', deps.stdin) };
+  const meter = { bytes: 0 };
+  if (path === '-') return { label: 'stdin', size: undefined, storedBytesRead: () => meter.bytes, records: () => recordsFromFile('-', deps.stdin, { meter }) };
   const absolute = resolve(path);
   const { size } = await stat(absolute);
-  return { label: absolute, size, records: () => recordsFromFile(absolute, deps.stdin) };
+  return { label: absolute, size, storedBytesRead: () => meter.bytes, records: () => recordsFromFile(absolute, deps.stdin, { meter }) };
 }
