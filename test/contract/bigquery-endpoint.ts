@@ -36,12 +36,35 @@ interface InsertAllRequest {
   rows?: Array<{ insertId?: string; json?: unknown }>;
 }
 
+/** One jobs.query call: the statement and its named parameters, as the client sent them. */
+export interface QueryRecord {
+  project: string;
+  query: string;
+  useLegacySql: unknown;
+  params: Record<string, { type: string; value: string | null }>;
+}
+
+/**
+ * What a jobs.query call returns. No SQL engine runs here: the test answers (for instance with rows
+ * it inserted), and the endpoint encodes the answer as BigQuery does (rows of `f`/`v` cells, every
+ * scalar as a string, NULL as null), so the client's own row conversion is what gets tested.
+ */
+export type QueryAnswer = (query: QueryRecord) => { fields: BigQuerySchemaField[]; rows: Record<string, unknown>[] };
+
+interface QueryRequest {
+  query?: string;
+  useLegacySql?: unknown;
+  queryParameters?: Array<{ name?: string; parameterType?: { type?: string }; parameterValue?: { value?: string } }>;
+}
+
 const INSERT_ALL = /^\/bigquery\/v2\/projects\/([^/]+)\/datasets\/([^/]+)\/tables\/([^/]+)\/insertAll$/;
+const QUERIES = /^\/bigquery\/v2\/projects\/([^/]+)\/queries$/;
 const TABLE = /^\/bigquery\/v2\/projects\/([^/]+)\/datasets\/([^/]+)\/tables\/([^/]+)$/;
 
 /**
- * Local HTTP endpoint speaking the BigQuery v2 REST contract for tabledata.insertAll and
- * tables.get, so tests run the real @google-cloud/bigquery client against it.
+ * Local HTTP endpoint speaking the BigQuery v2 REST contract for tabledata.insertAll, tables.get
+ * and jobs.query (answered by the test, see QueryAnswer), so tests run the real
+ * @google-cloud/bigquery client against it.
  */
 export async function startBigQueryEndpoint(options: BigQueryEndpointOptions) {
   const tables = new Map(Object.entries(options.tables));
@@ -55,6 +78,8 @@ export async function startBigQueryEndpoint(options: BigQueryEndpointOptions) {
   const oversizeStatus = options.oversizeStatus ?? 400;
   const keepRows = options.keepRows ?? true;
   let accepted = 0;
+  const queries: QueryRecord[] = [];
+  let answer: QueryAnswer | null = null;
 
   function insertAll(res: ServerResponse, project: string, table: string, body: Buffer, bytes: number): void {
     const record: InsertAllRecord = { table, bytes, rows: 0, status: 200, insertErrors: 0 };
@@ -125,6 +150,41 @@ export async function startBigQueryEndpoint(options: BigQueryEndpointOptions) {
     });
   }
 
+  function cell(value: unknown): { v: string | null } {
+    if (value === null || value === undefined) return { v: null };
+    return { v: typeof value === 'object' ? JSON.stringify(value) : String(value) };
+  }
+
+  function runQuery(res: ServerResponse, project: string, body: Buffer): void {
+    let request: QueryRequest;
+    try {
+      request = JSON.parse(body.toString('utf8')) as QueryRequest;
+    } catch {
+      return sendGoogleError(res, 400, 'Request body is not JSON', 'invalid');
+    }
+    if (typeof request.query !== 'string') return sendGoogleError(res, 400, 'Required parameter is missing: query', 'required');
+    const params: QueryRecord['params'] = {};
+    for (const p of request.queryParameters ?? []) {
+      if (!p.name) return sendGoogleError(res, 400, 'Positional parameters are not part of this contract endpoint', 'invalidQuery');
+      params[p.name] = { type: p.parameterType?.type ?? '', value: p.parameterValue?.value ?? null };
+    }
+    const record: QueryRecord = { project, query: request.query, useLegacySql: request.useLegacySql, params };
+    queries.push(record);
+    if (!answer) return sendGoogleError(res, 400, 'No answer registered for jobs.query', 'invalidQuery');
+    const { fields, rows } = answer(record);
+    const jobId = `job_${queries.length}`;
+    sendJson(res, 200, {
+      kind: 'bigquery#queryResponse',
+      schema: { fields: fields.map(f => ({ name: f.name, type: f.type, mode: f.mode ?? 'NULLABLE' })) },
+      jobReference: { projectId: project, jobId, location: 'US' },
+      totalRows: String(rows.length),
+      rows: rows.map(row => ({ f: fields.map(f => cell(row[f.name])) })),
+      totalBytesProcessed: '0',
+      jobComplete: true,
+      cacheHit: false,
+    });
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (await faults.apply(req, res)) return;
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
@@ -133,6 +193,11 @@ export async function startBigQueryEndpoint(options: BigQueryEndpointOptions) {
       const [, project, dataset, table] = insert as unknown as [string, string, string, string];
       const { body, bytes } = await readBody(req, INSERT_ALL_MAX_BYTES);
       return insertAll(res, project, `${dataset}.${table}`, body, bytes);
+    }
+    const query = QUERIES.exec(path);
+    if (query && req.method === 'POST') {
+      const { body } = await readBody(req, INSERT_ALL_MAX_BYTES);
+      return runQuery(res, query[1]!, body);
     }
     const table = TABLE.exec(path);
     if (table && req.method === 'GET') {
@@ -161,6 +226,10 @@ export async function startBigQueryEndpoint(options: BigQueryEndpointOptions) {
     rows: (table: string): Record<string, unknown>[] => [...(stored.get(table) ?? [])],
     /** Makes rows for which `refuse` returns a message come back `invalid` with it (until close). */
     refuseRows: (refuse: (table: string, json: unknown) => string | null) => void refusals.push(refuse),
+    /** jobs.query calls so far. */
+    queries,
+    /** Sets what jobs.query returns (see QueryAnswer). */
+    answerQueries: (fn: QueryAnswer) => void (answer = fn),
     failNext: faults.failNext.bind(faults),
     resetNext: faults.resetNext.bind(faults),
     delayNext: faults.delayNext.bind(faults),
