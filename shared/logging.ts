@@ -37,9 +37,13 @@ export interface InvocationSummary {
   duration_ms: number;
 }
 
-export function createLogs(write: LogWriter = stdoutWriter) {
+const SEVERITY_RANK: Record<Severity, number> = { DEBUG: 0, INFO: 1, NOTICE: 2, WARNING: 3, ERROR: 4, CRITICAL: 5 };
+
+/** `minSeverity` drops quieter lines (a CLI wants warnings on stderr, not per-request DEBUG lines). */
+export function createLogs(write: LogWriter = stdoutWriter, options: { minSeverity?: Severity } = {}) {
+  const floor = SEVERITY_RANK[options.minSeverity ?? 'DEBUG'];
   const emit = (severity: Severity, message: string, fields: Record<string, unknown> = {}) => {
-    write(JSON.stringify({ severity, message, ...fields }));
+    if (SEVERITY_RANK[severity] >= floor) write(JSON.stringify({ severity, message, ...fields }));
   };
   return {
     /** The per-invocation summary; `dead_lettered` is always a number (alert policy). */

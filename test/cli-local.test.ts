@@ -9,8 +9,11 @@ import { generateEdgeoneL4 } from '../shared/generate/edgeone-l4';
 import { generateEdgeoneL7 } from '../shared/generate/edgeone-l7';
 import { generateMediaCdn } from '../shared/generate/media-cdn';
 import { openDuckDbSink } from '../shared/sink/duckdb';
-import { MAX_ERROR_PAYLOAD_BYTES } from '../shared/schema/ingest-error';
+import { toBigQuerySchema } from '../shared/schema/bigquery-schema';
+import { EdgeLogRow } from '../shared/schema/edge-log';
+import { IngestErrorRow, MAX_ERROR_PAYLOAD_BYTES } from '../shared/schema/ingest-error';
 import { withoutGoogleCredentials } from './contract/adc-guard';
+import { startBigQueryEndpoint, type BigQueryEndpoint } from './contract/bigquery-endpoint';
 import { startPubSubEndpoint, type PubSubEndpoint } from './contract/pubsub-endpoint';
 import { startStorageEndpoint, type StorageEndpoint } from './contract/storage-endpoint';
 import { requireVmModules } from './contract/vm-modules-guard';
@@ -87,6 +90,50 @@ describe('cdnlog ingest and query (DuckDB)', () => {
     const result = await run([command, '--help'], {});
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(new RegExp(`^Usage: cdnlog ${command}`));
+  });
+});
+
+describe('cdnlog ingest into BigQuery (BigQuery and Cloud Storage contract endpoints)', () => {
+  let bigquery: BigQueryEndpoint;
+  let storage: StorageEndpoint;
+  const lines = `${jsonl(generateEdgeoneL4({ count: 50, seed: 'bq' }))}not json\n${jsonl(generateEdgeoneL7({ count: 50, seed: 'bq' }))}`;
+
+  beforeAll(async () => {
+    bigquery = await startBigQueryEndpoint({
+      tables: { 'cdnlog.edge_logs': toBigQuerySchema(EdgeLogRow), 'cdnlog.ingest_errors': toBigQuerySchema(IngestErrorRow) },
+    });
+    storage = await startStorageEndpoint();
+    storage.createBucket('uploads');
+    await storage.putObject('uploads', 'edgeone/part-1.log.gz', gzipSync(lines));
+  });
+  afterAll(async () => {
+    await bigquery.close();
+    await storage.close();
+  });
+
+  const env = () => ({ GOOGLE_CLOUD_PROJECT: 'local', BQ_DATASET: 'cdnlog', BIGQUERY_EMULATOR_HOST: bigquery.url, STORAGE_EMULATOR_HOST: storage.url });
+
+  it('streams a gs:// object into edge_logs with insertIds, dead-letters the bad line, and a re-run sends the same ids', async () => {
+    const processStdout = jest.spyOn(process.stdout, 'write');
+    const first = await run(['ingest', '--source', 'edgeone', 'gs://uploads/edgeone/part-1.log.gz'], env());
+    // The sink's log lines stay off the process's stdout (the command's summary goes there).
+    expect(processStdout).not.toHaveBeenCalled();
+    processStdout.mockRestore();
+    expect(first.code).toBe(1); // one line dead-lettered
+    expect(first.stdout).toMatch(/ingested 101 records .* into BigQuery local\.cdnlog/);
+    expect(first.stdout).toMatch(/rows written +100\n/);
+    const rows = bigquery.rows('cdnlog.edge_logs');
+    expect(rows).toHaveLength(100);
+    expect(new Set(rows.map((r) => r.log_type))).toEqual(new Set(['l4_session', 'http_request']));
+    const [letter] = bigquery.rows('cdnlog.ingest_errors');
+    expect(letter).toMatchObject({ stage: 'parse', source: 'edgeone', object: expect.stringMatching(/^gs:\/\/uploads\/edgeone\/part-1\.log\.gz#\d+:51$/), payload: 'not json' });
+
+    const again = await run(['ingest', '--source', 'edgeone', 'gs://uploads/edgeone/part-1.log.gz'], env());
+    expect(again.code).toBe(1);
+    // Same insertIds (event_id, error_id): the endpoint, like BigQuery, keeps one copy of each.
+    expect(bigquery.rows('cdnlog.edge_logs')).toHaveLength(100);
+    expect(bigquery.rows('cdnlog.ingest_errors')).toHaveLength(1);
+    expect(bigquery.accepted()).toBe(202);
   });
 });
 
@@ -168,5 +215,51 @@ describe('cdnlog replay (Pub/Sub contract endpoint)', () => {
     const result = await run(['replay', '--source', 'edgeone', '--topic', 'fixed'], env());
     expect(result.stdout).toMatch(/sent 1, 1 to fixed; skipped 0/);
     expect(pubsub.messages('fixed')[0]!.attributes).toEqual({ cdnlog_replay_of: 'e1' });
+  });
+
+  describe('from BigQuery (BigQuery jobs.query and Pub/Sub contract endpoints)', () => {
+    let bigquery: BigQueryEndpoint;
+    // The columns replay selects, typed as BigQuery returns them (FORMAT_TIMESTAMP and TO_JSON_STRING give STRING).
+    const fields = ['error_id', 'error_time', 'source', 'stage', 'reason', 'message_id', 'object', 'payload', 'payload_truncated', 'attributes'].map((name) => ({
+      name,
+      type: name === 'payload_truncated' ? ('BOOL' as const) : ('STRING' as const),
+    }));
+
+    beforeAll(async () => {
+      bigquery = await startBigQueryEndpoint({ tables: {} });
+      bigquery.answerQueries(() => ({
+        fields,
+        rows: [
+          letter('bq1', { error_time: '2026-11-01T10:00:00.123456Z', message_id: '77', attributes: JSON.stringify({ logging_sink: 'y' }) }),
+          letter('bq-big', { payload: 'x'.repeat(100), payload_truncated: true }),
+        ],
+      }));
+    });
+    afterAll(() => bigquery.close());
+
+    it('asks for the dead letters with a parameterized query and publishes what comes back', async () => {
+      const result = await run(['replay', '--since', '2026-10-15T00:00:00Z', '--source', 'media-cdn', '--reason', 'TIMESTAMP', '--topic', 'from-bq'], {
+        SINK: 'bigquery',
+        GOOGLE_CLOUD_PROJECT: 'local',
+        BQ_DATASET: 'cdnlog',
+        BIGQUERY_EMULATOR_HOST: bigquery.url,
+        PUBSUB_EMULATOR_HOST: pubsub.url,
+      });
+      expect(result).toMatchObject({ code: 0 });
+      const [query] = bigquery.queries;
+      expect(query!.useLegacySql).toBe(false);
+      expect(query!.query).toContain(
+        'FROM `local.cdnlog.ingest_errors` WHERE error_time >= CAST(@since AS TIMESTAMP) AND source = @source AND STRPOS(LOWER(reason), LOWER(@reason)) > 0 ORDER BY error_time, error_id',
+      );
+      expect(query!.params).toEqual({
+        since: { type: 'STRING', value: '2026-10-15T00:00:00.000Z' },
+        source: { type: 'STRING', value: 'media_cdn' },
+        reason: { type: 'STRING', value: 'TIMESTAMP' },
+      });
+      expect(result.stdout).toMatch(/sent 1, 1 to from-bq; skipped 1 \(1 truncated\)/);
+      const [message] = pubsub.messages('from-bq');
+      expect(message!.data.toString()).toBe('{"id":"bq1"}');
+      expect(message!.attributes).toEqual({ logging_sink: 'y', cdnlog_replay_of: 'bq1' });
+    });
   });
 });

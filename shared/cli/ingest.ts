@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { createStorage } from '../gcp/clients';
+import { createLogs } from '../logging';
 import { ingest, type IngestCounts } from '../ingest/ingest';
 import { openInput, type InputFile } from '../ingest/sources';
 import { chooseSink, createSink, DEFAULT_DUCKDB_PATH, SINK_KINDS } from '../sink/create';
@@ -89,7 +90,9 @@ export const ingestCommand: Command = async (args, io) => {
   }
   const totalBytes = inputs.every((i) => i.size !== undefined) ? inputs.reduce((sum, i) => sum + i.size!, 0) : undefined;
   const kind = chooseSink(env);
-  const sink = await createSink(env);
+  // The sink's own log lines (retries, refused rows) go to stderr, beside the progress; stdout
+  // carries only the summary.
+  const sink = await createSink(env, { logs: createLogs((line) => io.stderr.write(`${line}\n`), { minSeverity: 'WARNING' }) });
   const progress = new ProgressReporter(io.stderr);
   const started = Date.now();
   let counts: IngestCounts;

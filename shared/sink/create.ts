@@ -1,3 +1,4 @@
+import type { Logs } from '../logging';
 import type { RowSink } from './types';
 
 export const SINK_KINDS = ['bigquery', 'duckdb'] as const;
@@ -25,10 +26,10 @@ export function chooseSink(env: NodeJS.ProcessEnv): SinkKind {
  * Opens the sink the environment asks for. Each warehouse module is loaded only when chosen, so the
  * deployed functions never load DuckDB's native module and local runs never need Google credentials.
  */
-export async function createSink(env: NodeJS.ProcessEnv): Promise<RowSink> {
+export async function createSink(env: NodeJS.ProcessEnv, options: { logs?: Logs } = {}): Promise<RowSink> {
   if (chooseSink(env) === 'bigquery') {
     const { createBigQuerySinkFromEnv } = await import('./bigquery');
-    return createBigQuerySinkFromEnv(env);
+    return createBigQuerySinkFromEnv(env, options);
   }
   const { openDuckDbSink } = await import('./duckdb');
   return openDuckDbSink({ path: env.DUCKDB_PATH || DEFAULT_DUCKDB_PATH });
