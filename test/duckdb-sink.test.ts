@@ -49,6 +49,18 @@ describe('DuckDB sink loads', () => {
     expect(JSON.parse(String(letter!.payload))).toMatchObject({ event_id: 'e-4', event_time: 'not a time' });
   });
 
+  it('rejects a write it cannot encode, leaving none of its rows in the load its neighbours share', async () => {
+    const before = sink.writeRows([row(1)]);
+    // Enough rows that the failed call had already put a piece on disk before it failed.
+    const big = Array.from({ length: 300 }, (_, i) => row(100 + i, { user_agent: 'x'.repeat(500) }));
+    const failed = sink.writeRows([...big, row(2, { port: 1n as unknown as number })]);
+    const after = sink.writeRows([row(3)]);
+    await expect(failed).rejects.toThrow(/BigInt/);
+    expect(await Promise.all([before, after])).toEqual([{ inserted: 1, deadLettered: 0 }, { inserted: 1, deadLettered: 0 }]);
+    expect(await count('SELECT COUNT(*) FROM edge_logs')).toBe(2);
+    expect(await count('SELECT COUNT(*) FROM ingest_errors')).toBe(0);
+  });
+
   it('leaves no load files behind', async () => {
     await sink.writeRows([row(1)]);
     const dir = (sink as unknown as { tempDir: string }).tempDir;

@@ -1,4 +1,4 @@
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,21 +59,30 @@ class LoadFile {
     this.fd = openSync(path, 'w+');
   }
 
-  /** Appends rows; returns where their lines are. */
+  /** Appends rows; returns where their lines are. On a failed write none of them stays in the file. */
   append(rows: readonly EdgeLogRow[]): { offset: number; length: number } {
     const offset = this.bytes;
-    let piece = '';
-    for (const row of rows) {
-      piece += `${JSON.stringify(row)}\n`;
-      const ms = Date.parse(row.event_time);
-      if (ms < this.minMs) this.minMs = ms;
-      if (ms > this.maxMs) this.maxMs = ms;
-      if (piece.length >= PIECE_CHARS) {
-        this.write(piece);
-        piece = '';
+    try {
+      let piece = '';
+      for (const row of rows) {
+        piece += `${JSON.stringify(row)}\n`;
+        const ms = Date.parse(row.event_time);
+        if (ms < this.minMs) this.minMs = ms;
+        if (ms > this.maxMs) this.maxMs = ms;
+        if (piece.length >= PIECE_CHARS) {
+          this.write(piece);
+          piece = '';
+        }
       }
+      if (piece !== '') this.write(piece);
+    } catch (error) {
+      this.bytes = offset;
+      // If even this fails, the load trips on the stray bytes and retries caller by caller.
+      try {
+        ftruncateSync(this.fd, offset);
+      } catch {}
+      throw error;
     }
-    if (piece !== '') this.write(piece);
     this.rows += rows.length;
     return { offset, length: this.bytes - offset };
   }
@@ -166,8 +175,16 @@ export class DuckDbSink implements RowSink {
     if (rows.length === 0) return Promise.resolve({ inserted: 0, deadLettered: 0 });
     if (this.closed) return Promise.reject(new Error('the DuckDB sink is closed'));
     // Encoded now, on the caller's turn, so the rows may change (or be collected) after this returns.
-    const file = (this.file ??= new LoadFile(join(this.tempDir, `batch-${this.batches++}.jsonl`)));
-    const { offset, length } = file.append(rows);
+    let file: LoadFile;
+    let offset: number;
+    let length: number;
+    try {
+      file = this.file ??= new LoadFile(join(this.tempDir, `batch-${this.batches++}.jsonl`));
+      ({ offset, length } = file.append(rows));
+    } catch (error) {
+      // A full disk, say: none of the caller's rows is in the file.
+      return Promise.reject(error);
+    }
     return new Promise<WriteOutcome>((resolve, reject) => {
       file.writes.push({ count: rows.length, offset, length, origins, resolve, reject });
       if (file.rows >= COALESCE_ROWS) this.flushPending();
