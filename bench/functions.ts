@@ -230,10 +230,15 @@ function report(result: ChildResult): Promise<void> {
   return new Promise((resolve, reject) => process.send!(result, (err: Error | null) => (err ? reject(err) : resolve())));
 }
 
+/** The uploaded object, through the same Storage client the function uses (children only). */
+async function benchObject() {
+  const { createStorage } = await import('../shared/gcp/clients');
+  return createStorage(process.env).bucket(BUCKET).file(process.env.BENCH_OBJECT!, { generation: process.env.BENCH_GENERATION! });
+}
+
 /** Child: the baseline — the same download through the same Storage client, gunzip, count lines. */
 async function childBaseline(): Promise<void> {
-  const { createStorage } = await import('../shared/gcp/clients');
-  const file = createStorage(process.env).bucket(BUCKET).file(process.env.BENCH_OBJECT!, { generation: process.env.BENCH_GENERATION! });
+  const file = await benchObject();
   const started = process.hrtime.bigint();
   let lines = 0;
   for await (const chunk of file.createReadStream().pipe(createGunzip())) {
@@ -250,14 +255,13 @@ async function childBaseline(): Promise<void> {
  * but sends nothing: what the upload would cost if BigQuery answered instantly and for free.
  */
 async function childCeiling(): Promise<void> {
-  const { createStorage } = await import('../shared/gcp/clients');
   const { decompressIfGzip } = await import('../shared/input/gzip');
   const { readRecordBatches } = await import('../shared/input/records');
   const { ingestRecords } = await import('../shared/ingest/ingest-records');
   const { insertAllBody } = await import('../shared/sink/bigquery');
   const { silentLogs } = await import('../shared/logging');
   const { systemClock } = await import('../shared/normalize/result');
-  const file = createStorage(process.env).bucket(BUCKET).file(process.env.BENCH_OBJECT!, { generation: process.env.BENCH_GENERATION! });
+  const file = await benchObject();
   let bodyBytes = 0;
   const sink = {
     writeRows: async (rows: readonly EdgeLogRow[]) => {

@@ -23,7 +23,7 @@ export interface IngestDeps {
 }
 
 export interface IngestOptions {
-  /** Rows (or dead letters) per hand-off to the sink; the reader waits when two are unfinished. */
+  /** Rows (or dead letters) per hand-off to the sink. */
   chunkRows?: number;
   /** Serialized-input bytes per hand-off, so few huge lines also flush early. */
   chunkBytes?: number;

@@ -203,20 +203,17 @@ export class DuckDbSink implements RowSink {
   /** One load for the whole file; if DuckDB refuses it, each caller's rows go in one by one. */
   private async insertFile(file: LoadFile): Promise<void> {
     try {
-      try {
-        const result = await this.connection.run(insertFromJsonLinesSql(EDGE_LOGS_TABLE, file.path, this.columns, 'event_id', file.window()));
-        this.newRows += result.rowsChanged;
-      } catch {
-        for (const write of file.writes) {
-          try {
-            write.resolve(await this.insertOneByOne(file.read(write), write.origins));
-          } catch (error) {
-            write.reject(error);
-          }
-        }
-        return;
-      }
+      const result = await this.connection.run(insertFromJsonLinesSql(EDGE_LOGS_TABLE, file.path, this.columns, 'event_id', file.window()));
+      this.newRows += result.rowsChanged;
       for (const write of file.writes) write.resolve({ inserted: write.count, deadLettered: 0 });
+    } catch {
+      for (const write of file.writes) {
+        try {
+          write.resolve(await this.insertOneByOne(file.read(write), write.origins));
+        } catch (error) {
+          write.reject(error);
+        }
+      }
     } finally {
       file.close();
       await unlink(file.path).catch(() => {});
