@@ -6,3 +6,11 @@
 export const ENTRY_POINTS = ['mediaCdnLogs', 'edgeoneLogs'] as const;
 
 export type EntryPoint = (typeof ENTRY_POINTS)[number];
+
+/**
+ * The HTTP functions, registered with `functions.http`: `edgeonePush` receives EdgeOne's real-time
+ * log push (terraform/edgeone-push.tf deploys it when `enable_edgeone_push` is set).
+ */
+export const HTTP_ENTRY_POINTS = ['edgeonePush'] as const;
+
+export type HttpEntryPoint = (typeof HTTP_ENTRY_POINTS)[number];

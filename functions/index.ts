@@ -6,7 +6,8 @@
 import * as functions from '@google-cloud/functions-framework';
 import { createLogs } from '../shared/logging';
 import { loadRuntimeConfig, type RuntimeConfig } from './config';
-import type { EntryPoint } from './entry-points';
+import type { EntryPoint, HttpEntryPoint } from './entry-points';
+import type { HttpHandler } from './edgeone-push';
 import { createEntryPoints, type CloudEventHandler } from './runtime';
 
 const logs = createLogs();
@@ -27,3 +28,8 @@ export const edgeoneLogs: CloudEventHandler = entryPoints.edgeoneLogs;
 
 const handlers: Record<EntryPoint, CloudEventHandler> = { mediaCdnLogs, edgeoneLogs };
 for (const [name, handler] of Object.entries(handlers)) functions.cloudEvent(name, handler);
+
+export const edgeonePush: HttpHandler = entryPoints.edgeonePush;
+
+const httpHandlers: Record<HttpEntryPoint, HttpHandler> = { edgeonePush };
+for (const [name, handler] of Object.entries(httpHandlers)) functions.http(name, handler);

@@ -7,6 +7,9 @@ import type { RowSink } from '../shared/sink/types';
 import type { RuntimeConfig } from './config';
 import { createEdgeoneLogsHandler } from './edgeone-logs';
 import { createMediaCdnLogsHandler } from './media-cdn-logs';
+import { createEdgeonePushHandler, type HttpHandler } from './edgeone-push';
+import { createTopicPublisher } from '../shared/push/publish';
+import { loadEdgeonePushSettings } from '../shared/push/settings';
 
 export type CloudEventHandler = (event: CloudEvent<unknown>) => Promise<void>;
 
@@ -32,15 +35,49 @@ function deferred(build: () => Promise<CloudEventHandler>): CloudEventHandler {
 }
 
 /**
- * The two entry points of one instance. They share one sink (and so one batching writer: rows of
+ * An HTTP handler built on first use. A build that fails (a missing secret) answers 500, which
+ * EdgeOne retries, and is tried again on the next request; the reason is logged, not sent.
+ */
+function deferredHttp(build: () => Promise<HttpHandler>, logs: Logs): HttpHandler {
+  const handler = lazy(build);
+  return async (req, res) => {
+    let ready: HttpHandler;
+    try {
+      ready = await handler();
+    } catch (err) {
+      logs.error('edgeonePush cannot start', err);
+      res.status(500).send('receiver is not configured');
+      return;
+    }
+    await ready(req, res);
+  };
+}
+
+/**
+ * The entry points of one instance. They share one sink (and so one batching writer: rows of
  * concurrent invocations of either function travel in the same insertAll requests).
  */
 export function createEntryPoints(config: RuntimeConfig, env: NodeJS.ProcessEnv, logs: Logs = createLogs()) {
   const now = systemClock();
+  // The receiver's settings fail the cold start only where it is the deployed target (the runtime
+  // sets FUNCTION_TARGET): the other functions do not carry its secret.
+  if (env.FUNCTION_TARGET === 'edgeonePush') {
+    try {
+      loadEdgeonePushSettings(env);
+    } catch (err) {
+      logs.error('cdnlog cannot start', err);
+      throw err;
+    }
+  }
   const sink = lazy<RowSink>(() => createSink({ ...env, SINK: config.sink }));
   return {
     mediaCdnLogs: deferred(async () => createMediaCdnLogsHandler({ sink: await sink(), logs, now })),
     edgeoneLogs: deferred(async () => createEdgeoneLogsHandler({ sink: await sink(), storage: createStorage(env), logs, now })),
+    edgeonePush: deferredHttp(async () => {
+      const settings = loadEdgeonePushSettings(env);
+      const { publish } = await createTopicPublisher(settings);
+      return createEdgeonePushHandler({ settings, publish, logs, now });
+    }, logs),
     sink,
   };
 }

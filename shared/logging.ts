@@ -91,6 +91,14 @@ export function createLogs(write: LogWriter = stdoutWriter, options: { minSeveri
     envelopeWarning(e: { source: string; message_id: string | null; problem: string }): void {
       emit('WARNING', e.problem, e);
     },
+    /** edgeonePush handed a batch to Pub/Sub (`messages` is 0 for an empty batch). */
+    pushAccepted(p: { messages: number; decoded_bytes: number; batch_size: number | null; log_type: string | null; duration_ms: number }): void {
+      emit('INFO', `edgeonePush: batch published as ${p.messages} message(s)`, { source: 'edgeone', ...p });
+    },
+    /** edgeonePush refused a request; `reason` never carries a secret. */
+    pushRefused(p: { status: number; reason: string; duration_ms: number }): void {
+      emit('WARNING', `edgeonePush: refused (${p.status}): ${p.reason}`, { source: 'edgeone', ...p });
+    },
     error(message: string, err: unknown, fields: Record<string, unknown> = {}): void {
       emit('ERROR', `${message}: ${errorText(err)}`, fields);
     },

@@ -69,7 +69,7 @@ export interface FunctionsHarness {
  * (cold start: a new sink, new clients) and serves `target` with the functions framework's own
  * test server — the same express app `functions-framework --target` runs.
  */
-export async function startFunctions(target: 'mediaCdnLogs' | 'edgeoneLogs', extraEnv: Record<string, string> = {}): Promise<FunctionsHarness> {
+export async function startFunctions(target: 'mediaCdnLogs' | 'edgeoneLogs' | 'edgeonePush', extraEnv: Record<string, string> = {}): Promise<FunctionsHarness> {
   const bigquery = await startBigQueryEndpoint({
     tables: { [ROWS_TABLE]: toBigQuerySchema(EdgeLogRow), [ERRORS_TABLE]: toBigQuerySchema(IngestErrorRow) },
   });
