@@ -25,16 +25,25 @@ export class BatchError extends Error {
 
 export type BodyKind = 'empty' | 'array' | 'lines';
 
+function nextNonBlank(body: Buffer, from: number): number {
+  let i = from;
+  while (i < body.length && (body[i] === 0x20 || body[i] === 0x09 || body[i] === 0x0a || body[i] === 0x0d)) i++;
+  return i;
+}
+
 /**
  * JSON array or JSON Lines, told by the first byte that is not blank (nor a UTF-8 BOM), as
  * readRecordBatches tells them; `[]` counts as empty. Anything else (CSV, a form) cannot be read.
  */
 export function bodyKind(body: Buffer): BodyKind {
-  let i = body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0;
-  while (i < body.length && (body[i] === 0x20 || body[i] === 0x09 || body[i] === 0x0a || body[i] === 0x0d)) i++;
-  if (i === body.length) return 'empty';
-  if (body[i] === 0x5b) return body.subarray(i).toString('utf8').trim() === '[]' ? 'empty' : 'array';
-  if (body[i] === 0x7b) return 'lines';
+  const start = body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0;
+  const first = nextNonBlank(body, start);
+  if (first === body.length) return 'empty';
+  if (body[first] === 0x5b) {
+    const inner = nextNonBlank(body, first + 1);
+    return body[inner] === 0x5d && nextNonBlank(body, inner + 1) === body.length ? 'empty' : 'array';
+  }
+  if (body[first] === 0x7b) return 'lines';
   throw new BatchError(400, 'body is neither a JSON array nor JSON Lines: set the EdgeOne task\'s log format to JSON');
 }
 
