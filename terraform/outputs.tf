@@ -53,3 +53,17 @@ output "edgeone_hmac_secret" {
   value       = one(google_storage_hmac_key.edgeone[*].secret)
   sensitive   = true
 }
+
+output "edgeone_push_url" {
+  description = "URL to enter as the EdgeOne push task's destination address (null unless enable_edgeone_push)."
+  value       = one(google_cloudfunctions2_function.edgeone_push[*].service_config[0].uri)
+}
+
+output "edgeone_push_header" {
+  description = "Custom header to add in the EdgeOne push task: its name, and the command that prints its value (null unless enable_edgeone_push)."
+  value = var.enable_edgeone_push ? {
+    name          = var.edgeone_push_header
+    value_command = "gcloud secrets versions access ${google_secret_manager_secret_version.edgeone_push[0].version} --secret=${google_secret_manager_secret.edgeone_push[0].secret_id} --project=${var.project_id}"
+    version       = google_secret_manager_secret_version.edgeone_push[0].version
+  } : null
+}

@@ -210,3 +210,57 @@ variable "alert_email" {
   description = "Email notified by the dead-letter and ingest-error alerts; null creates the alerts without a channel."
   default     = null
 }
+
+# --- EdgeOne real-time log push (terraform/edgeone-push.tf) ---------------------------------------
+
+variable "enable_edgeone_push" {
+  type        = bool
+  description = "Deploy edgeonePush, the public HTTPS endpoint EdgeOne's real-time log push task sends batches to (authenticated by a secret header)."
+  default     = false
+}
+
+variable "edgeone_push_secret" {
+  type        = string
+  description = "The value EdgeOne sends in the edgeone_push_header header (at least 16 printable ASCII characters; e.g. openssl rand -hex 32). Required when enable_edgeone_push; stored in Secret Manager and in the Terraform state. A new value adds a new secret version."
+  default     = null
+  sensitive   = true
+
+  validation {
+    condition     = var.edgeone_push_secret == null || can(regex("^[!-~]{16,}$", var.edgeone_push_secret))
+    error_message = "edgeone_push_secret: at least 16 printable ASCII characters, no spaces."
+  }
+}
+
+variable "edgeone_push_previous_secret_version" {
+  type        = string
+  description = "During a rotation, the Secret Manager version number of the value being replaced: it stays accepted until this is set back to null."
+  default     = null
+
+  validation {
+    condition     = var.edgeone_push_previous_secret_version == null || can(regex("^[0-9]+$", var.edgeone_push_previous_secret_version))
+    error_message = "edgeone_push_previous_secret_version: a version number such as \"3\", or null."
+  }
+}
+
+variable "edgeone_push_header" {
+  type        = string
+  description = "Name of the custom HTTP header that carries the secret (set it in the EdgeOne task)."
+  default     = "X-Cdnlog-Token"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9-]{1,64}$", var.edgeone_push_header))
+    error_message = "edgeone_push_header: letters, digits and hyphens, at most 64."
+  }
+}
+
+variable "edgeone_push_max_instances" {
+  type        = number
+  description = "Upper bound on edgeonePush instances (caps what a flood of requests can cost)."
+  default     = 10
+}
+
+variable "edgeone_push_401_alert_threshold" {
+  type        = number
+  description = "401 responses in 5 minutes above which the EdgeOne push alert fires."
+  default     = 20
+}
