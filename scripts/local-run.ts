@@ -9,7 +9,9 @@ const help = `Usage: npm start [-- OPTIONS]
 
 Runs the two Cloud Functions locally under the functions framework, delivers Media CDN log entries
 and EdgeOne log files to them as Eventarc would (Pub/Sub CloudEvents; EdgeOne as upload notifications
-for files served by a local Cloud Storage endpoint), lands the rows in DuckDB, and prints a report.
+for files served by a local Cloud Storage endpoint), pushes a quarter of the generated EdgeOne L7
+records through the edgeonePush receiver as EdgeOne's real-time log push would, lands the rows in
+DuckDB, and prints a report.
 
   --db PATH            DuckDB file (default DUCKDB_PATH, else ${DEFAULT_DUCKDB_PATH})
   --media-cdn N        generated Media CDN requests (default ${DEFAULTS.mediaCdn})

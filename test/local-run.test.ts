@@ -18,10 +18,11 @@ const functionsPresent = existsSync(join(root, 'functions', 'index.ts'));
       env: { ...process.env, NODE_OPTIONS: '', BQ_DATASET: '', SINK: '' },
       timeout: 50_000,
     });
-    expect(child.stderr).toMatch(/delivering events: 305\/305 \(302 Media CDN messages, 3 EdgeOne files\)/);
+    expect(child.stderr).toMatch(/delivering events: 306\/306 \(302 Media CDN messages, 3 EdgeOne files, 1 EdgeOne push batch\)/);
     expect(child.status).toBe(0);
     const report = child.stdout;
-    expect(report).toMatch(/edgeone +http_request +301\n/); // 300 generated + the good line of the broken file
+    expect(report).toMatch(/edgeone +http_request +301\n/); // 300 generated (75 pushed) + the good line of the broken file
+    expect(report).toMatch(/EdgeOne push +75 L7 records in 1 batch through edgeonePush\n/);
     expect(report).toMatch(/edgeone +l4_session +200\n/);
     expect(report).toMatch(/media_cdn +http_request +300\n/);
     expect(report).toMatch(/dead letters 4 +\(edgeone\/parse 1, edgeone\/validate 1, media_cdn\/parse 1, media_cdn\/validate 1\)/);

@@ -13,7 +13,8 @@ export interface PubSubDelivery {
 
 export interface HttpEvent {
   headers: Record<string, string>;
-  body: string;
+  /** Text, or bytes (a gzip EdgeOne push batch). */
+  body: string | Blob;
 }
 
 export function messagePublishedEvent(d: PubSubDelivery): HttpEvent {

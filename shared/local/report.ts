@@ -43,12 +43,13 @@ function bytes(n: number): string {
   return `${n.toFixed(i ? 1 : 0)} ${units[i]}`;
 }
 
-export function formatReport(r: LocalReport, extra: { dbPath: string; logPath: string; seconds: number; delivered: number; failed: number }): string {
+export function formatReport(r: LocalReport, extra: { dbPath: string; logPath: string; seconds: number; delivered: number; failed: number; pushed?: { batches: number; records: number } }): string {
   const n = (v: number) => v.toLocaleString('en-US');
   const lines = [`cdnlog local run: ${n(extra.delivered)} events delivered in ${extra.seconds.toFixed(1)} s${extra.failed ? `, ${n(extra.failed)} failed after retries` : ''}`, '', 'rows (deduplicated)'];
   for (const row of r.rows) lines.push(`  ${row.source.padEnd(10)} ${row.log_type.padEnd(13)} ${n(row.rows).padStart(9)}`);
   const deadTotal = r.deadLetters.reduce((s, d) => s + d.n, 0);
   lines.push(`dead letters ${n(deadTotal)}${r.deadLetters.length ? `  (${r.deadLetters.map((d) => `${d.source}/${d.stage} ${d.n}`).join(', ')})` : ''}`);
+  if (extra.pushed?.batches) lines.push(`EdgeOne push           ${n(extra.pushed.records)} L7 records in ${n(extra.pushed.batches)} batch${extra.pushed.batches === 1 ? '' : 'es'} through edgeonePush`);
   lines.push(`top countries by bytes  ${r.topCountries.map((c) => `${c.country} ${bytes(c.bytes)}`).join(', ')}`);
   lines.push(`cache-hit ratio (HTTP)  ${r.cacheHitRatio === null ? 'n/a' : `${(r.cacheHitRatio * 100).toFixed(1)}%`}`);
   lines.push(`p95 latency (HTTP)      ${r.p95LatencyMs === null ? 'n/a' : `${r.p95LatencyMs.toFixed(0)} ms`}`);

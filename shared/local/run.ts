@@ -10,6 +10,7 @@ import { generateEdgeoneL7 } from '../generate/edgeone-l7';
 import { generateMediaCdn } from '../generate/media-cdn';
 import { recordsFromFile } from '../input/open';
 import { messagePublishedEvent, objectFinalizeEvent, type HttpEvent } from './cloudevents';
+import { PUSH_BATCH_RECORDS, PUSHED_L7_SHARE, serveLocalReceiver } from './edgeone-push';
 import { formatReport, readReport, type LocalReport } from './report';
 import { serveFolderAsBucket } from './storage-server';
 
@@ -146,6 +147,8 @@ export async function runLocal(options: LocalRunOptions): Promise<{ report: Loca
   try {
     // EdgeOne files: the user's, or generated L4 and L7 logs split into gzip files as EdgeOne ships them.
     const edgeoneNames: string[] = [];
+    // The most recent share of the generated L7 records goes through edgeonePush, as real-time push.
+    let pushedL7: object[] = [];
     if (options.edgeoneFiles.length) {
       for (const file of options.edgeoneFiles) {
         copyFileSync(file, join(folder, basename(file)));
@@ -154,9 +157,12 @@ export async function runLocal(options: LocalRunOptions): Promise<{ report: Loca
         edgeoneNames.push(basename(file));
       }
     } else {
+      const l7 = [...generateEdgeoneL7({ count: options.edgeoneL7, seed: options.seed })];
+      const uploaded = l7.length - Math.floor(l7.length * PUSHED_L7_SHARE);
+      pushedL7 = l7.slice(uploaded);
       const kinds: [string, Iterable<object>][] = [
         ['l4', generateEdgeoneL4({ count: options.edgeoneL4, seed: options.seed })],
-        ['l7', generateEdgeoneL7({ count: options.edgeoneL7, seed: options.seed })],
+        ['l7', l7.slice(0, uploaded)],
       ];
       for (const [kind, records] of kinds) {
         chunked(records, RECORDS_PER_EDGEONE_FILE).forEach((chunk, i) => {
@@ -196,6 +202,11 @@ export async function runLocal(options: LocalRunOptions): Promise<{ report: Loca
     };
     const mediaUrl = await listen('mediaCdnLogs');
     const edgeoneUrl = await listen('edgeoneLogs');
+    const publishTime = new Date();
+    const receiver = await serveLocalReceiver(PROJECT, 'cdnlog-edgeone-logs', (m, messageId) =>
+      deliver(edgeoneUrl, messagePublishedEvent({ project: PROJECT, topic: 'cdnlog-edgeone-logs', messageId, data: m.data, attributes: m.attributes, publishTime })),
+    );
+    servers.push(receiver.server);
 
     // Media CDN: one LogEntry per message, as a Cloud Logging sink publishes them.
     const mediaMessages: string[] = [];
@@ -208,7 +219,6 @@ export async function runLocal(options: LocalRunOptions): Promise<{ report: Loca
 
     const jobs: (() => Promise<boolean>)[] = [];
     let nextId = 1;
-    const publishTime = new Date();
     for (const data of mediaMessages) {
       const event = messagePublishedEvent({ project: PROJECT, topic: 'cdnlog-media-cdn-logs', messageId: String(nextId++), data, publishTime });
       jobs.push(() => deliver(mediaUrl, event));
@@ -217,10 +227,12 @@ export async function runLocal(options: LocalRunOptions): Promise<{ report: Loca
       const messageId = String(nextId++);
       jobs.push(async () => deliver(edgeoneUrl, objectFinalizeEvent({ project: PROJECT, topic: 'cdnlog-edgeone-logs', messageId, publishTime }, await bucket.describe(name))));
     }
+    const pushBatches = chunked(pushedL7, PUSH_BATCH_RECORDS);
+    for (const batch of pushBatches) jobs.push(() => deliver(receiver.url, receiver.request(batch)));
 
     let done = 0;
     let failed = 0;
-    const label = () => `delivering events: ${done.toLocaleString('en-US')}/${jobs.length.toLocaleString('en-US')} (${mediaMessages.length.toLocaleString('en-US')} Media CDN messages, ${edgeoneNames.length} EdgeOne files)${failed ? `, ${failed} failed` : ''}`;
+    const label = () => `delivering events: ${done.toLocaleString('en-US')}/${jobs.length.toLocaleString('en-US')} (${mediaMessages.length.toLocaleString('en-US')} Media CDN messages, ${edgeoneNames.length} EdgeOne files, ${pushBatches.length} EdgeOne push batch${pushBatches.length === 1 ? '' : 'es'})${failed ? `, ${failed} failed` : ''}`;
     let cursor = 0;
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
@@ -249,6 +261,7 @@ export async function runLocal(options: LocalRunOptions): Promise<{ report: Loca
       seconds: (Date.now() - started) / 1000,
       delivered: jobs.length - failed,
       failed,
+      pushed: { batches: pushBatches.length, records: pushedL7.length },
     });
     return { report, text, failed };
   } finally {

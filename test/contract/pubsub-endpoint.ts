@@ -42,7 +42,10 @@ function loadPublisherService(): grpc.ServiceDefinition {
  * Local gRPC endpoint implementing the google.pubsub.v1.Publisher calls @google-cloud/pubsub makes
  * to publish (Publish, plus CreateTopic/GetTopic), recording messages per topic.
  */
-export async function startPubSubEndpoint(options: { topics?: string[] } = {}) {
+export async function startPubSubEndpoint(options: { topics?: string[]; keepMessages?: boolean } = {}) {
+  // Benchmarks publishing gigabytes count messages instead of keeping them.
+  const keepMessages = options.keepMessages ?? true;
+  let messageCount = 0;
   // Full topic names that exist; undefined = accept any topic (as if every topic existed).
   const known = options.topics ? new Set<string>(options.topics) : undefined;
   const published = new Map<string, PublishedMessage[]>();
@@ -61,9 +64,10 @@ export async function startPubSubEndpoint(options: { topics?: string[] } = {}) {
     if (!messages.length) return callback({ code: grpc.status.INVALID_ARGUMENT, details: 'No messages to publish.' });
     const list = published.get(topic) ?? [];
     published.set(topic, list);
+    messageCount += messages.length;
     const messageIds = messages.map(m => {
       const messageId = String(nextId++);
-      list.push({ messageId, data: Buffer.from(m.data ?? []), attributes: { ...(m.attributes ?? {}) }, orderingKey: m.orderingKey ?? '' });
+      if (keepMessages) list.push({ messageId, data: Buffer.from(m.data ?? []), attributes: { ...(m.attributes ?? {}) }, orderingKey: m.orderingKey ?? '' });
       return messageId;
     });
     callback(null, { messageIds });
@@ -102,6 +106,10 @@ export async function startPubSubEndpoint(options: { topics?: string[] } = {}) {
       [...(published.get(topic) ?? [...published].find(([name]) => name.endsWith(`/topics/${topic}`))?.[1] ?? [])],
     get publishCalls() {
       return publishCalls;
+    },
+    /** Messages published to any topic, kept or not. */
+    get messageCount() {
+      return messageCount;
     },
     /** Registers a topic (only meaningful when started with `topics`, i.e. strict topic checking). */
     addTopic: (name: string) => void known?.add(name),
