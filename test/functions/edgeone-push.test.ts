@@ -135,6 +135,14 @@ describe('edgeonePush under the functions framework, publishing with the real Pu
     expect(pubsub.publishCalls).toBe(0);
   });
 
+  it('JSON Lines labelled application/json is refused (400) by the framework\'s JSON parser before the function runs, as the README warns', async () => {
+    await start();
+    const body = lines([...generateEdgeoneL7({ count: 2, seed: 'label' })]);
+    expect((await push(body, { 'content-type': 'application/json' })).status).toBe(400);
+    expect((await push(body, { 'content-type': 'application/x-ndjson' })).status).toBe(200);
+    expect(pubsub.messages(TOPIC)).toHaveLength(1);
+  });
+
   it('answers 413 naming the limit for a request body over EDGEONE_PUSH_MAX_REQUEST_BYTES', async () => {
     await start({ EDGEONE_PUSH_MAX_REQUEST_BYTES: '4096' });
     const res = await push(JSON.stringify([...generateEdgeoneL7({ count: 20, seed: 'big' })]));
