@@ -1,5 +1,7 @@
 import { gzipSync } from 'node:zlib';
+import { createEntryPoints } from '../functions/runtime';
 import { ConfigError } from '../shared/config/env';
+import { silentLogs } from '../shared/logging';
 import { secretAccepted } from '../shared/push/auth';
 import { BatchError, bodyKind, decodedBody, messageParts } from '../shared/push/batch';
 import { loadEdgeonePushSettings } from '../shared/push/settings';
@@ -114,5 +116,14 @@ describe('loadEdgeonePushSettings', () => {
     expect(problem({ ...base, EDGEONE_PUSH_SECRET: 'short-secret' })).toBe('cdnlog configuration: EDGEONE_PUSH_SECRET is shorter than 16 characters');
     expect(problem({ ...base, EDGEONE_PUSH_SECRET: SECRET, EDGEONE_PUSH_SECRET_PREVIOUS: 'héllo wörld 0123456789' })).not.toContain('llo');
     expect(problem({ ...base, EDGEONE_PUSH_SECRET: SECRET, EDGEONE_PUSH_HEADER: 'bad header' })).toContain('EDGEONE_PUSH_HEADER is invalid');
+  });
+});
+
+describe('cold start', () => {
+  it('fails when edgeonePush is the deployed target (FUNCTION_TARGET) and its settings are bad, and only then', () => {
+    const env = { GOOGLE_CLOUD_PROJECT: 'p', EDGEONE_TOPIC: 't' };
+    expect(() => createEntryPoints({ sink: 'duckdb' }, { ...env, FUNCTION_TARGET: 'edgeonePush' }, silentLogs)).toThrow('EDGEONE_PUSH_SECRET is not set');
+    expect(() => createEntryPoints({ sink: 'duckdb' }, { ...env, FUNCTION_TARGET: 'edgeoneLogs' }, silentLogs)).not.toThrow();
+    expect(() => createEntryPoints({ sink: 'duckdb' }, { ...env, FUNCTION_TARGET: 'edgeonePush', EDGEONE_PUSH_SECRET: SECRET }, silentLogs)).not.toThrow();
   });
 });

@@ -80,6 +80,25 @@ describe('edgeonePush under the functions framework, publishing with the real Pu
     expect(pubsub.messages(TOPIC).map(dataOf)).toEqual([body, body, body]);
   });
 
+  it('reads a body sent without Content-Type (no framework parser takes it) within the same limit', async () => {
+    await start({ EDGEONE_PUSH_MAX_DECODED_BYTES: '4096' });
+    const small = lines([...generateEdgeoneL7({ count: 2, seed: 'untyped' })]);
+    const send = (body: string) => fetch(fx.url, { method: 'POST', headers: { [HEADER]: SECRET }, body: new Blob([body]) });
+    const ok = await send(small);
+    const big = await send(small.repeat(10));
+    expect([ok.status, big.status]).toEqual([200, 413]);
+    expect(pubsub.messages(TOPIC).map(dataOf)).toEqual([small]);
+  });
+
+  it('answers 500 while its secret is missing, says why in the log only, and recovers once it is set', async () => {
+    await start({ EDGEONE_PUSH_SECRET: '' });
+    const res = await push('[]');
+    expect([res.status, res.text]).toEqual([500, 'receiver is not configured']);
+    expect(fx.logs.some((l) => String(l.message).includes('EDGEONE_PUSH_SECRET is not set'))).toBe(true);
+    process.env.EDGEONE_PUSH_SECRET = SECRET; // a failed start is retried on the next request
+    expect((await push('[]')).status).toBe(200);
+  });
+
   it('answers the test record EdgeOne sends when the task is created like any other batch', async () => {
     await start();
     const [record] = [...generateEdgeoneL7({ count: 1, seed: 'test-record' })];
