@@ -10,6 +10,13 @@ export interface OutgoingMessage {
 export type Publish = (message: OutgoingMessage) => Promise<string>;
 
 /**
+ * Longest a publish may take, the client's own retries of transient errors included (gax sets it as
+ * the total retry timeout; the library's default is 600 s): well inside the function's 60 s, so a
+ * Pub/Sub outage is answered 503 by the receiver rather than 504 by Cloud Run.
+ */
+export const PUBLISH_TIMEOUT_MS = 30_000;
+
+/**
  * A publisher bound to the EdgeOne topic. The client library is loaded here, on first use, so the
  * functions that never publish do not load it. Batching waits at most 5 ms: concurrent requests
  * share Publish calls, and EdgeOne waits for the answer, so no longer.
@@ -20,7 +27,7 @@ export async function createTopicPublisher(settings: EdgeonePushSettings): Promi
     GOOGLE_CLOUD_PROJECT: settings.project,
     ...(settings.pubsubEmulatorHost ? { PUBSUB_EMULATOR_HOST: settings.pubsubEmulatorHost } : {}),
   });
-  const topic = pubsub.topic(settings.topic, { batching: { maxMessages: 100, maxMilliseconds: 5 } });
+  const topic = pubsub.topic(settings.topic, { batching: { maxMessages: 100, maxMilliseconds: 5 }, gaxOpts: { timeout: PUBLISH_TIMEOUT_MS } });
   return {
     publish: (message) => topic.publishMessage(message),
     close: async () => {
