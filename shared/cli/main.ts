@@ -1,4 +1,4 @@
-import { EXIT, UsageError, type CliIo, type Command } from './io';
+import { EXIT, isClosedPipe, UsageError, type CliIo, type Command } from './io';
 import { generate, generateHelp } from './generate';
 import { ingestCommand, ingestHelp } from './ingest';
 import { normalize, normalizeHelp } from './normalize';
@@ -49,10 +49,13 @@ export async function main(argv: string[], io?: Partial<CliIo>): Promise<number>
   try {
     return await command.run(rest, streams);
   } catch (error) {
+    if (isClosedPipe(error)) return EXIT.ok;
     if (error instanceof UsageError || (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
-      streams.stderr.write(`cdnlog ${name}: ${(error as Error).message}\n\n${command.help}\n`);
+      const help = error instanceof UsageError && !error.showHelp ? `(cdnlog ${name} --help lists the options)` : command.help;
+      streams.stderr.write(`cdnlog ${name}: ${(error as Error).message}\n\n${help}\n`);
       return EXIT.usage;
     }
+    // A runtime failure: the message only (the usage text would bury it).
     streams.stderr.write(`cdnlog ${name}: ${(error as Error).message}\n`);
     return EXIT.rejected;
   }
