@@ -182,3 +182,27 @@ describe('the other commands, the real binary', () => {
     expect(withScripts.filter((name) => !(name in pkg.allowScripts))).toEqual([]);
   });
 });
+
+describe('cdnlog query output, the real binary', () => {
+  const sql =
+    "SELECT 300::BIGINT AS n, 9007199254740993::BIGINT AS big, 7::INTEGER AS i, 1.25::DECIMAL(10, 2) AS d, TIMESTAMP '2026-11-01 10:00:00.123456' AS t, " +
+    "date_trunc('hour', TIMESTAMP '2026-11-01 10:20:00') AS hour, [1, 2]::BIGINT[] AS list, NULL::BIGINT AS none";
+  let db: string;
+  beforeAll(async () => {
+    db = join(dir, 'query.duckdb');
+    await (await openDuckDbSink({ path: db })).close();
+  });
+
+  it('--format json: integers as numbers up to 2^53 and strings beyond, timestamps ISO 8601 with Z', async () => {
+    const result = await cdnlog(['query', sql, '--format', 'json', '--db', db]);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toBe(
+      '{"n":300,"big":"9007199254740993","i":7,"d":1.25,"t":"2026-11-01T10:00:00.123456Z","hour":"2026-11-01T10:00:00Z","list":[1,2],"none":null}\n',
+    );
+  });
+
+  it('--format csv: the same values, timestamps with their zone', async () => {
+    const result = await cdnlog(['query', sql, '--format', 'csv', '--db', db]);
+    expect(result.stdout).toBe('n,big,i,d,t,hour,list,none\r\n300,9007199254740993,7,1.25,2026-11-01T10:00:00.123456Z,2026-11-01T10:00:00Z,"[1,2]",\r\n');
+  });
+});
