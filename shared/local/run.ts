@@ -4,6 +4,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { openWarehouse } from '../duckdb/open';
 import { generateEdgeoneL4 } from '../generate/edgeone-l4';
 import { generateEdgeoneL7 } from '../generate/edgeone-l7';
@@ -19,11 +20,16 @@ export interface LocalRunOptions {
   edgeoneL4: number;
   edgeoneL7: number;
   seed: string;
-  /** The user's files instead of generated ones (either list may be empty). */
+  /**
+   * The user's files. When any is given, they are all that is delivered: nothing is generated, for
+   * either source, and no broken demo records are added to the user's warehouse.
+   */
   mediaCdnFiles: string[];
   edgeoneFiles: string[];
-  /** Add a few deliberately broken records so the dead-letter path shows. */
+  /** Add a few deliberately broken records so the dead-letter path shows (generated runs only). */
   badRecords: boolean;
+  /** How to run the CLI from the user's shell, for the report's "query further" lines. */
+  cli: string;
   /** Progress goes here. */
   out: NodeJS.WritableStream & { isTTY?: boolean };
 }
@@ -116,6 +122,15 @@ class Progress {
   }
 }
 
+async function withWarehouse<T>(dbPath: string, read: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+  const warehouse = await openWarehouse(dbPath);
+  try {
+    return await read(warehouse.connection);
+  } finally {
+    await warehouse.close();
+  }
+}
+
 /** Loads the compiled (or, under jest, source) function entry points; they register themselves. */
 function loadFunctions(): void {
   const entry = join(__dirname, '..', '..', 'functions', 'index');
@@ -144,16 +159,17 @@ export async function runLocal(options: LocalRunOptions): Promise<{ report: Loca
   const bucket = await serveFolderAsBucket(folder, BUCKET);
   const restoreStdout = captureStdout(functionLogPath(options.dbPath));
   try {
+    const own = options.mediaCdnFiles.length + options.edgeoneFiles.length > 0;
+    const badRecords = options.badRecords && !own;
     // EdgeOne files: the user's, or generated L4 and L7 logs split into gzip files as EdgeOne ships them.
     const edgeoneNames: string[] = [];
-    if (options.edgeoneFiles.length) {
-      for (const file of options.edgeoneFiles) {
-        copyFileSync(file, join(folder, basename(file)));
-        const { mtime } = statSync(file);
-        utimesSync(join(folder, basename(file)), mtime, mtime);
-        edgeoneNames.push(basename(file));
-      }
-    } else {
+    for (const file of options.edgeoneFiles) {
+      copyFileSync(file, join(folder, basename(file)));
+      const { mtime } = statSync(file);
+      utimesSync(join(folder, basename(file)), mtime, mtime);
+      edgeoneNames.push(basename(file));
+    }
+    if (!own) {
       const kinds: [string, Iterable<object>][] = [
         ['l4', generateEdgeoneL4({ count: options.edgeoneL4, seed: options.seed })],
         ['l7', generateEdgeoneL7({ count: options.edgeoneL7, seed: options.seed })],
@@ -165,17 +181,18 @@ export async function runLocal(options: LocalRunOptions): Promise<{ report: Loca
           edgeoneNames.push(name);
         });
       }
-    }
-    if (options.badRecords) {
-      writeFileSync(join(folder, 'edgeone-broken.log'), badEdgeoneFile(options.seed));
-      edgeoneNames.push('edgeone-broken.log');
-    }
-    // The local bucket's generation is the file's mtime. Generated files get a fixed one, so a second
-    // run delivers the same object generations and its dead letters dedup like its rows (a user's
-    // file keeps its own mtime: a changed file is a new generation, as a re-upload would be).
-    if (!options.edgeoneFiles.length) {
+      if (badRecords) {
+        writeFileSync(join(folder, 'edgeone-broken.log'), badEdgeoneFile(options.seed));
+        edgeoneNames.push('edgeone-broken.log');
+      }
+      // The local bucket's generation is the file's mtime. Generated files get a fixed one, so a second
+      // run delivers the same object generations and its dead letters dedup like its rows (a user's
+      // file keeps its own mtime: a changed file is a new generation, as a re-upload would be).
       for (const name of edgeoneNames) utimesSync(join(folder, name), GENERATED_MTIME, GENERATED_MTIME);
-    } else if (options.badRecords) utimesSync(join(folder, 'edgeone-broken.log'), GENERATED_MTIME, GENERATED_MTIME);
+    }
+
+    // What the warehouse held before, so the report can tell this run's additions from the totals.
+    const before = await withWarehouse(options.dbPath, readReport);
 
     // The functions read their settings at load: a DuckDB sink, and the local bucket for downloads.
     Object.assign(process.env, {
@@ -203,8 +220,8 @@ export async function runLocal(options: LocalRunOptions): Promise<{ report: Loca
       for (const file of options.mediaCdnFiles) {
         for await (const batch of recordsFromFile(file, process.stdin)) for (const r of batch) mediaMessages.push('text' in r ? r.text : r.head);
       }
-    } else for (const entry of generateMediaCdn({ count: options.mediaCdn, seed: options.seed })) mediaMessages.push(JSON.stringify(entry));
-    if (options.badRecords) mediaMessages.push(...BAD_MEDIA_CDN_MESSAGES);
+    } else if (!own) for (const entry of generateMediaCdn({ count: options.mediaCdn, seed: options.seed })) mediaMessages.push(JSON.stringify(entry));
+    if (badRecords) mediaMessages.push(...BAD_MEDIA_CDN_MESSAGES);
 
     const jobs: (() => Promise<boolean>)[] = [];
     let nextId = 1;
@@ -236,19 +253,15 @@ export async function runLocal(options: LocalRunOptions): Promise<{ report: Loca
     progress.end();
 
     // Same process, same cached DuckDB instance as the functions' sink: read the report from it.
-    const warehouse = await openWarehouse(options.dbPath);
-    let report: LocalReport;
-    try {
-      report = await readReport(warehouse.connection);
-    } finally {
-      await warehouse.close();
-    }
+    const report = await withWarehouse(options.dbPath, readReport);
     const text = formatReport(report, {
       dbPath: options.dbPath,
       logPath: functionLogPath(options.dbPath),
       seconds: (Date.now() - started) / 1000,
       delivered: jobs.length - failed,
       failed,
+      before,
+      cli: options.cli,
     });
     return { report, text, failed };
   } finally {
