@@ -101,22 +101,27 @@ export async function ingest(options: IngestOptions): Promise<IngestCounts> {
  * so a reader blocked on a slow download or an idle stdin stops at once too.
  */
 async function* untilAborted<T>(source: AsyncGenerator<T>, signal: AbortSignal): AsyncGenerator<T> {
-  const aborted = new Promise<'aborted'>((resolve) => {
-    if (signal.aborted) resolve('aborted');
-    else signal.addEventListener('abort', () => resolve('aborted'), { once: true });
-  });
-  for (;;) {
-    const pending = source.next();
-    // Should the read left behind by an abort fail later, nobody is waiting for it any more.
-    pending.catch(() => {});
-    const next = await Promise.race([pending, aborted]);
-    if (next === 'aborted') {
-      // Not awaited: a generator busy in a read only returns once that read ends.
-      source.return(undefined).catch(() => {});
-      return;
+  let onAbort = () => {};
+  const aborted = new Promise<'aborted'>((resolve) => (onAbort = () => resolve('aborted')));
+  if (signal.aborted) onAbort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    for (;;) {
+      const pending = source.next();
+      // Should the read left behind by an abort fail later, nobody is waiting for it any more.
+      pending.catch(() => {});
+      const next = await Promise.race([pending, aborted]);
+      if (next === 'aborted') {
+        // Not awaited: a generator busy in a read only returns once that read ends.
+        source.return(undefined).catch(() => {});
+        return;
+      }
+      if (next.done) return;
+      yield next.value;
     }
-    if (next.done) return;
-    yield next.value;
+  } finally {
+    // One listener per input otherwise, and an ingest of many files would pile them up.
+    signal.removeEventListener('abort', onAbort);
   }
 }
 
