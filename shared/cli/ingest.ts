@@ -146,7 +146,8 @@ export const ingestCommand: Command = async (args, io) => {
     await sink.close();
   }
   const where = kind === 'duckdb' ? `DuckDB ${env.DUCKDB_PATH || DEFAULT_DUCKDB_PATH}` : `BigQuery ${env.GOOGLE_CLOUD_PROJECT}.${env.BQ_DATASET}`;
-  const known = sink instanceof Object && 'newRows' in sink && 'newErrors' in sink ? (sink as { newRows: number; newErrors: number }) : undefined;
+  // DuckDB can tell what was new to the warehouse; BigQuery's insertAll cannot.
+  const known = 'newRows' in sink && 'newErrors' in sink ? (sink as { newRows: number; newErrors: number }) : undefined;
   const interrupted = stop.signal.aborted;
   io.stdout.write(`${formatIngestSummary(counts, (Date.now() - started) / 1000, { sink: where, newRows: known?.newRows, newErrors: known?.newErrors, interrupted })}\n`);
   if (interrupted) return EXIT_INTERRUPTED;
