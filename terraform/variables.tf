@@ -42,7 +42,7 @@ variable "dataset_id" {
   default     = "cdnlog"
 
   validation {
-    condition     = can(regex("^[A-Za-z0-9_]{1,1024}$", var.dataset_id))
+    condition     = can(regex("^[A-Za-z0-9_]+$", var.dataset_id)) && length(var.dataset_id) <= 1024
     error_message = "dataset_id: letters, digits and underscores only (the functions validate BQ_DATASET the same way)."
   }
 }
