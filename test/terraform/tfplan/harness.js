@@ -66,6 +66,15 @@ function copyModule(from, to) {
   if (usesBackend) fs.writeFileSync(path.join(to, 'zz_offline_backend_override.tf'), 'terraform {\n  backend "local" {}\n}\n');
 }
 
+/** The google_* resource and data source types a module's .tf files declare. */
+function googleTypes(dir) {
+  const types = new Set();
+  for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.tf'))) {
+    for (const m of fs.readFileSync(path.join(dir, f), 'utf8').matchAll(/^\s*(?:resource|data)\s+"(google_\w+)"/gm)) types.add(m[1]);
+  }
+  return [...types].sort().join(',');
+}
+
 /**
  * A workspace for moduleDir: `init` once, then `copy()` the module (each copy sits beside symlinks
  * to the module's siblings, so `${path.module}/../sql` resolves) and `validate`/`plan` it.
@@ -89,7 +98,7 @@ async function createWorkspace(moduleDir, { terraform = findTerraform(), keep = 
   });
 
   let copies = 0;
-  const tf = (cwd, args) => run(terraform, [...args], { cwd, env });
+  const tf = (cwd, args) => run(terraform, [...args], { cwd, env: { ...env, TFPLAN_GOOGLE_TYPES: googleTypes(cwd) } });
 
   /** A fresh copy of the module; plant(dir) may edit it. Returns its directory. */
   function copy(plant) {
@@ -140,4 +149,4 @@ async function createWorkspace(moduleDir, { terraform = findTerraform(), keep = 
   return { root, first, copy, plan, terraform: tf, dispose };
 }
 
-module.exports = { createWorkspace, findTerraform, PROVIDERS };
+module.exports = { createWorkspace, findTerraform, run, PROVIDERS };

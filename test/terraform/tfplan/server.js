@@ -172,6 +172,11 @@ if (which === 'google') {
   const gz = path.join(__dirname, 'google-schema.json.gz');
   const raw = fs.existsSync(gz) ? zlib.gunzipSync(fs.readFileSync(gz)).toString('utf8') : fs.readFileSync(path.join(__dirname, 'google-schema.json'), 'utf8');
   const s = JSON.parse(raw);
+  // TFPLAN_GOOGLE_TYPES (comma-separated, set by harness.js from the module's blocks): serve only
+  // those resource and data source types. The full schema is 1.2 MB per GetProviderSchema, and
+  // terraform starts the provider several times per command; a type left out fails loudly.
+  const only = new Set((process.env.TFPLAN_GOOGLE_TYPES || '').split(',').filter(Boolean));
+  if (only.size) for (const kind of ['resources', 'data']) s[kind] = Object.fromEntries(Object.entries(s[kind]).filter(([k]) => only.has(k)));
   providerSchema = fromCdktf(s.provider, true, true);
   resources = Object.fromEntries(Object.entries(s.resources).map(([k, n]) => [k, fromCdktf(n, true, false)]));
   dataSources = Object.fromEntries(Object.entries(s.data).map(([k, n]) => [k, fromCdktf(n, true, false)]));
@@ -199,7 +204,7 @@ const schemaResp = {
   data_source_schemas: Object.fromEntries(Object.entries(dataSources).map(([k, S]) => [k, { version: 0, block: toProtoBlock(S) }])),
   functions,
   diagnostics: [],
-  server_capabilities: { plan_destroy: false, get_provider_schema_optional: false, move_resource_state: false },
+  server_capabilities: { plan_destroy: false, get_provider_schema_optional: true, move_resource_state: false },
 };
 
 // ---------------------------------------------------------------------------------------------
