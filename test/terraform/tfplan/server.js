@@ -1,4 +1,4 @@
-// Offline stand-in for the hashicorp/google (~> 7.0) and hashicorp/archive (~> 2.7) Terraform
+// Offline stand-in for the hashicorp/google (~> 7.0), hashicorp/archive (~> 2.7) and hashicorp/time (~> 0.13) Terraform
 // providers, plugin protocol 6, enough for `terraform validate` AND `terraform plan` with no
 // network and no credentials:
 //   - GetProviderSchema: google schema reconstructed from @cdktf/provider-google (6.50.0 bindings)
@@ -10,7 +10,7 @@
 //   - ConfigureProvider / Validate* accept everything; Apply/Import/Move refuse (plan only).
 // DynamicValue is msgpack with cty conventions; unknown values are msgpack extension 0 (or 12 with
 // refinements), which msgpack.js decodes to ExtData and re-encodes unchanged.
-// Usage (as a plugin binary, via a wrapper script): node server.js google|archive
+// Usage (as a plugin binary, via the wrapper scripts harness.js writes): node server.js google|archive|time
 'use strict';
 const grpc = require('@grpc/grpc-js');
 const loader = require('@grpc/proto-loader');
