@@ -28,8 +28,9 @@ function decode(buf) {
   const map = (n) => {
     const o = {};
     for (let i = 0; i < n; i++) {
-      const k = value();
-      o[String(k)] = value();
+      const k = String(value());
+      // defineProperty: a key such as "__proto__" is data, not the object's prototype.
+      Object.defineProperty(o, k, { value: value(), enumerable: true, writable: true, configurable: true });
     }
     return o;
   };
