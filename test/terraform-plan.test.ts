@@ -39,7 +39,7 @@ beforeAll(async () => {
   // archive_file zips a staged function source; any non-empty directory will do for a plan.
   staged = mkdtempSync(join(tmpdir(), 'cdnlog-function-source-'));
   copyFileSync(join(REPO, 'package.json'), join(staged, 'package.json'));
-  ws = await createWorkspace(TF_DIR);
+  ws = await createWorkspace(TF_DIR, { exclude: ['.build'] }); // the plans zip `staged` instead
   const source = ['-var', `function_source_dir=${staged}`];
   // Everything at once, on one init: the planted mistakes are awaited by their own tests.
   planted = plantMistakes(source);

@@ -19,7 +19,7 @@ export interface Workspace {
   terraform(cwd: string, args: string[]): Promise<RunResult>;
   dispose(): void;
 }
-export function createWorkspace(moduleDir: string, options?: { terraform?: string | null; keep?: boolean }): Promise<Workspace>;
+export function createWorkspace(moduleDir: string, options?: { terraform?: string | null; keep?: boolean; exclude?: string[] }): Promise<Workspace>;
 export function findTerraform(env?: NodeJS.ProcessEnv): string | null;
 export function run(file: string, args: string[], options?: { cwd?: string; env?: NodeJS.ProcessEnv }): Promise<RunResult>;
 export const PROVIDERS: Record<string, string>;

@@ -49,10 +49,10 @@ function writePlugins(dir) {
 
 const SKIP = new Set(['.terraform', '.terraform.lock.hcl', 'terraform.tfstate', 'terraform.tfstate.backup']);
 
-function copyModule(from, to) {
+function copyModule(from, to, exclude) {
   fs.mkdirSync(to, { recursive: true });
   for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
-    if (SKIP.has(entry.name) || entry.name.endsWith('.tfplan')) continue;
+    if (SKIP.has(entry.name) || exclude.includes(entry.name) || entry.name.endsWith('.tfplan')) continue;
     const src = path.join(from, entry.name);
     const dst = path.join(to, entry.name);
     if (entry.isDirectory()) fs.cpSync(src, dst, { recursive: true });
@@ -78,8 +78,9 @@ function googleTypes(dir) {
 /**
  * A workspace for moduleDir: `init` once, then `copy()` the module (each copy sits beside symlinks
  * to the module's siblings, so `${path.module}/../sql` resolves) and `validate`/`plan` it.
+ * `exclude` names top-level entries of the module not to copy (e.g. a staged build it won't use).
  */
-async function createWorkspace(moduleDir, { terraform = findTerraform(), keep = false } = {}) {
+async function createWorkspace(moduleDir, { terraform = findTerraform(), keep = false, exclude = [] } = {}) {
   if (!terraform) throw new Error('terraform is not on PATH');
   const module = path.resolve(moduleDir);
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tfplan-'));
@@ -109,7 +110,7 @@ async function createWorkspace(moduleDir, { terraform = findTerraform(), keep = 
       if (sibling !== path.basename(module)) fs.symlinkSync(path.join(parent, sibling), path.join(base, sibling));
     }
     const dir = path.join(base, path.basename(module));
-    copyModule(module, dir);
+    copyModule(module, dir, exclude);
     const lock = path.join(root, '.terraform.lock.hcl');
     if (fs.existsSync(lock)) fs.copyFileSync(lock, path.join(dir, '.terraform.lock.hcl'));
     if (plant) plant(dir);
