@@ -5,7 +5,7 @@
  * on `terraform show -json` of each plan. Planted mistakes prove the harness fails when it should.
  * Where terraform is not on PATH every test here is skipped, and the reason is printed.
  */
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ENTRY_POINTS } from '../functions/entry-points';
@@ -32,6 +32,7 @@ let staged: string;
 let fmt: { code: number; output: string };
 let defaults: PlanResult;
 let allOptions: PlanResult;
+let re2: { patterns: string[]; verdicts: unknown[] };
 let planted: Record<'invalidDefault' | 'forEachUnknown' | 'missingAttribute' | 'badValues' | 'badSizing', Promise<PlanResult>>;
 
 beforeAll(async () => {
@@ -43,11 +44,14 @@ beforeAll(async () => {
   const source = ['-var', `function_source_dir=${staged}`];
   // Everything at once, on one init: the planted mistakes are awaited by their own tests.
   planted = plantMistakes(source);
-  [fmt, defaults, allOptions] = await Promise.all([
+  let re2Run: { code: number; output: string; stdout: string };
+  [fmt, defaults, allOptions, re2Run] = await Promise.all([
     ws.terraform(REPO, ['fmt', '-check', '-recursive', '-no-color', TF_DIR, join(__dirname, 'terraform')]),
     ws.plan(ws.copy(), ['-var', 'project_id=demo-project', ...source]),
     ws.plan(ws.copy(), [`-var-file=${ALL_OPTIONS}`, ...source], { validate: false }),
+    ws.terraform(mkdtempSync(join(ws.root, 'console-')), ['console', '-no-color'], re2Expression()),
   ]);
+  re2 = { patterns: regexLiterals(), verdicts: re2Run.code === 0 ? (JSON.parse(JSON.parse(re2Run.stdout.trim()) as string) as unknown[]) : [re2Run.output] };
 }, 300_000);
 
 const patch = (file: string, from: string, to: string) => (dir: string) => {
@@ -95,6 +99,17 @@ function plantMistakes(source: string[]): typeof planted {
     badValues: ws.plan(ws.copy(), [...args, ...asArgs(BAD_VALUES)], { validate: false }),
     badSizing: ws.plan(ws.copy(), [...args, ...asArgs(BAD_SIZING)], { validate: false }),
   };
+}
+
+/** Every regex pattern in terraform/*.tf, as the HCL string literal it is written as. */
+function regexLiterals(): string[] {
+  const files = readdirSync(TF_DIR).filter((f) => f.endsWith('.tf'));
+  return files.flatMap((f) => [...readFileSync(join(TF_DIR, f), 'utf8').matchAll(/\bregex(?:all)?\(("(?:[^"\\]|\\.)*")/g)].map((m) => m[1]!));
+}
+
+/** One console expression: per pattern, the match count on "" or "invalid" when RE2 refuses it. */
+function re2Expression(): string {
+  return `jsonencode([${regexLiterals().map((p) => `try(length(regexall(${p}, "")), "invalid")`).join(', ')}])\n`;
 }
 
 afterAll(() => {
@@ -155,6 +170,14 @@ describeTf('terraform fmt and validate', () => {
     for (const p of [planOf(defaults), planOf(allOptions)]) {
       for (const r of planned(p)) expect([r.address, r.actions]).toEqual([r.address, ['create']]);
     }
+  });
+});
+
+describeTf("terraform's regex engine (RE2)", () => {
+  test('accepts every regex pattern in the module (a refused one makes can(regex(...)) false for every input)', () => {
+    expect(re2.patterns.length).toBeGreaterThanOrEqual(5);
+    expect(re2.patterns.filter((_, i) => typeof re2.verdicts[i] !== 'number')).toEqual([]);
+    expect(re2.verdicts).toHaveLength(re2.patterns.length);
   });
 });
 

@@ -16,10 +16,11 @@ export interface Workspace {
   first: string;
   copy(plant?: (dir: string) => void): string;
   plan(dir: string, planArgs?: string[], options?: { validate?: boolean }): Promise<PlanResult>;
-  terraform(cwd: string, args: string[]): Promise<RunResult>;
+  /** Any terraform command in the workspace's offline environment; `input` goes to stdin. */
+  terraform(cwd: string, args: string[], input?: string): Promise<RunResult>;
   dispose(): void;
 }
 export function createWorkspace(moduleDir: string, options?: { terraform?: string | null; keep?: boolean; exclude?: string[] }): Promise<Workspace>;
 export function findTerraform(env?: NodeJS.ProcessEnv): string | null;
-export function run(file: string, args: string[], options?: { cwd?: string; env?: NodeJS.ProcessEnv }): Promise<RunResult>;
+export function run(file: string, args: string[], options?: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string }): Promise<RunResult>;
 export const PROVIDERS: Record<string, string>;

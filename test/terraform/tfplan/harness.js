@@ -27,13 +27,14 @@ function findTerraform(env = process.env) {
   return null;
 }
 
-/** Runs a command; resolves with its exit code and combined output (never rejects on exit code). */
-function run(file, args, options) {
+/** Runs a command with `input` on stdin; resolves with its exit code and output (never rejects on exit code). */
+function run(file, args, { input = '', ...options } = {}) {
   return new Promise((resolve) => {
-    execFile(file, args, { ...options, maxBuffer: 256 << 20 }, (err, stdout, stderr) => {
+    const child = execFile(file, args, { ...options, maxBuffer: 256 << 20 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
       resolve({ code, stdout: String(stdout), stderr: String(stderr), output: `${stdout}${stderr}` });
     });
+    child.stdin.end(input);
   });
 }
 
@@ -99,7 +100,7 @@ async function createWorkspace(moduleDir, { terraform = findTerraform(), keep = 
   });
 
   let copies = 0;
-  const tf = (cwd, args) => run(terraform, [...args], { cwd, env: { ...env, TFPLAN_GOOGLE_TYPES: googleTypes(cwd) } });
+  const tf = (cwd, args, input) => run(terraform, args, { cwd, input, env: { ...env, TFPLAN_GOOGLE_TYPES: googleTypes(cwd) } });
 
   /** A fresh copy of the module; plant(dir) may edit it. Returns its directory. */
   function copy(plant) {
