@@ -3,7 +3,7 @@ project_id                              = "demo-project"
 region                                  = "europe-west1"
 name_prefix                             = "cdnx"
 labels                                  = { team = "edge" }
-bq_location                             = "EU"
+bq_location                             = "europe-west1" # one regional key fits the buckets and the dataset
 dataset_id                              = "cdn_logs"
 edge_logs_partition_expiration_days     = 400
 ingest_errors_partition_expiration_days = 30
