@@ -451,30 +451,33 @@ describeTf('plan with every option on (test/terraform/all-options.tfvars)', () =
 });
 
 describeTf('planted mistakes make the harness fail', () => {
+  // Their plans started in beforeAll; on a busy machine they may still be running.
+  const PLANTED_TIMEOUT = 300_000;
+
   test('an invalid variable default (a repeat count RE2 refuses, as dataset_id had)', async () => {
     const r = await planted.invalidDefault;
     expect(r.ok).toBe(false);
     expect(r.output).toContain('Invalid value for variable');
     expect(r.output).toContain('dataset_id');
-  });
+  }, PLANTED_TIMEOUT);
 
   test('a for_each over a value known only after apply', async () => {
     const r = await planted.forEachUnknown;
     expect([r.step, r.ok]).toEqual(['plan', false]);
     expect(r.output).toContain('Invalid for_each argument');
-  });
+  }, PLANTED_TIMEOUT);
 
   test('a reference to an attribute that does not exist (service_config[0].url for .uri)', async () => {
     const r = await planted.missingAttribute;
     expect(r.ok).toBe(false);
     expect(r.output).toContain('Unsupported attribute');
-  });
+  }, PLANTED_TIMEOUT);
 
   test('variable validations refuse bad values: backoff order, timeout, email, memory, instances, soft delete', async () => {
     expect(refusedVariables(await planted.badValues)).toEqual(Object.keys(BAD_VALUES).sort());
-  });
+  }, PLANTED_TIMEOUT);
 
   test('variable validations refuse CPU below 1 with concurrency 8, and a heap cap above the memory', async () => {
     expect(refusedVariables(await planted.badSizing)).toEqual(Object.keys(BAD_SIZING).sort());
-  });
+  }, PLANTED_TIMEOUT);
 });
