@@ -2,6 +2,7 @@ import type { CloudEvent } from '@google-cloud/functions-framework';
 import type { Storage } from '@google-cloud/storage';
 import { decompressIfGzip } from '../shared/input/gzip';
 import { readRecordBatches } from '../shared/input/records';
+import { inputError } from '../shared/ingest/input-error';
 import { ingestRecords, type IngestOptions } from '../shared/ingest/ingest-records';
 import { deadLetterMessage, isBase64, runInvocation, type HandlerDeps, type InvocationCounts } from './invocation';
 import { messageBytes, objectUri, storageNotification, type PubsubMessage, type StorageNotification } from './pubsub-message';
@@ -16,18 +17,8 @@ export interface EdgeoneLogsDeps extends HandlerDeps {
 
 export const OBJECT_FINALIZE = 'OBJECT_FINALIZE';
 
-/**
- * Errors the input is to blame for, which a retry cannot fix: a corrupt or truncated gzip
- * stream (zlib's Z_* codes), or an object that is gone (404: deleted, or a newer generation
- * replaced it). Everything else (5xx after the client's retries, resets) may pass later.
- */
-export function inputError(err: unknown): string | null {
-  if (typeof err !== 'object' || err === null) return null;
-  const { code, message } = err as { code?: unknown; message?: unknown };
-  if (typeof code === 'string' && code.startsWith('Z_')) return `gzip stream is corrupt: ${String(message)}`;
-  if (code === 404) return `object not found (deleted or replaced before it was read): ${String(message)}`;
-  return null;
-}
+// The one classification of input errors, shared with `cdnlog ingest`.
+export { inputError };
 
 async function* once(bytes: Buffer): AsyncGenerator<Buffer> {
   yield bytes;

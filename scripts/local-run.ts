@@ -1,6 +1,7 @@
 /**
  * npm start — the main job, locally, in one command: see shared/local/run.ts.
  */
+import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULTS, runLocal } from '../shared/local/run';
 import { DEFAULT_DUCKDB_PATH } from '../shared/sink/create';
@@ -18,9 +19,11 @@ DuckDB, and prints a report.
   --edgeone-l4 N       generated EdgeOne L4 records (default ${DEFAULTS.edgeoneL4})
   --edgeone-l7 N       generated EdgeOne L7 requests (default ${DEFAULTS.edgeoneL7})
   --seed S             generator seed (default "${DEFAULTS.seed}")
-  --media-cdn-file F   deliver the LogEntries of F instead of generated ones (repeatable)
-  --edgeone-file F     serve and notify F instead of generated files (repeatable)
-  --no-bad-records     leave out the deliberately broken records
+  --media-cdn-file F   deliver the LogEntries of F (repeatable)
+  --edgeone-file F     serve F from the local bucket and notify it (repeatable)
+                       With either, only your files are delivered: nothing is generated
+                       and no broken demo records are added.
+  --no-bad-records     leave out the deliberately broken records of a generated run
   -h, --help           Show this help.`;
 
 async function main(): Promise<number> {
@@ -55,6 +58,7 @@ async function main(): Promise<number> {
     mediaCdnFiles: values['media-cdn-file'] ?? [],
     edgeoneFiles: values['edgeone-file'] ?? [],
     badRecords: !values['no-bad-records'],
+    cli: `node ${relative(process.cwd(), join(__dirname, '..', '..', 'bin', 'cdnlog.js')) || 'bin/cdnlog.js'}`,
     out: process.stderr,
   });
   process.stdout.write(text);

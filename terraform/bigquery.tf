@@ -7,7 +7,15 @@ resource "google_bigquery_dataset" "logs" {
   description = "CDN logs from Google Media CDN and Tencent EdgeOne, one schema (cdnlog)"
   labels      = local.labels
 
-  depends_on = [google_project_service.enabled]
+  # Tables created in the dataset are encrypted with this key unless they name their own.
+  dynamic "default_encryption_configuration" {
+    for_each = var.kms_key_name == null ? [] : [var.kms_key_name]
+    content {
+      kms_key_name = default_encryption_configuration.value
+    }
+  }
+
+  depends_on = [google_project_service.enabled, google_kms_crypto_key_iam_member.agents_use_key]
 }
 
 resource "google_bigquery_table" "edge_logs" {

@@ -53,7 +53,7 @@ resource "google_secret_manager_secret_version" "edgeone_push" {
   }
 }
 
-# --- Identity: publish on the EdgeOne topic, read the one secret, write logs; nothing else ------
+# --- Identity: publish on the EdgeOne topic and read the one secret; nothing else ----------------
 
 resource "google_service_account" "edgeone_push" {
   count = local.edgeone_push
@@ -81,15 +81,6 @@ resource "google_secret_manager_secret_iam_member" "edgeone_push_reads_secret" {
   member    = "serviceAccount:${google_service_account.edgeone_push[0].email}"
 }
 
-# Its refusals (401) and failures are log lines too (see iam.tf, runtime_writes_logs).
-resource "google_project_iam_member" "edgeone_push_writes_logs" {
-  count = local.edgeone_push
-
-  project = var.project_id
-  role    = "roles/logging.logWriter"
-  member  = "serviceAccount:${google_service_account.edgeone_push[0].email}"
-}
-
 # --- The function -------------------------------------------------------------------------------
 
 resource "google_cloudfunctions2_function" "edgeone_push" {
@@ -101,8 +92,9 @@ resource "google_cloudfunctions2_function" "edgeone_push" {
   labels      = local.labels
 
   build_config {
-    runtime     = "nodejs22"
-    entry_point = "edgeonePush"
+    runtime         = "nodejs22"
+    entry_point     = "edgeonePush"
+    service_account = google_service_account.build.id
 
     source {
       storage_source {
@@ -126,11 +118,13 @@ resource "google_cloudfunctions2_function" "edgeone_push" {
     environment_variables = {
       # The same package serves every function, and it checks the BigQuery settings at load
       # (functions/config.ts); this function never writes to BigQuery and has no role there.
+      # NODE_ENV: Express answers errors without a stack trace (functions.tf).
       GOOGLE_CLOUD_PROJECT = var.project_id
       BQ_DATASET           = google_bigquery_dataset.logs.dataset_id
       BQ_TABLE             = google_bigquery_table.edge_logs.table_id
       BQ_ERRORS_TABLE      = google_bigquery_table.ingest_errors.table_id
       NODE_OPTIONS         = "--max-old-space-size=${var.function_max_heap_mb}"
+      NODE_ENV             = "production"
       # shared/push/settings.ts
       EDGEONE_TOPIC       = google_pubsub_topic.edgeone_logs.id
       EDGEONE_PUSH_HEADER = var.edgeone_push_header
@@ -158,6 +152,7 @@ resource "google_cloudfunctions2_function" "edgeone_push" {
 
   depends_on = [
     google_project_service.enabled,
+    time_sleep.build_roles_propagate,
     google_secret_manager_secret_iam_member.edgeone_push_reads_secret,
   ]
 }
@@ -224,6 +219,10 @@ resource "google_monitoring_alert_policy" "edgeone_push" {
         cross_series_reducer = "REDUCE_SUM"
       }
     }
+  }
+
+  alert_strategy {
+    auto_close = local.alert_auto_close
   }
 
   documentation {

@@ -10,13 +10,38 @@ resource "google_storage_bucket" "function_source" {
   uniform_bucket_level_access = true
   public_access_prevention    = "enforced"
 
-  depends_on = [google_project_service.enabled]
+  # Cloud Functions copies the zip at deploy time; old builds are only clutter. If the current one
+  # ages out, the next plan re-uploads it under the same name and the functions stay as they are.
+  lifecycle_rule {
+    condition {
+      age = 30
+    }
+    action {
+      type = "Delete"
+    }
+  }
+
+  # Every object here can be rebuilt from the repository: nothing to recover.
+  soft_delete_policy {
+    retention_duration_seconds = 0
+  }
+
+  dynamic "encryption" {
+    for_each = var.kms_key_name == null ? [] : [var.kms_key_name]
+    content {
+      default_kms_key_name = encryption.value
+    }
+  }
+
+  depends_on = [google_project_service.enabled, google_kms_crypto_key_iam_member.agents_use_key]
 }
 
 data "archive_file" "function_source" {
   type        = "zip"
   source_dir  = local.function_source
   output_path = "${path.module}/.build/function-source.zip"
+  # Fixed modes: the same code zips to the same hash (object name) whatever the checkout's umask.
+  output_file_mode = "0644"
 }
 
 resource "google_storage_bucket_object" "function_source" {
@@ -35,8 +60,9 @@ resource "google_cloudfunctions2_function" "ingest" {
   labels      = local.labels
 
   build_config {
-    runtime     = "nodejs22"
-    entry_point = each.value.entry_point
+    runtime         = "nodejs22"
+    entry_point     = each.value.entry_point
+    service_account = google_service_account.build.id
 
     source {
       storage_source {
@@ -56,7 +82,8 @@ resource "google_cloudfunctions2_function" "ingest" {
     all_traffic_on_latest_revision   = true
     service_account_email            = google_service_account.runtime.email
 
-    # Exactly DEPLOYED_ENV_VARS in shared/config/env.ts (test/terraform.test.ts checks it).
+    # DEPLOYED_ENV_VARS and RUNTIME_ENV_VARS of shared/config/env.ts, plus NODE_ENV
+    # (test/terraform.test.ts checks the plan against those lists).
     environment_variables = {
       GOOGLE_CLOUD_PROJECT = var.project_id
       BQ_DATASET           = google_bigquery_dataset.logs.dataset_id
@@ -64,10 +91,13 @@ resource "google_cloudfunctions2_function" "ingest" {
       BQ_ERRORS_TABLE      = google_bigquery_table.ingest_errors.table_id
       # V8 sizes its heap from the host, not from the instance's memory: cap it (see variables.tf).
       NODE_OPTIONS = "--max-old-space-size=${var.function_max_heap_mb}"
+      # Express (under the functions framework) answers an error with an HTML stack trace unless
+      # it runs in production mode.
+      NODE_ENV = "production"
     }
   }
 
   # No event_trigger: google_pubsub_subscription.push delivers (see pubsub.tf for why).
 
-  depends_on = [google_project_service.enabled]
+  depends_on = [google_project_service.enabled, time_sleep.build_roles_propagate]
 }

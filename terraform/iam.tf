@@ -10,11 +10,27 @@ resource "google_service_account" "runtime" {
   depends_on = [google_project_service.enabled]
 }
 
-# tabledata.insertAll (streaming inserts) needs only table write access; no job is run, so no
-# roles/bigquery.jobUser and nothing at project level.
-resource "google_bigquery_dataset_iam_member" "runtime_writes_dataset" {
+# The functions only stream rows (tabledata.insertAll), which needs bigquery.tables.updateData on
+# the table and nothing else: no job is run, no metadata read. Predefined roles that include it
+# (dataEditor) can also delete the table, so the role is this one permission, granted per table.
+resource "google_project_iam_custom_role" "table_writer" {
+  role_id     = "${replace(var.name_prefix, "-", "_")}_table_writer"
+  title       = "cdnlog table writer"
+  description = "Streams rows into a BigQuery table (tabledata.insertAll); cannot read, alter or delete it"
+  permissions = ["bigquery.tables.updateData"]
+
+  depends_on = [google_project_service.enabled]
+}
+
+resource "google_bigquery_table_iam_member" "runtime_writes_tables" {
+  for_each = {
+    edge_logs     = google_bigquery_table.edge_logs.table_id
+    ingest_errors = google_bigquery_table.ingest_errors.table_id
+  }
+
   dataset_id = google_bigquery_dataset.logs.dataset_id
-  role       = "roles/bigquery.dataEditor"
+  table_id   = each.value
+  role       = google_project_iam_custom_role.table_writer.id
   member     = "serviceAccount:${google_service_account.runtime.email}"
 }
 
@@ -25,13 +41,45 @@ resource "google_storage_bucket_iam_member" "runtime_reads_uploads" {
   member = "serviceAccount:${google_service_account.runtime.email}"
 }
 
-# The dead_lettered alert (logging.tf) depends on the functions' structured log lines arriving.
-# logging.logEntries.create exists only at project level (or above), so this is the narrowest
-# grant; it allows writing log entries and nothing else.
-resource "google_project_iam_member" "runtime_writes_logs" {
+# No logging role: Cloud Run collects the functions' stdout/stderr itself, and the code calls no
+# Logging API.
+
+# --- Function builds ---------------------------------------------------------------------------
+
+# Cloud Build builds each function as this account instead of the project's default build account,
+# which new projects no longer give the roles a build needs. The roles are the ones Google
+# documents for a function's build account: build logs, the image in Artifact Registry, and the
+# source Cloud Functions copies to its own gcf-v2-sources-* bucket (hence project level).
+resource "google_service_account" "build" {
+  account_id   = "${var.name_prefix}-build"
+  display_name = "cdnlog function builds"
+  description  = "Cloud Build runs the cdnlog function builds as this account"
+
+  depends_on = [google_project_service.enabled]
+}
+
+resource "google_project_iam_member" "build" {
+  for_each = toset([
+    "roles/logging.logWriter",
+    "roles/artifactregistry.writer",
+    "roles/storage.objectAdmin",
+  ])
+
   project = var.project_id
-  role    = "roles/logging.logWriter"
-  member  = "serviceAccount:${google_service_account.runtime.email}"
+  role    = each.value
+  member  = "serviceAccount:${google_service_account.build.email}"
+}
+
+# IAM changes take up to a couple of minutes to reach every service; a build that starts before
+# its account's roles do fails. Functions wait for this after the grants.
+resource "time_sleep" "build_roles_propagate" {
+  create_duration = "60s"
+
+  triggers = {
+    account = google_service_account.build.email
+  }
+
+  depends_on = [google_project_iam_member.build]
 }
 
 # --- Push delivery -----------------------------------------------------------------------------
@@ -119,4 +167,37 @@ resource "google_storage_bucket_iam_member" "edgeone_uploader_creates_objects" {
   bucket = google_storage_bucket.uploads.name
   role   = "roles/storage.objectCreator"
   member = "serviceAccount:${google_service_account.edgeone_uploader[0].email}"
+
+  # With a prefix, only object names under it (the bucket has uniform access, so conditions apply).
+  dynamic "condition" {
+    for_each = var.edgeone_object_prefix == null ? [] : [var.edgeone_object_prefix]
+    content {
+      title       = "edgeone-prefix-only"
+      description = "Create objects under ${condition.value} only"
+      expression  = "resource.name.startsWith(\"projects/_/buckets/${local.upload_bucket_name}/objects/${condition.value}\")"
+    }
+  }
+}
+
+# --- Customer-managed encryption (optional) ----------------------------------------------------
+
+# The service agents that encrypt on our behalf: Pub/Sub (topics), Cloud Storage (buckets) and
+# BigQuery (the dataset's tables). Each resource waits for its grant.
+data "google_bigquery_default_service_account" "bq" {
+  count   = var.kms_key_name == null ? 0 : 1
+  project = var.project_id
+
+  depends_on = [google_project_service.enabled]
+}
+
+resource "google_kms_crypto_key_iam_member" "agents_use_key" {
+  for_each = var.kms_key_name == null ? {} : {
+    pubsub   = local.pubsub_service_agent
+    storage  = "serviceAccount:${data.google_storage_project_service_account.gcs.email_address}"
+    bigquery = "serviceAccount:${data.google_bigquery_default_service_account.bq[0].email}"
+  }
+
+  crypto_key_id = var.kms_key_name
+  role          = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
+  member        = each.value
 }

@@ -5,12 +5,14 @@ locals {
   # (logName carries the URL-encoded log id edgecache.googleapis.com%2Fedge_cache_request).
   media_cdn_filter = join(" AND ", compact([
     "resource.type=\"edgecache.googleapis.com/EdgeCacheRouteRule\"",
-    "logName=\"projects/${var.project_id}/logs/edgecache.googleapis.com%2Fedge_cache_request\"",
+    "logName=\"projects/${local.media_cdn_project}/logs/edgecache.googleapis.com%2Fedge_cache_request\"",
     var.media_cdn_extra_filter == "" ? "" : "(${var.media_cdn_extra_filter})",
   ]))
 }
 
+# In the project that serves the Media CDN traffic (by default, this one).
 resource "google_logging_project_sink" "media_cdn" {
+  project     = local.media_cdn_project
   name        = "${var.name_prefix}-media-cdn-requests"
   description = "Media CDN request logs to the cdnlog ingest topic"
   destination = "pubsub.googleapis.com/${google_pubsub_topic.media_cdn_logs.id}"
@@ -18,6 +20,18 @@ resource "google_logging_project_sink" "media_cdn" {
 
   # A dedicated writer identity, granted publish on this one topic only (iam.tf).
   unique_writer_identity = true
+}
+
+# Optional: keep the same entries out of the _Default log bucket, where they would be stored and
+# billed a second time. A project exclusion applies to the _Default sink only: the export above is
+# unaffected.
+resource "google_logging_project_exclusion" "media_cdn_from_default" {
+  count = var.exclude_media_cdn_from_default_bucket ? 1 : 0
+
+  project     = local.media_cdn_project
+  name        = "${var.name_prefix}-media-cdn-requests"
+  description = "Media CDN request logs go to BigQuery through the ${google_logging_project_sink.media_cdn.name} sink"
+  filter      = local.media_cdn_filter
 }
 
 # Counts the functions' structured log lines that report dead-lettered records (records that

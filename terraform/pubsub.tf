@@ -5,21 +5,27 @@ resource "google_pubsub_topic" "media_cdn_logs" {
   name   = "${var.name_prefix}-media-cdn-logs"
   labels = local.labels
 
-  depends_on = [google_project_service.enabled]
+  kms_key_name = var.kms_key_name
+
+  depends_on = [google_project_service.enabled, google_kms_crypto_key_iam_member.agents_use_key]
 }
 
 resource "google_pubsub_topic" "edgeone_logs" {
   name   = "${var.name_prefix}-edgeone-logs"
   labels = local.labels
 
-  depends_on = [google_project_service.enabled]
+  kms_key_name = var.kms_key_name
+
+  depends_on = [google_project_service.enabled, google_kms_crypto_key_iam_member.agents_use_key]
 }
 
 resource "google_pubsub_topic" "dead_letter" {
   name   = "${var.name_prefix}-dead-letter"
   labels = local.labels
 
-  depends_on = [google_project_service.enabled]
+  kms_key_name = var.kms_key_name
+
+  depends_on = [google_project_service.enabled, google_kms_crypto_key_iam_member.agents_use_key]
 }
 
 # One push subscription per function, instead of the function's own event_trigger: Eventarc's

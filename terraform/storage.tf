@@ -19,7 +19,19 @@ resource "google_storage_bucket" "uploads" {
     }
   }
 
-  depends_on = [google_project_service.enabled]
+  # A deleted or overwritten upload can be restored for a while (and replayed by re-finalizing it).
+  soft_delete_policy {
+    retention_duration_seconds = var.upload_soft_delete_days * 86400
+  }
+
+  dynamic "encryption" {
+    for_each = var.kms_key_name == null ? [] : [var.kms_key_name]
+    content {
+      default_kms_key_name = encryption.value
+    }
+  }
+
+  depends_on = [google_project_service.enabled, google_kms_crypto_key_iam_member.agents_use_key]
 }
 
 resource "google_storage_notification" "edgeone_uploads" {

@@ -3,6 +3,11 @@
 variable "project_id" {
   type        = string
   description = "Google Cloud project that receives the logs and runs the pipeline."
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{4,28}[a-z0-9]$", var.project_id))
+    error_message = "project_id: a project id (6-30 lower-case letters, digits and hyphens), not a number or a name."
+  }
 }
 
 variable "region" {
@@ -42,7 +47,7 @@ variable "dataset_id" {
   default     = "cdnlog"
 
   validation {
-    condition     = can(regex("^[A-Za-z0-9_]{1,1024}$", var.dataset_id))
+    condition     = can(regex("^[A-Za-z0-9_]+$", var.dataset_id)) && length(var.dataset_id) <= 1024
     error_message = "dataset_id: letters, digits and underscores only (the functions validate BQ_DATASET the same way)."
   }
 }
@@ -51,12 +56,22 @@ variable "edge_logs_partition_expiration_days" {
   type        = number
   description = "Days a daily edge_logs partition is kept; null keeps partitions forever."
   default     = null
+
+  validation {
+    condition     = var.edge_logs_partition_expiration_days == null ? true : var.edge_logs_partition_expiration_days >= 1
+    error_message = "edge_logs_partition_expiration_days must be at least 1, or null."
+  }
 }
 
 variable "ingest_errors_partition_expiration_days" {
   type        = number
   description = "Days a daily ingest_errors partition is kept; null keeps partitions forever."
   default     = 90
+
+  validation {
+    condition     = var.ingest_errors_partition_expiration_days == null ? true : var.ingest_errors_partition_expiration_days >= 1
+    error_message = "ingest_errors_partition_expiration_days must be at least 1, or null."
+  }
 }
 
 variable "require_partition_filter" {
@@ -71,7 +86,35 @@ variable "deletion_protection" {
   default     = true
 }
 
+variable "kms_key_name" {
+  type        = string
+  description = "Customer-managed Cloud KMS key (projects/P/locations/L/keyRings/R/cryptoKeys/K) for the topics, both buckets and the dataset; null uses Google-managed keys. The key's location must suit each resource (the buckets' region, the dataset's location)."
+  default     = null
+
+  validation {
+    condition     = var.kms_key_name == null ? true : can(regex("^projects/[^/]+/locations/[^/]+/keyRings/[^/]+/cryptoKeys/[^/]+$", var.kms_key_name))
+    error_message = "kms_key_name must look like projects/P/locations/L/keyRings/R/cryptoKeys/K, or be null."
+  }
+}
+
 # --- Sources -----------------------------------------------------------------------------------
+
+variable "media_cdn_project_id" {
+  type        = string
+  description = "Project whose Media CDN services log the requests, when not project_id: the log sink (and the optional _Default exclusion) is created there. The deployer needs roles/logging.configWriter in it."
+  default     = null
+
+  validation {
+    condition     = var.media_cdn_project_id == null ? true : can(regex("^[a-z][a-z0-9-]{4,28}[a-z0-9]$", var.media_cdn_project_id))
+    error_message = "media_cdn_project_id: a project id (6-30 lower-case letters, digits and hyphens), or null."
+  }
+}
+
+variable "exclude_media_cdn_from_default_bucket" {
+  type        = bool
+  description = "Exclude the Media CDN request logs from the _Default log bucket: they reach BigQuery through the sink either way, and otherwise are stored and billed by Cloud Logging too. They then no longer show in the Logs Explorer."
+  default     = false
+}
 
 variable "media_cdn_extra_filter" {
   type        = string
@@ -96,9 +139,20 @@ variable "upload_retention_days" {
   }
 }
 
+variable "upload_soft_delete_days" {
+  type        = number
+  description = "Days a deleted or overwritten upload stays recoverable (Cloud Storage soft delete): 0 turns it off, else 7 to 90."
+  default     = 7
+
+  validation {
+    condition     = var.upload_soft_delete_days == 0 || (var.upload_soft_delete_days >= 7 && var.upload_soft_delete_days <= 90)
+    error_message = "upload_soft_delete_days must be 0 or between 7 and 90 (Cloud Storage's limits)."
+  }
+}
+
 variable "edgeone_object_prefix" {
   type        = string
-  description = "Only objects under this prefix notify the EdgeOne function; null notifies for every object."
+  description = "Only objects under this prefix notify the EdgeOne function, and the optional HMAC key may create objects only there; null means the whole bucket."
   default     = null
 }
 
@@ -120,6 +174,17 @@ variable "function_memory" {
   type        = string
   description = "Memory per function instance (Cloud Run quantity, e.g. 512Mi, 1Gi)."
   default     = "512Mi"
+
+  validation {
+    # Not local.function_memory_mib: a variable's own validation cannot go through a local.
+    condition = try(
+      length(regex("^[0-9]+(Mi|Gi)$", var.function_memory)) > 0 &&
+      tonumber(regex("^[0-9]+", var.function_memory)) * (endswith(var.function_memory, "Gi") ? 1024 : 1) >= 128 &&
+      tonumber(regex("^[0-9]+", var.function_memory)) * (endswith(var.function_memory, "Gi") ? 1024 : 1) <= 32768,
+      false,
+    )
+    error_message = "function_memory must be a quantity in Mi or Gi between 128Mi and 32Gi, e.g. 512Mi or 2Gi."
+  }
 }
 
 variable "function_max_heap_mb" {
@@ -128,21 +193,39 @@ variable "function_max_heap_mb" {
   default     = 192
 
   validation {
-    condition     = var.function_max_heap_mb >= 64
-    error_message = "function_max_heap_mb must be at least 64."
+    condition     = var.function_max_heap_mb >= 64 && var.function_max_heap_mb < local.function_memory_mib
+    error_message = "function_max_heap_mb must be at least 64 and below function_memory."
   }
 }
 
 variable "function_cpu" {
   type        = string
-  description = "vCPUs per function instance; per-instance concurrency above 1 needs at least 1."
+  description = "vCPUs per function instance: below 1 (e.g. 0.5) only with function_concurrency = 1 and at most 512Mi, else 1, 2, 4, 6 or 8 (more memory needs more CPU: over 4Gi 2, over 8Gi 4, over 16Gi 6, over 24Gi 8)."
   default     = "1"
+
+  validation {
+    # try(): a non-numeric value makes tonumber fail, which must read as "invalid", not as an error.
+    condition = try(
+      tonumber(var.function_cpu) < 1
+      ? tonumber(var.function_cpu) >= 0.08 && var.function_concurrency == 1 && local.function_memory_mib <= 512
+      : contains([1, 2, 4, 6, 8], tonumber(var.function_cpu)) && tonumber(var.function_cpu) >= (
+        local.function_memory_mib > 24576 ? 8 : local.function_memory_mib > 16384 ? 6 : local.function_memory_mib > 8192 ? 4 : local.function_memory_mib > 4096 ? 2 : 1
+      ),
+      false,
+    )
+    error_message = "function_cpu: below 1 needs function_concurrency = 1 and function_memory <= 512Mi; otherwise 1, 2, 4, 6 or 8, and at least 2 over 4Gi, 4 over 8Gi, 6 over 16Gi, 8 over 24Gi."
+  }
 }
 
 variable "function_max_instances" {
   type        = number
   description = "Upper bound on instances per function (caps BigQuery insert rate and cost)."
   default     = 20
+
+  validation {
+    condition     = var.function_max_instances >= 1 && var.function_max_instances <= 1000 && floor(var.function_max_instances) == var.function_max_instances
+    error_message = "function_max_instances must be a whole number between 1 and 1000."
+  }
 }
 
 variable "function_concurrency" {
@@ -169,8 +252,8 @@ variable "function_timeout_seconds" {
 
 variable "function_ingress" {
   type        = string
-  description = "Ingress setting of the functions. Requests still need an OIDC token from the push service account."
-  default     = "ALLOW_ALL"
+  description = "Ingress setting of the functions. Pub/Sub push from the same project is internal traffic, so nothing else needs to reach them; requests also need an OIDC token from the push service account."
+  default     = "ALLOW_INTERNAL_ONLY"
 
   validation {
     condition     = contains(["ALLOW_ALL", "ALLOW_INTERNAL_ONLY", "ALLOW_INTERNAL_AND_GCLB"], var.function_ingress)
@@ -184,12 +267,26 @@ variable "retry_minimum_backoff" {
   type        = string
   description = "Shortest wait before Pub/Sub redelivers a message the function rejected (duration, e.g. 10s)."
   default     = "10s"
+
+  validation {
+    condition = try(
+      length(regex("^[0-9]+(\\.[0-9]+)?s$", var.retry_minimum_backoff)) >= 0 && length(regex("^[0-9]+(\\.[0-9]+)?s$", var.retry_maximum_backoff)) >= 0 &&
+      tonumber(trimsuffix(var.retry_minimum_backoff, "s")) <= tonumber(trimsuffix(var.retry_maximum_backoff, "s")),
+      false,
+    )
+    error_message = "retry_minimum_backoff and retry_maximum_backoff are durations in seconds (e.g. 10s), the minimum not above the maximum."
+  }
 }
 
 variable "retry_maximum_backoff" {
   type        = string
   description = "Longest wait between redeliveries (duration, at most 600s)."
   default     = "600s"
+
+  validation {
+    condition     = try(length(regex("^[0-9]+(\\.[0-9]+)?s$", var.retry_maximum_backoff)) >= 0 && tonumber(trimsuffix(var.retry_maximum_backoff, "s")) <= 600, false)
+    error_message = "retry_maximum_backoff is a duration in seconds (e.g. 600s), at most 600s (Pub/Sub's limit)."
+  }
 }
 
 variable "max_delivery_attempts" {
@@ -207,8 +304,35 @@ variable "max_delivery_attempts" {
 
 variable "alert_email" {
   type        = string
-  description = "Email notified by the dead-letter and ingest-error alerts; null creates the alerts without a channel."
+  description = "Email notified by every alert; null creates the alerts without a channel (they still open incidents in the console)."
   default     = null
+
+  validation {
+    condition     = var.alert_email == null ? true : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", var.alert_email))
+    error_message = "alert_email must be one email address, or null."
+  }
+}
+
+variable "backlog_age_alert_seconds" {
+  type        = number
+  description = "Alert when a push subscription's oldest unacknowledged message is older than this. Messages past the 7-day retention expire without reaching the dead-letter topic."
+  default     = 3600
+
+  validation {
+    condition     = var.backlog_age_alert_seconds >= 60 && var.backlog_age_alert_seconds < 604800
+    error_message = "backlog_age_alert_seconds must be at least 60 and below 604800 (the 7-day retention)."
+  }
+}
+
+variable "log_metric_wait" {
+  type        = string
+  description = "How long the first apply waits between creating the dead_lettered log-based metric and the alert on it: Cloud Monitoring answers \"Cannot find metric(s)\" for a new metric for up to ten minutes."
+  default     = "600s"
+
+  validation {
+    condition     = can(regex("^[0-9]+s$", var.log_metric_wait))
+    error_message = "log_metric_wait is a duration in whole seconds, e.g. 600s."
+  }
 }
 
 # --- EdgeOne real-time log push (terraform/edgeone-push.tf) ---------------------------------------
@@ -257,10 +381,20 @@ variable "edgeone_push_max_instances" {
   type        = number
   description = "Upper bound on edgeonePush instances (caps what a flood of requests can cost)."
   default     = 10
+
+  validation {
+    condition     = var.edgeone_push_max_instances >= 1 && var.edgeone_push_max_instances <= 1000
+    error_message = "edgeone_push_max_instances must be between 1 and 1000."
+  }
 }
 
 variable "edgeone_push_401_alert_threshold" {
   type        = number
   description = "401 responses in 5 minutes above which the EdgeOne push alert fires."
   default     = 20
+
+  validation {
+    condition     = var.edgeone_push_401_alert_threshold >= 0
+    error_message = "edgeone_push_401_alert_threshold must not be negative."
+  }
 }

@@ -1,8 +1,9 @@
 # Provider pins. google 7.x is the current major (7.0 moved service_config.service to an
 # output-only attribute, which is how functions.tf and iam.tf use it); archive 2.x zips the staged
-# function source.
+# function source; time 0.x waits for Cloud Monitoring to learn a new log-based metric.
 terraform {
-  required_version = ">= 1.5"
+  # 1.9: variable validations that refer to other variables (CPU against concurrency, backoff order).
+  required_version = ">= 1.9"
 
   required_providers {
     google = {
@@ -12,6 +13,10 @@ terraform {
     archive = {
       source  = "hashicorp/archive"
       version = "~> 2.7"
+    }
+    time = {
+      source  = "hashicorp/time"
+      version = "~> 0.13"
     }
   }
 }

@@ -77,7 +77,7 @@ describe('cdnlog ingest and query (DuckDB)', () => {
     const table = await run(['query', sql], env);
     expect(table.stdout).toMatch(/^source +n\n-+ +-+\nedgeone +200\nmedia_cdn +300\n\(2 rows\)\n$/);
     expect((await run(['query', sql, '--format', 'csv'], env)).stdout).toBe('source,n\r\nedgeone,200\r\nmedia_cdn,300\r\n');
-    expect((await run(['query', sql, '--format', 'json'], env)).stdout).toBe('{"source":"edgeone","n":"200"}\n{"source":"media_cdn","n":"300"}\n');
+    expect((await run(['query', sql, '--format', 'json'], env)).stdout).toBe('{"source":"edgeone","n":200}\n{"source":"media_cdn","n":300}\n');
   });
 
   it('query refuses a missing warehouse instead of creating one', async () => {

@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EdgeLogRow } from '../shared/schema/edge-log';
+import type { IngestErrorRow } from '../shared/schema/ingest-error';
 import { DuckDbSink, openDuckDbSink } from '../shared/sink/duckdb';
 import { NULL_ROW } from './support/null-row';
 
@@ -65,5 +66,46 @@ describe('DuckDB sink loads', () => {
     await sink.writeRows([row(1)]);
     const dir = (sink as unknown as { tempDir: string }).tempDir;
     expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe('DuckDB sink dead letters', () => {
+  let sink: DuckDbSink;
+  const letter = (i: number, fields: Partial<IngestErrorRow> = {}): IngestErrorRow => ({
+    error_id: `err-${i}`,
+    error_time: '2026-11-01T12:00:00.123456Z',
+    source: 'edgeone',
+    stage: 'validate',
+    reason: `line ${i}: RequestTime: not a timestamp`,
+    message_id: null,
+    object: `/data/a.log:${i}`,
+    payload: `{"RequestID":"r${i}","note":"quote \\" and newline \\n and 日本"}`,
+    payload_truncated: false,
+    attributes: i % 2 ? JSON.stringify({ bucketId: 'b', nested: { n: i } }) : null,
+    ...fields,
+  });
+
+  beforeEach(async () => {
+    sink = await openDuckDbSink({ path: join(mkdtempSync(join(tmpdir(), 'cdnlog-sink-')), 'e.duckdb') });
+  });
+  afterEach(() => sink.close());
+
+  it('writes a batch in one load, values intact, and counts only the letters new to the table', async () => {
+    const letters = Array.from({ length: 2500 }, (_, i) => letter(i));
+    await sink.writeErrors(letters);
+    expect(sink.newErrors).toBe(2500);
+    // Repeats (a re-run), and a repeat inside the batch itself, add nothing.
+    await sink.writeErrors([...letters.slice(0, 10), letter(9000), letter(9000)]);
+    expect(sink.newErrors).toBe(2501);
+    const stored = (await sink.connection.runAndReadAll(
+      "SELECT error_id, strftime(error_time, '%Y-%m-%dT%H:%M:%S.%fZ') AS error_time, source, stage, reason, message_id, object, payload, payload_truncated, CAST(attributes AS VARCHAR) AS attributes FROM ingest_errors WHERE error_id IN ('err-7', 'err-8')  ORDER BY error_id",
+    )).getRowObjectsJson();
+    expect(stored).toEqual([letter(7), letter(8)]);
+  });
+
+  it('falls back to letter by letter when DuckDB refuses the batch: the good letters land, the write fails naming the bad one', async () => {
+    await expect(sink.writeErrors([letter(1), letter(2, { error_time: 'not a time' }), letter(3)])).rejects.toThrow(/DuckDB refused dead letter err-2/);
+    const ids = (await sink.connection.runAndReadAll('SELECT error_id FROM ingest_errors ORDER BY error_id')).getRowsJson().flat();
+    expect(ids).toEqual(['err-1', 'err-3']);
   });
 });

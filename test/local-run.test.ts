@@ -1,7 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { generateEdgeoneL7 } from '../shared/generate/edgeone-l7';
+import { generateMediaCdn } from '../shared/generate/media-cdn';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { openWarehouse, WarehouseLockedError } from '../shared/duckdb/open';
 
 const root = join(__dirname, '..');
@@ -14,6 +17,7 @@ const functionsPresent = existsSync(join(root, 'functions', 'index.ts'));
     if (!existsSync(script)) spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'ignore' });
     const db = join(mkdtempSync(join(tmpdir(), 'cdnlog-local-run-')), 'run.duckdb');
     const child = spawnSync(process.execPath, [script, '--db', db, '--media-cdn', '300', '--edgeone-l4', '200', '--edgeone-l7', '300'], {
+      cwd: root,
       encoding: 'utf8',
       env: { ...process.env, NODE_OPTIONS: '', BQ_DATASET: '', SINK: '' },
       timeout: 50_000,
@@ -21,15 +25,17 @@ const functionsPresent = existsSync(join(root, 'functions', 'index.ts'));
     expect(child.stderr).toMatch(/delivering events: 306\/306 \(302 Media CDN messages, 3 EdgeOne files, 1 EdgeOne push batch\)/);
     expect(child.status).toBe(0);
     const report = child.stdout;
-    expect(report).toMatch(/edgeone +http_request +301\n/); // 300 generated (75 pushed) + the good line of the broken file
+    expect(report).toMatch(/edgeone +http_request +301 +301\n/); // 300 generated (75 pushed) + the good line of the broken file
+    expect(report).toMatch(/edgeone +l4_session +200 +200\n/);
+    expect(report).toMatch(/media_cdn +http_request +300 +300\n/);
+    expect(report).toMatch(/dead letters 4, 4 new this run +\(edgeone\/parse 1, edgeone\/validate 1, media_cdn\/parse 1, media_cdn\/validate 1\)/);
     expect(report).toMatch(/EdgeOne push +75 L7 records in 1 batch through edgeonePush\n/);
-    expect(report).toMatch(/edgeone +l4_session +200\n/);
-    expect(report).toMatch(/media_cdn +http_request +300\n/);
-    expect(report).toMatch(/dead letters 4 +\(edgeone\/parse 1, edgeone\/validate 1, media_cdn\/parse 1, media_cdn\/validate 1\)/);
     expect(report).toMatch(/top countries by bytes +[A-Z]{2} [\d.]+ [KMG]?B/);
     expect(report).toMatch(/cache-hit ratio \(HTTP\) +\d+\.\d%/);
     expect(report).toMatch(/p95 latency \(HTTP\) +\d+ ms/);
-    expect(report).toContain(`npx cdnlog query "SELECT * FROM traffic_hourly`);
+    // A command that runs from here as it is printed (no npx registry lookup).
+    expect(report).toContain(`node bin/cdnlog.js query "SELECT * FROM traffic_hourly`);
+    expect(report).toContain(`function logs: ${join(dirname(db), 'local-run.log')}\n`);
 
     const warehouse = await openWarehouse(db, { mustExist: true });
     const counts = (await warehouse.connection.runAndReadAll(
@@ -40,12 +46,60 @@ const functionsPresent = existsSync(join(root, 'functions', 'index.ts'));
 
     // Running it again lands nothing new: same event ids, same object generations, same error ids.
     const again = spawnSync(process.execPath, [script, '--db', db, '--media-cdn', '300', '--edgeone-l4', '200', '--edgeone-l7', '300'], {
+      cwd: root,
       encoding: 'utf8',
       env: { ...process.env, NODE_OPTIONS: '', BQ_DATASET: '', SINK: '' },
       timeout: 50_000,
     });
     expect(again.status).toBe(0);
-    expect(again.stdout.split('\n').slice(2, 7)).toEqual(report.split('\n').slice(2, 7));
+    // Same totals, and the report says none of it is new.
+    expect(again.stdout).toMatch(/edgeone +http_request +301 +0\n/);
+    expect(again.stdout).toMatch(/edgeone +l4_session +200 +0\n/);
+    expect(again.stdout).toMatch(/media_cdn +http_request +300 +0\n/);
+    expect(again.stdout).toMatch(/dead letters 4, 0 new this run /);
+  });
+});
+
+const jsonl = (records: Iterable<object>) => [...records].map((r) => JSON.stringify(r)).join('\n') + '\n';
+
+function localRun(args: string[]) {
+  return spawnSync(process.execPath, [script, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '', BQ_DATASET: '', SINK: '' }, timeout: 50_000 });
+}
+
+(functionsPresent ? describe : describe.skip)('npm start with your own files', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cdnlog-own-files-'));
+  const db = join(dir, 'own.duckdb');
+  const edgeone = join(dir, 'edgeone-2026110110.log.gz');
+  const l7 = [...generateEdgeoneL7({ count: 150, seed: 'own' })];
+
+  it('delivers only your files: nothing generated, no demo records', async () => {
+    const media = join(dir, 'media.json');
+    writeFileSync(media, jsonl(generateMediaCdn({ count: 40, seed: 'own' })));
+    writeFileSync(edgeone, gzipSync(jsonl(l7.slice(0, 100))));
+    utimesSync(edgeone, new Date('2026-11-01T13:00:00Z'), new Date('2026-11-01T13:00:00Z'));
+    const run = localRun(['--db', db, '--media-cdn-file', media, '--edgeone-file', edgeone]);
+    expect(run.status).toBe(0);
+    expect(run.stderr).toMatch(/delivering events: 41\/41 \(40 Media CDN messages, 1 EdgeOne files\)/);
+    expect(run.stdout).toMatch(/edgeone +http_request +100 +100\n/);
+    expect(run.stdout).toMatch(/media_cdn +http_request +40 +40\n/);
+    expect(run.stdout).not.toMatch(/l4_session/);
+    expect(run.stdout).toMatch(/dead letters 0, 0 new this run\n/);
+  });
+
+  it('an EdgeOne file uploaded again bigger (offline packages grow for up to a day) lands only its new lines', async () => {
+    // The same hour's package, 50 lines longer: a new object generation. Its first 100 records have
+    // the same RequestID + RequestTime, so the same event_id, and only the 50 new ones are new rows.
+    writeFileSync(edgeone, gzipSync(jsonl(l7)));
+    utimesSync(edgeone, new Date('2026-11-01T20:00:00Z'), new Date('2026-11-01T20:00:00Z'));
+    const run = localRun(['--db', db, '--edgeone-file', edgeone]);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/edgeone +http_request +150 +50\n/);
+    const warehouse = await openWarehouse(db, { mustExist: true });
+    const [counts] = (await warehouse.connection.runAndReadAll(
+      "SELECT COUNT(*), COUNT(DISTINCT event_id) FROM edge_logs WHERE source = 'edgeone'",
+    )).getRowsJson();
+    await warehouse.close();
+    expect(counts).toEqual(['150', '150']);
   });
 });
 

@@ -171,6 +171,39 @@ describe('EdgeOne L7: access records with placeholders', () => {
     expect(row).toMatchObject({ cache_status: normalizedStatus, cache_hit: hit, url: null });
   });
 
+  const base = { RequestID: '9', RequestTime: '2026-11-01T10:00:00Z', RequestHost: 'a.example', RequestUrl: '/x' };
+
+  it('takes the URL scheme from RequestScheme when present, and guesses from TLS only when it is absent', () => {
+    expect(normalized({ ...base, RequestScheme: 'HTTP', RequestSSLProtocol: 'TLS 1.3' }).url).toBe('http://a.example/x');
+    expect(normalized({ ...base, RequestScheme: 'https', RequestSSLProtocol: '-' }).url).toBe('https://a.example/x');
+    expect(normalized({ ...base, RequestScheme: '-', RequestSSLProtocol: 'TLS 1.2' }).url).toBe('https://a.example/x');
+    expect(normalized({ ...base, RequestSSLProtocol: '-' }).url).toBe('http://a.example/x');
+    expect(normalized({ ...base, RequestScheme: 'not a scheme' }).url).toBe('http://a.example/x');
+    expect(normalized({ ...base, RequestScheme: 'https' }).attributes).toBeNull();
+  });
+
+  it('maps the edge region to edge_location, spelled as documented (EdgeSeverRegion) or corrected', () => {
+    expect(normalized({ ...base, EdgeSeverRegion: 'HK' })).toMatchObject({ edge_location: 'HK', attributes: null });
+    expect(normalized({ ...base, EdgeServerRegion: 'SG' })).toMatchObject({ edge_location: 'SG', attributes: null });
+    expect(normalized({ ...base, EdgeSeverRegion: '-' }).edge_location).toBeNull();
+  });
+
+  it.each([
+    [13335, 13335],
+    ['13335', 13335],
+    ['AS4134', 4134],
+    ['as 1', null],
+    ['CTCC', null],
+    ['-', null],
+    [-1, null],
+    [0, null],
+    ['99999999999', null],
+  ])('ClientISP %p → client_asn %p, and an ISP name stays in attributes', (isp, asn) => {
+    const row = normalized({ ...base, ClientISP: isp });
+    expect(row.client_asn).toBe(asn);
+    expect(row.attributes === null ? {} : JSON.parse(row.attributes)).toEqual(asn === null ? { ClientISP: isp === '-' || isp === -1 ? null : isp } : {});
+  });
+
   it('tells L4 from L7 per record in one stream', () => {
     const l4 = fixture('edgeone-l4-session.jsonl')[0];
     const l7 = fixture('edgeone-l7-placeholders.jsonl')[0];

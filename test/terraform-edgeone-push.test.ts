@@ -1,13 +1,14 @@
 /**
- * Holds terraform/edgeone-push.tf (parsed with @cdktf/hcl2json, as test/terraform.test.ts does)
- * against the receiver it deploys: off by default, the entry point, the settings and secrets it
- * reads, its narrow identity, the public invoker binding, the alert and the outputs.
+ * Holds terraform/edgeone-push.tf, as written (parsed with @cdktf/hcl2json, as test/terraform.test.ts
+ * does), against the receiver it deploys: off by default, the entry point, the settings and secrets
+ * it reads, its narrow identity, the public invoker binding, the alert and the outputs. What
+ * Terraform makes of it, enabled and not, is checked on the plans of test/terraform-plan.test.ts.
  */
 import { join, resolve } from 'node:path';
 import { HTTP_ENTRY_POINTS } from '../functions/entry-points';
 import { DEPLOYED_ENV_VARS, RUNTIME_ENV_VARS } from '../shared/config/env';
 import { EdgeonePushEnv, SECRET_VARS } from '../shared/push/settings';
-import { asObject, block, loadModule, resource, strings, variables, type Body, type TfModule } from './terraform/module';
+import { asObject, block, loadModule, resources, strings, variables, type Body, type TfModule } from './terraform/module';
 
 const TF_DIR = join(resolve(__dirname, '..'), 'terraform');
 const FILE = 'edgeone-push.tf';
@@ -17,8 +18,14 @@ beforeAll(async () => {
   mod = await loadModule(TF_DIR);
 });
 
+function resource(type: string, name: string): Body {
+  const found = resources(mod, type).find((b) => b.name === name);
+  if (!found) throw new Error(`resource ${type}.${name} is not declared`);
+  return found.body;
+}
+
 const declaredHere = () => mod.blocks.filter((b) => b.file === FILE && b.kind === 'resource');
-const fn = (): Body => resource(mod, 'google_cloudfunctions2_function', 'edgeone_push');
+const fn = (): Body => resource('google_cloudfunctions2_function', 'edgeone_push');
 const serviceConfig = (): Body => block(fn(), 'service_config');
 const pushMembers = () =>
   declaredHere().filter((b) => /_iam_member$/.test(b.type) && String(b.body['member']).includes('google_service_account.edgeone_push[0].email'));
@@ -41,7 +48,8 @@ test('an HTTP entry point of the package, built like the others, with no event t
 
 test('environment: the package-wide variables, the receiver settings it reads, and its secrets from pinned versions', () => {
   const env = Object.keys(asObject(serviceConfig()['environment_variables']));
-  const own = env.filter((k) => !(DEPLOYED_ENV_VARS as readonly string[]).includes(k) && !(RUNTIME_ENV_VARS as readonly string[]).includes(k));
+  const packageWide: readonly string[] = [...DEPLOYED_ENV_VARS, ...RUNTIME_ENV_VARS, 'NODE_ENV'];
+  const own = env.filter((k) => !packageWide.includes(k));
   expect(own.sort()).toEqual(['EDGEONE_PUSH_HEADER', 'EDGEONE_TOPIC']);
   for (const k of own) expect(Object.keys(EdgeonePushEnv.shape)).toContain(k);
   const secrets = serviceConfig()['secret_environment_variables'] as Body[];
@@ -54,10 +62,9 @@ test('environment: the package-wide variables, the receiver settings it reads, a
   expect(strings([secrets[0]!, previous!]).join(' ')).not.toContain('latest');
 });
 
-test('its identity may publish on the EdgeOne topic, read its one secret and write logs; nothing else', () => {
+test('its identity may publish on the EdgeOne topic and read its one secret; nothing else', () => {
   expect(serviceConfig()['service_account_email']).toBe('${google_service_account.edgeone_push[0].email}');
   expect(pushMembers().map((m) => [m.type, m.body['role'], m.body['topic'] ?? m.body['secret_id'] ?? m.body['project']]).sort()).toEqual([
-    ['google_project_iam_member', 'roles/logging.logWriter', '${var.project_id}'],
     ['google_pubsub_topic_iam_member', 'roles/pubsub.publisher', '${google_pubsub_topic.edgeone_logs.id}'],
     ['google_secret_manager_secret_iam_member', 'roles/secretmanager.secretAccessor', '${google_secret_manager_secret.edgeone_push[0].id}'],
   ]);
@@ -72,14 +79,14 @@ test('anyone may invoke the receiver (EdgeOne sends no Google token), and only t
 });
 
 test('the secret version keeps the old value valid during a rotation and needs a value when enabled', () => {
-  const version = resource(mod, 'google_secret_manager_secret_version', 'edgeone_push');
+  const version = resource('google_secret_manager_secret_version', 'edgeone_push');
   expect(version['deletion_policy']).toBe('ABANDON');
   expect(strings(version['lifecycle'] as Body[]).join(' ')).toContain('var.edgeone_push_secret != null');
   expect(variables(mod).find((v) => v.name === 'edgeone_push_secret')!.body['sensitive']).toBe(true);
 });
 
 test('an alert on 401 and on 5xx responses of the receiver', () => {
-  const filters = strings(resource(mod, 'google_monitoring_alert_policy', 'edgeone_push')['conditions']).join('\n');
+  const filters = strings(resource('google_monitoring_alert_policy', 'edgeone_push')['conditions']).join('\n');
   expect(filters).toContain('metric.labels.response_code=\\"401\\"');
   expect(filters).toContain('metric.labels.response_code_class=\\"5xx\\"');
   expect(filters).toContain('resource.labels.service_name=\\"${local.edgeone_push_function_name}\\"');

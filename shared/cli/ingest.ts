@@ -2,17 +2,19 @@ import { parseArgs } from 'node:util';
 import { createStorage } from '../gcp/clients';
 import { createLogs } from '../logging';
 import { ingest, type IngestCounts } from '../ingest/ingest';
+import { SOURCE_SAMPLE, WrongSourceError } from '../ingest/source-check';
 import { openInput, type InputFile } from '../ingest/sources';
 import { chooseSink, createSink, DEFAULT_DUCKDB_PATH, SINK_KINDS } from '../sink/create';
-import { EXIT, UsageError, type Command } from './io';
+import { EXIT, EXIT_INTERRUPTED, UsageError, type Command } from './io';
 import { parseSource } from './normalize';
-import { ProgressReporter } from './progress';
+import { ProgressReporter, type ProgressSnapshot } from './progress';
 
 export const ingestHelp = `Usage: cdnlog ingest --source media-cdn|edgeone FILE... [--sink duckdb|bigquery] [--db PATH]
 
 Backfills log files straight into the warehouse: reads, normalizes and writes edge_logs rows;
 records that cannot be read or normalized become ingest_errors rows. Safe to re-run: rows are
-keyed by event_id and dead letters by file and line, so nothing is landed twice.
+keyed by event_id and dead letters by file and line, so nothing is landed twice, and a run
+stopped half way (Ctrl-C) resumes where it stopped.
 
   --source S     media-cdn (Cloud Logging LogEntries) or edgeone (L4 and L7 records)
   FILE           local file, '-' for stdin, or gs://bucket/object (read with the Storage client;
@@ -20,23 +22,41 @@ keyed by event_id and dead letters by file and line, so nothing is landed twice.
   --sink K       ${SINK_KINDS.join(' or ')} (default: SINK, else bigquery when BQ_DATASET and
                  GOOGLE_CLOUD_PROJECT are set, else duckdb)
   --db PATH      DuckDB file (default DUCKDB_PATH, else ${DEFAULT_DUCKDB_PATH})
+  --keep-going   ingest a file even when its first ${SOURCE_SAMPLE} records all look like another
+                 source's (by default the ingest stops there, before writing anything for it)
   -h, --help     Show this help.
+
+A file that cannot be read to the end (a truncated gzip) lands what could be read, becomes one
+dead letter naming it, and the ingest goes on with the next file.
 
 stderr: a progress bar (records, MB/s, rejects) on a terminal, otherwise a line every 5 seconds.
 stdout: a summary when done.
-Exit status: 0 all landed, 1 some records dead-lettered (the rest landed), 2 usage error.`;
+Exit status: 0 all landed; 1 some records dead-lettered (the rest landed) or a file cut short;
+2 usage error (a wrong --source included); 130 interrupted (what was written stays; re-run to resume).`;
 
-export function formatIngestSummary(counts: IngestCounts, seconds: number, extra: { newRows?: number; sink: string }): string {
-  const n = (v: number) => v.toLocaleString('en-US');
+const n = (v: number) => v.toLocaleString('en-US');
+
+export interface SummaryExtra {
+  sink: string;
+  /** Rows and dead letters new to the warehouse in this run, when the sink can tell (DuckDB). */
+  newRows?: number;
+  newErrors?: number;
+  interrupted?: boolean;
+}
+
+export function formatIngestSummary(counts: IngestCounts, seconds: number, extra: SummaryExtra): string {
   const rate = seconds > 0 ? counts.records / seconds : 0;
+  const written = counts.rows - counts.refused;
+  const letters = counts.rejects + counts.refused;
   const lines = [
-    `ingested ${n(counts.records)} records in ${seconds.toFixed(1)} s (${n(Math.round(rate))} records/s, ${(counts.bytes / 1e6 / Math.max(seconds, 1e-9)).toFixed(1)} MB/s) into ${extra.sink}`,
-    `  rows written     ${n(counts.rows - counts.refused)}`,
+    `${extra.interrupted ? 'interrupted after' : 'ingested'} ${n(counts.records)} records in ${seconds.toFixed(1)} s (${n(Math.round(rate))} records/s, ${(counts.bytes / 1e6 / Math.max(seconds, 1e-9)).toFixed(1)} MB/s) into ${extra.sink}`,
+    `  rows written     ${n(written)}`,
   ];
-  if (extra.newRows !== undefined) {
-    lines.push(`    new            ${n(extra.newRows)}`, `    already there  ${n(counts.rows - counts.refused - extra.newRows)}`);
-  }
-  lines.push(`  dead letters     ${n(counts.rejects + counts.refused)} (ingest_errors)`);
+  if (extra.newRows !== undefined) lines.push(`    new            ${n(extra.newRows)}`, `    already there  ${n(written - extra.newRows)}`);
+  lines.push(`  dead letters     ${n(letters)} (ingest_errors)`);
+  if (extra.newErrors !== undefined) lines.push(`    new            ${n(extra.newErrors)}`, `    already there  ${n(letters - extra.newErrors)}`);
+  for (const cut of counts.cut) lines.push(`  cut short        ${cut.input}: ${cut.reason} (what was read landed; the rest is one dead letter)`);
+  if (extra.interrupted) lines.push('  stopped by Ctrl-C: everything above is in the warehouse; run the same command again to resume (what landed is skipped)');
   return lines.join('\n');
 }
 
@@ -50,6 +70,19 @@ function storedBytesRead(inputs: readonly InputFile[], current: InputFile): numb
   return bytes;
 }
 
+/** Opens a command-line input; one that is not there is a usage error naming it. */
+async function open(path: string, deps: Parameters<typeof openInput>[1]): Promise<InputFile> {
+  try {
+    return await openInput(path, deps);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'ENOTDIR') {
+      throw new UsageError(`cannot read ${path}: ${(error as Error).message}`, { showHelp: false, cause: error });
+    }
+    throw new Error(`${path}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
 export const ingestCommand: Command = async (args, io) => {
   const { values, positionals } = parseArgs({
     args,
@@ -58,6 +91,7 @@ export const ingestCommand: Command = async (args, io) => {
       sink: { type: 'string' },
       db: { type: 'string' },
       'batch-rows': { type: 'string' },
+      'keep-going': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
@@ -79,37 +113,43 @@ export const ingestCommand: Command = async (args, io) => {
 
   // Open every input first, so a typo in the last file fails before anything is written.
   const inputs: InputFile[] = [];
-  for (const path of positionals) {
-    try {
-      inputs.push(await openInput(path, { stdin: io.stdin, storage: () => createStorage(env) }));
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') throw new UsageError(`cannot read ${path}: ${(error as Error).message}`);
-      throw new Error(`${path}: ${(error as Error).message}`, { cause: error });
-    }
-  }
+  for (const path of positionals) inputs.push(await open(path, { stdin: io.stdin, storage: () => createStorage(env) }));
   const totalBytes = inputs.every((i) => i.size !== undefined) ? inputs.reduce((sum, i) => sum + i.size!, 0) : undefined;
   const kind = chooseSink(env);
   // The sink's own log lines (retries, refused rows) go to stderr, beside the progress; stdout
   // carries only the summary.
   const sink = await createSink(env, { logs: createLogs((line) => io.stderr.write(`${line}\n`), { minSeverity: 'WARNING' }) });
   const progress = new ProgressReporter(io.stderr);
+  // Ctrl-C stops reading; what was handed to the sink is written and the summary says so.
+  const stop = new AbortController();
+  const onSigint = () => stop.abort();
+  process.once('SIGINT', onSigint);
   const started = Date.now();
   let counts: IngestCounts;
+  let last: ProgressSnapshot | undefined;
   try {
     counts = await ingest({
       source,
       inputs,
       sink,
       batchRows,
-      onProgress: (c, input) => progress.update({ ...c, totalBytes, storedBytes: storedBytesRead(inputs, input), label: input.label }),
+      anySource: values['keep-going'],
+      signal: stop.signal,
+      onProgress: (c, input) => progress.update((last = { ...c, totalBytes, storedBytes: storedBytesRead(inputs, input), label: input.label })),
     });
+  } catch (error) {
+    if (error instanceof WrongSourceError) throw new UsageError(`${error.message} (--keep-going ingests it anyway)`, { showHelp: false });
+    throw error;
   } finally {
-    progress.done();
+    process.removeListener('SIGINT', onSigint);
+    progress.done(last);
     await sink.close();
   }
-  const newRows = 'newRows' in sink ? (sink as { newRows: number }).newRows : undefined;
   const where = kind === 'duckdb' ? `DuckDB ${env.DUCKDB_PATH || DEFAULT_DUCKDB_PATH}` : `BigQuery ${env.GOOGLE_CLOUD_PROJECT}.${env.BQ_DATASET}`;
-  io.stdout.write(`${formatIngestSummary(counts, (Date.now() - started) / 1000, { newRows, sink: where })}\n`);
-  return counts.rejects + counts.refused > 0 ? EXIT.rejected : EXIT.ok;
+  // DuckDB can tell what was new to the warehouse; BigQuery's insertAll cannot.
+  const known = 'newRows' in sink && 'newErrors' in sink ? (sink as { newRows: number; newErrors: number }) : undefined;
+  const interrupted = stop.signal.aborted;
+  io.stdout.write(`${formatIngestSummary(counts, (Date.now() - started) / 1000, { sink: where, newRows: known?.newRows, newErrors: known?.newErrors, interrupted })}\n`);
+  if (interrupted) return EXIT_INTERRUPTED;
+  return counts.rejects + counts.refused > 0 || counts.cut.length > 0 ? EXIT.rejected : EXIT.ok;
 };

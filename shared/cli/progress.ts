@@ -51,9 +51,15 @@ export class ProgressReporter {
     } else this.out.write(`${text}\n`);
   }
 
-  /** Ends the in-place line so what follows starts on a fresh line. */
-  done(): void {
-    if (this.drawn) this.out.write('\r\x1b[2K');
+  /**
+   * Shows the final state (the throttle may have skipped it: a bar left at 36% reads as a stall)
+   * and ends the line, so what follows starts on a fresh one.
+   */
+  done(final?: ProgressSnapshot): void {
+    if (final) {
+      const text = formatProgress(final, ((this.options.now ?? Date.now)() - this.started) / 1000);
+      this.out.write(this.isTTY ? `\r\x1b[2K${text}\n` : `${text}\n`);
+    } else if (this.drawn) this.out.write('\r\x1b[2K');
     this.drawn = false;
   }
 }

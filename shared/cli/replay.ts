@@ -39,6 +39,23 @@ function parseSourceFilter(value: string | undefined): string | undefined {
   throw new UsageError(`--source must be one of ${INPUT_SOURCES.join(', ')}, got "${value}"`);
 }
 
+/**
+ * Finds Application Default Credentials before any Pub/Sub client exists: without them the client's
+ * gRPC stub fails again in the background after the command has reported, with a stack trace.
+ */
+async function requireCredentials(): Promise<void> {
+  const { GoogleAuth } = await import('google-auth-library');
+  try {
+    await new GoogleAuth({ scopes: ['https://www.googleapis.com/auth/pubsub'] }).getClient();
+  } catch (error) {
+    throw new Error(
+      `no Google credentials to publish with (${(error as Error).message.split('.')[0]}): run 'gcloud auth application-default login' ` +
+        `or set GOOGLE_APPLICATION_CREDENTIALS; for a local Pub/Sub endpoint set PUBSUB_EMULATOR_HOST`,
+      { cause: error },
+    );
+  }
+}
+
 export function parseSince(value: string | undefined): Date | undefined {
   if (value === undefined) return undefined;
   const ms = Date.parse(value);
@@ -109,6 +126,7 @@ export const replay: Command = async (args, io) => {
     io.stdout.write(formatReplayReport(plan, values['dry-run'] ? null : []));
     return EXIT.ok;
   }
+  if (!env.PUBSUB_EMULATOR_HOST) await requireCredentials();
   const pubsub = createPubSub(env);
   try {
     const sent = await publishReplay(pubsub, plan.send);

@@ -1,8 +1,11 @@
+import type { RawRecord } from '../input/records';
 import { createLogs } from '../logging';
 import { defaultContext, type NormalizeContext } from '../normalize/result';
 import type { InputSource } from '../normalizers';
 import type { RowSink } from '../sink/types';
 import { ingestRecords, type IngestResult } from './ingest-records';
+import { inputError } from './input-error';
+import { checkSource, SOURCE_SAMPLE, WrongSourceError } from './source-check';
 import type { InputFile } from './sources';
 
 export interface IngestCounts {
@@ -16,6 +19,8 @@ export interface IngestCounts {
   rejects: number;
   /** Rows the warehouse refused (dead-lettered by the sink). */
   refused: number;
+  /** Inputs that could not be read to the end (a truncated gzip): what was read landed, the rest is one dead letter. */
+  cut: { input: string; reason: string }[];
 }
 
 export interface IngestOptions {
@@ -25,6 +30,10 @@ export interface IngestOptions {
   /** Rows per sink write (default 1,000). */
   batchRows?: number;
   ctx?: NormalizeContext;
+  /** Ingest an input even when its first records all look like another source's (see checkSource). */
+  anySource?: boolean;
+  /** Stops reading when aborted (Ctrl-C); what was read is still written, then ingest resolves. */
+  signal?: AbortSignal;
   /** Called often (every few thousand records); the reporter decides what to show. */
   onProgress?: (counts: IngestCounts, input: InputFile) => void;
 }
@@ -52,8 +61,9 @@ export async function ingest(options: IngestOptions): Promise<IngestCounts> {
   const now = (options.ctx ?? defaultContext).now;
   // The CLI reports on stderr and in its summary; per-record log lines would only be noise here.
   const logs = createLogs(() => {});
-  const totals: IngestCounts = { records: 0, bytes: 0, rows: 0, rejects: 0, refused: 0 };
+  const totals: IngestCounts = { records: 0, bytes: 0, rows: 0, rejects: 0, refused: 0, cut: [] };
   const add = (base: IngestCounts, r: IngestResult): IngestCounts => ({
+    ...base,
     records: base.records + r.records,
     bytes: base.bytes + r.bytes + r.records,
     rows: base.rows + r.rows,
@@ -61,9 +71,12 @@ export async function ingest(options: IngestOptions): Promise<IngestCounts> {
     refused: base.refused + r.deadLettered - r.rejected,
   });
   for (const input of options.inputs) {
+    if (options.signal?.aborted) break;
     const before = { ...totals };
+    const checked = options.anySource ? input.records() : sourceChecked(input, source, { now });
+    const records = options.signal ? untilAborted(checked, options.signal) : checked;
     const result = await ingestRecords(
-      input.records(),
+      records,
       { source, messageId: null, object: input.label, attributes: null },
       { sink, logs, now },
       {
@@ -71,9 +84,67 @@ export async function ingest(options: IngestOptions): Promise<IngestCounts> {
         chunkBytes: CHUNK_BYTES,
         maxPending: Math.max(2, Math.ceil(IN_FLIGHT_ROWS / batchRows)),
         onProgress: options.onProgress && ((r) => options.onProgress!(add(before, r), input)),
+        inputError: (err) => {
+          const reason = inputError(err);
+          if (reason !== null) totals.cut.push({ input: input.label, reason });
+          return reason;
+        },
       },
     );
     Object.assign(totals, add(before, result));
   }
   return totals;
+}
+
+/**
+ * The batches of `source` until `signal` aborts. Waits on the next batch and the signal together,
+ * so a reader blocked on a slow download or an idle stdin stops at once too.
+ */
+async function* untilAborted<T>(source: AsyncGenerator<T>, signal: AbortSignal): AsyncGenerator<T> {
+  let onAbort = () => {};
+  const aborted = new Promise<'aborted'>((resolve) => (onAbort = () => resolve('aborted')));
+  if (signal.aborted) onAbort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    for (;;) {
+      const pending = source.next();
+      // Should the read left behind by an abort fail later, nobody is waiting for it any more.
+      pending.catch(() => {});
+      const next = await Promise.race([pending, aborted]);
+      if (next === 'aborted') {
+        // Not awaited: a generator busy in a read only returns once that read ends.
+        source.return(undefined).catch(() => {});
+        return;
+      }
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    // One listener per input otherwise, and an ingest of many files would pile them up.
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/**
+ * The input's records, after its first SOURCE_SAMPLE records were checked against the source: given
+ * the wrong --source, every record would become a dead letter (issue #13: 100,000 of them, where
+ * the right source took seconds), so the ingest stops before writing anything for the input.
+ */
+async function* sourceChecked(input: InputFile, source: IngestOptions['source'], ctx: NormalizeContext): AsyncGenerator<RawRecord[]> {
+  const records = input.records();
+  const head: RawRecord[][] = [];
+  let sampled = 0;
+  while (sampled < SOURCE_SAMPLE) {
+    const next = await records.next();
+    if (next.done) break;
+    head.push(next.value);
+    sampled += next.value.length;
+  }
+  const mismatch = checkSource(head.flat(), source, ctx);
+  if (mismatch) {
+    await records.return(undefined);
+    throw new WrongSourceError(input.label, mismatch);
+  }
+  yield* head;
+  yield* records;
 }

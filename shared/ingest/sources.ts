@@ -48,6 +48,10 @@ export async function openInput(path: string, deps: { stdin: NodeJS.ReadableStre
   const meter = { bytes: 0 };
   if (path === '-') return { label: 'stdin', size: undefined, storedBytesRead: () => meter.bytes, records: () => recordsFromFile('-', deps.stdin, { meter }) };
   const absolute = resolve(path);
-  const { size } = await stat(absolute);
+  const stats = await stat(absolute);
+  if (stats.isDirectory()) {
+    throw Object.assign(new Error(`${absolute} is a directory: give the files in it (e.g. ${path.replace(/\/+$/, '')}/*.gz)`), { code: 'EISDIR' });
+  }
+  const { size } = stats;
   return { label: absolute, size, storedBytesRead: () => meter.bytes, records: () => recordsFromFile(absolute, deps.stdin, { meter }) };
 }

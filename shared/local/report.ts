@@ -43,18 +43,41 @@ function bytes(n: number): string {
   return `${n.toFixed(i ? 1 : 0)} ${units[i]}`;
 }
 
-export function formatReport(r: LocalReport, extra: { dbPath: string; logPath: string; seconds: number; delivered: number; failed: number; pushed?: { batches: number; records: number } }): string {
+export interface ReportContext {
+  dbPath: string;
+  logPath: string;
+  seconds: number;
+  delivered: number;
+  failed: number;
+  /** The warehouse before this run, so the report can say what this run added. */
+  before: LocalReport;
+  /** How to run the CLI from here (`node bin/cdnlog.js`). */
+  cli: string;
+  /** EdgeOne L7 records this run pushed through edgeonePush, and in how many batches. */
+  pushed?: { batches: number; records: number };
+}
+
+export function formatReport(r: LocalReport, extra: ReportContext): string {
   const n = (v: number) => v.toLocaleString('en-US');
-  const lines = [`cdnlog local run: ${n(extra.delivered)} events delivered in ${extra.seconds.toFixed(1)} s${extra.failed ? `, ${n(extra.failed)} failed after retries` : ''}`, '', 'rows (deduplicated)'];
-  for (const row of r.rows) lines.push(`  ${row.source.padEnd(10)} ${row.log_type.padEnd(13)} ${n(row.rows).padStart(9)}`);
+  const rowsBefore = new Map(extra.before.rows.map((row) => [`${row.source}/${row.log_type}`, row.rows]));
+  const lines = [
+    `cdnlog local run: ${n(extra.delivered)} events delivered in ${extra.seconds.toFixed(1)} s${extra.failed ? `, ${n(extra.failed)} failed after retries` : ''}`,
+    '',
+    `rows (deduplicated)         ${'total'.padStart(9)}  new this run`,
+  ];
+  for (const row of r.rows) {
+    const added = row.rows - (rowsBefore.get(`${row.source}/${row.log_type}`) ?? 0);
+    lines.push(`  ${row.source.padEnd(10)} ${row.log_type.padEnd(13)} ${n(row.rows).padStart(9)}  ${n(added).padStart(12)}`);
+  }
   const deadTotal = r.deadLetters.reduce((s, d) => s + d.n, 0);
-  lines.push(`dead letters ${n(deadTotal)}${r.deadLetters.length ? `  (${r.deadLetters.map((d) => `${d.source}/${d.stage} ${d.n}`).join(', ')})` : ''}`);
+  const deadNew = deadTotal - extra.before.deadLetters.reduce((s, d) => s + d.n, 0);
+  lines.push(`dead letters ${n(deadTotal)}, ${n(deadNew)} new this run${r.deadLetters.length ? `  (${r.deadLetters.map((d) => `${d.source}/${d.stage} ${d.n}`).join(', ')})` : ''}`);
   if (extra.pushed?.batches) lines.push(`EdgeOne push           ${n(extra.pushed.records)} L7 records in ${n(extra.pushed.batches)} batch${extra.pushed.batches === 1 ? '' : 'es'} through edgeonePush`);
   lines.push(`top countries by bytes  ${r.topCountries.map((c) => `${c.country} ${bytes(c.bytes)}`).join(', ')}`);
   lines.push(`cache-hit ratio (HTTP)  ${r.cacheHitRatio === null ? 'n/a' : `${(r.cacheHitRatio * 100).toFixed(1)}%`}`);
   lines.push(`p95 latency (HTTP)      ${r.p95LatencyMs === null ? 'n/a' : `${r.p95LatencyMs.toFixed(0)} ms`}`);
-  lines.push('', 'query further:', `  npx cdnlog query "SELECT * FROM traffic_hourly ORDER BY hour, egress_bytes DESC LIMIT 20" --db ${extra.dbPath}`);
-  lines.push(`  npx cdnlog query "SELECT stage, reason, object FROM ingest_errors" --db ${extra.dbPath}`);
+  lines.push('', 'query further:', `  ${extra.cli} query "SELECT * FROM traffic_hourly ORDER BY hour, egress_bytes DESC LIMIT 20" --db ${extra.dbPath}`);
+  lines.push(`  ${extra.cli} query "SELECT stage, reason, object FROM ingest_errors" --db ${extra.dbPath}`);
   lines.push(`function logs: ${extra.logPath}`);
   return `${lines.join('\n')}\n`;
 }

@@ -4,6 +4,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { openWarehouse } from '../duckdb/open';
 import { generateEdgeoneL4 } from '../generate/edgeone-l4';
 import { generateEdgeoneL7 } from '../generate/edgeone-l7';
@@ -20,11 +21,16 @@ export interface LocalRunOptions {
   edgeoneL4: number;
   edgeoneL7: number;
   seed: string;
-  /** The user's files instead of generated ones (either list may be empty). */
+  /**
+   * The user's files. When any is given, they are all that is delivered: nothing is generated, for
+   * either source, and no broken demo records are added to the user's warehouse.
+   */
   mediaCdnFiles: string[];
   edgeoneFiles: string[];
-  /** Add a few deliberately broken records so the dead-letter path shows. */
+  /** Add a few deliberately broken records so the dead-letter path shows (generated runs only). */
   badRecords: boolean;
+  /** How to run the CLI from the user's shell, for the report's "query further" lines. */
+  cli: string;
   /** Progress goes here. */
   out: NodeJS.WritableStream & { isTTY?: boolean };
 }
@@ -117,6 +123,15 @@ class Progress {
   }
 }
 
+async function withWarehouse<T>(dbPath: string, read: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+  const warehouse = await openWarehouse(dbPath);
+  try {
+    return await read(warehouse.connection);
+  } finally {
+    await warehouse.close();
+  }
+}
+
 /** Loads the compiled (or, under jest, source) function entry points; they register themselves. */
 function loadFunctions(): void {
   const entry = join(__dirname, '..', '..', 'functions', 'index');
@@ -145,18 +160,19 @@ export async function runLocal(options: LocalRunOptions): Promise<{ report: Loca
   const bucket = await serveFolderAsBucket(folder, BUCKET);
   const restoreStdout = captureStdout(functionLogPath(options.dbPath));
   try {
+    const own = options.mediaCdnFiles.length + options.edgeoneFiles.length > 0;
+    const badRecords = options.badRecords && !own;
     // EdgeOne files: the user's, or generated L4 and L7 logs split into gzip files as EdgeOne ships them.
     const edgeoneNames: string[] = [];
     // The most recent share of the generated L7 records goes through edgeonePush, as real-time push.
     let pushedL7: object[] = [];
-    if (options.edgeoneFiles.length) {
-      for (const file of options.edgeoneFiles) {
-        copyFileSync(file, join(folder, basename(file)));
-        const { mtime } = statSync(file);
-        utimesSync(join(folder, basename(file)), mtime, mtime);
-        edgeoneNames.push(basename(file));
-      }
-    } else {
+    for (const file of options.edgeoneFiles) {
+      copyFileSync(file, join(folder, basename(file)));
+      const { mtime } = statSync(file);
+      utimesSync(join(folder, basename(file)), mtime, mtime);
+      edgeoneNames.push(basename(file));
+    }
+    if (!own) {
       const l7 = [...generateEdgeoneL7({ count: options.edgeoneL7, seed: options.seed })];
       const uploaded = l7.length - Math.floor(l7.length * PUSHED_L7_SHARE);
       pushedL7 = l7.slice(uploaded);
@@ -171,17 +187,18 @@ export async function runLocal(options: LocalRunOptions): Promise<{ report: Loca
           edgeoneNames.push(name);
         });
       }
-    }
-    if (options.badRecords) {
-      writeFileSync(join(folder, 'edgeone-broken.log'), badEdgeoneFile(options.seed));
-      edgeoneNames.push('edgeone-broken.log');
-    }
-    // The local bucket's generation is the file's mtime. Generated files get a fixed one, so a second
-    // run delivers the same object generations and its dead letters dedup like its rows (a user's
-    // file keeps its own mtime: a changed file is a new generation, as a re-upload would be).
-    if (!options.edgeoneFiles.length) {
+      if (badRecords) {
+        writeFileSync(join(folder, 'edgeone-broken.log'), badEdgeoneFile(options.seed));
+        edgeoneNames.push('edgeone-broken.log');
+      }
+      // The local bucket's generation is the file's mtime. Generated files get a fixed one, so a second
+      // run delivers the same object generations and its dead letters dedup like its rows (a user's
+      // file keeps its own mtime: a changed file is a new generation, as a re-upload would be).
       for (const name of edgeoneNames) utimesSync(join(folder, name), GENERATED_MTIME, GENERATED_MTIME);
-    } else if (options.badRecords) utimesSync(join(folder, 'edgeone-broken.log'), GENERATED_MTIME, GENERATED_MTIME);
+    }
+
+    // What the warehouse held before, so the report can tell this run's additions from the totals.
+    const before = await withWarehouse(options.dbPath, readReport);
 
     // The functions read their settings at load: a DuckDB sink, and the local bucket for downloads.
     Object.assign(process.env, {
@@ -214,8 +231,8 @@ export async function runLocal(options: LocalRunOptions): Promise<{ report: Loca
       for (const file of options.mediaCdnFiles) {
         for await (const batch of recordsFromFile(file, process.stdin)) for (const r of batch) mediaMessages.push('text' in r ? r.text : r.head);
       }
-    } else for (const entry of generateMediaCdn({ count: options.mediaCdn, seed: options.seed })) mediaMessages.push(JSON.stringify(entry));
-    if (options.badRecords) mediaMessages.push(...BAD_MEDIA_CDN_MESSAGES);
+    } else if (!own) for (const entry of generateMediaCdn({ count: options.mediaCdn, seed: options.seed })) mediaMessages.push(JSON.stringify(entry));
+    if (badRecords) mediaMessages.push(...BAD_MEDIA_CDN_MESSAGES);
 
     const jobs: (() => Promise<boolean>)[] = [];
     let nextId = 1;
@@ -232,7 +249,7 @@ export async function runLocal(options: LocalRunOptions): Promise<{ report: Loca
 
     let done = 0;
     let failed = 0;
-    const label = () => `delivering events: ${done.toLocaleString('en-US')}/${jobs.length.toLocaleString('en-US')} (${mediaMessages.length.toLocaleString('en-US')} Media CDN messages, ${edgeoneNames.length} EdgeOne files, ${pushBatches.length} EdgeOne push batch${pushBatches.length === 1 ? '' : 'es'})${failed ? `, ${failed} failed` : ''}`;
+    const label = () => `delivering events: ${done.toLocaleString('en-US')}/${jobs.length.toLocaleString('en-US')} (${mediaMessages.length.toLocaleString('en-US')} Media CDN messages, ${edgeoneNames.length} EdgeOne files${pushBatches.length ? `, ${pushBatches.length} EdgeOne push batch${pushBatches.length === 1 ? '' : 'es'}` : ''})${failed ? `, ${failed} failed` : ''}`;
     let cursor = 0;
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
@@ -248,19 +265,15 @@ export async function runLocal(options: LocalRunOptions): Promise<{ report: Loca
     progress.end();
 
     // Same process, same cached DuckDB instance as the functions' sink: read the report from it.
-    const warehouse = await openWarehouse(options.dbPath);
-    let report: LocalReport;
-    try {
-      report = await readReport(warehouse.connection);
-    } finally {
-      await warehouse.close();
-    }
+    const report = await withWarehouse(options.dbPath, readReport);
     const text = formatReport(report, {
       dbPath: options.dbPath,
       logPath: functionLogPath(options.dbPath),
       seconds: (Date.now() - started) / 1000,
       delivered: jobs.length - failed,
       failed,
+      before,
+      cli: options.cli,
       pushed: { batches: pushBatches.length, records: pushedL7.length },
     });
     return { report, text, failed };

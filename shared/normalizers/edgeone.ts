@@ -109,8 +109,14 @@ function normalizeL7(raw: Record<string, unknown>, ctx: NormalizeContext): Norma
   const path = text(r.RequestUrl);
   const query = text(r.RequestUrlQueryString)?.replace(/^\?/, '') || null;
   const tls = text(r.RequestSSLProtocol);
-  // EdgeOne logs host, path and query apart; the scheme follows from whether TLS was negotiated.
-  const url = host === null ? null : `${tls ? 'https' : 'http'}://${host}${path ?? '/'}${query ? `?${query}` : ''}`;
+  // EdgeOne logs scheme, host, path and query apart; without RequestScheme, the scheme follows from
+  // whether TLS was negotiated.
+  const scheme = urlScheme(text(r.RequestScheme)) ?? (tls ? 'https' : 'http');
+  const url = host === null ? null : `${scheme}://${host}${path ?? '/'}${query ? `?${query}` : ''}`;
+  const asn = asNumber(r.ClientISP);
+  const attributes = remainder(raw, L7_MAPPED, cleanPlaceholder);
+  // ClientISP is a column only when it is an AS number; an ISP name stays in attributes.
+  if (asn === null && r.ClientISP != null) attributes.ClientISP = cleanPlaceholder(r.ClientISP);
   const cacheStatus = text(r.EdgeCacheStatus)?.toLowerCase() ?? null;
   return {
     ok: true,
@@ -127,9 +133,9 @@ function normalizeL7(raw: Record<string, unknown>, ctx: NormalizeContext): Norma
       client_ip: text(r.ClientIP),
       client_country: upper(text(r.ClientRegion)),
       client_city: null,
-      client_asn: null,
+      client_asn: asn,
       edge_ip: text(r.EdgeServerIP),
-      edge_location: null,
+      edge_location: text(r.EdgeSeverRegion) ?? text(r.EdgeServerRegion),
       cache_id: null,
       protocol: text(r.RequestProtocol),
       port,
@@ -154,9 +160,23 @@ function normalizeL7(raw: Record<string, unknown>, ctx: NormalizeContext): Norma
       disconnect_time: null,
       disconnect_side: null,
       disconnect_reason: null,
-      attributes: attributesJson(remainder(raw, L7_MAPPED, cleanPlaceholder)),
+      attributes: attributesJson(attributes),
     },
   };
+}
+
+/** A URL scheme as RFC 3986 spells it, lower-cased; anything else is no scheme. */
+function urlScheme(value: string | null): string | null {
+  const scheme = value?.toLowerCase() ?? null;
+  return scheme !== null && /^[a-z][a-z0-9+.-]*$/.test(scheme) ? scheme : null;
+}
+
+/** ClientISP as an AS number (13335, "13335" or "AS13335"), or null for an ISP name or a placeholder. */
+export function asNumber(value: string | number | null | undefined): number | null {
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value > 0 ? value : null;
+  const match = typeof value === 'string' ? /^\s*(?:AS)?(\d{1,10})\s*$/i.exec(value) : null;
+  const n = match ? Number(match[1]) : 0;
+  return n > 0 && n < 2 ** 32 ? n : null;
 }
 
 /** Normalizes one EdgeOne record (L4 or L7, told apart per record) into a unified row, or a rejection. */

@@ -56,6 +56,13 @@ export const EdgeoneL7Record = z.object({
   /** Milliseconds to the first byte. */
   EdgeInternalTime: num,
   EdgeServerIP: str,
+  /** http | https (the URL's scheme when present). */
+  RequestScheme: str,
+  /** The edge's region, as the vendor documents it (sic) and as it may be fixed one day. */
+  EdgeSeverRegion: str,
+  EdgeServerRegion: str,
+  /** The client's network: an AS number outside mainland China, an ISP name inside it. */
+  ClientISP: id,
 });
 
 export type EdgeoneL4Record = z.output<typeof EdgeoneL4Record>;

@@ -64,55 +64,8 @@ export function resources(mod: TfModule, type: string): Declared[] {
   return mod.blocks.filter((b) => b.kind === 'resource' && b.type === type);
 }
 
-export function resource(mod: TfModule, type: string, name: string): Body {
-  const found = mod.blocks.find((b) => b.kind === 'resource' && b.type === type && b.name === name);
-  if (!found) throw new Error(`resource ${type}.${name} is not declared`);
-  return found.body;
-}
-
 export function variables(mod: TfModule): Declared[] {
   return mod.blocks.filter((b) => b.kind === 'variable');
-}
-
-/**
- * One instance of a resource: for `for_each = local.X` (a literal map) one per key, with every
- * `each.key` / `${each.value.Y}` in the body replaced by the key / the local's value, so tests
- * read the same values Terraform would. Other resources have a single instance with key null.
- */
-export interface Instance {
-  key: string | null;
-  body: Body;
-}
-
-export function instances(mod: TfModule, decl: Declared): Instance[] {
-  const body = decl.body;
-  const forEach = body['for_each'];
-  if (forEach === undefined) return [{ key: null, body }];
-  const match = typeof forEach === 'string' ? /^\$\{local\.(\w+)\}$/.exec(forEach) : null;
-  const map = match ? mod.locals[match[1]!] : undefined;
-  if (!map || typeof map !== 'object' || Array.isArray(map)) {
-    throw new Error(`${decl.type}.${decl.name} for_each ${JSON.stringify(forEach)}: tests only expand for_each over a literal local map`);
-  }
-  return Object.entries(map).map(([key, value]) => ({ key, body: substituteEach(body, key, asObject(value)) as Body }));
-}
-
-function substituteEach(value: Json, key: string, each: Body): Json {
-  if (typeof value === 'string') {
-    // A whole "${each.value.y}" becomes the value itself (which may be a literal, not a string).
-    const whole = /^\$\{each\.value\.(\w+)\}$/.exec(value);
-    if (whole) return each[whole[1]!] ?? value;
-    return value
-      .replace(/\$\{each\.value\.(\w+)\}/g, (m, field: string) => {
-        const v = each[field];
-        return typeof v === 'string' ? v : m;
-      })
-      .replace(/\beach\.key\b/g, JSON.stringify(key));
-  }
-  if (Array.isArray(value)) return value.map((v) => substituteEach(v, key, each));
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteEach(v, key, each)]));
-  }
-  return value;
 }
 
 /** The single nested block `name` of a body (hcl2json renders blocks as one-element arrays). */
