@@ -1,5 +1,6 @@
 import type { CloudEvent } from '@google-cloud/functions-framework';
 import type { Storage } from '@google-cloud/storage';
+import { decodeContent, CONTENT_ENCODING_ATTRIBUTE } from '../shared/input/content-encoding';
 import { decompressIfGzip } from '../shared/input/gzip';
 import { readRecordBatches } from '../shared/input/records';
 import { inputError } from '../shared/ingest/input-error';
@@ -62,7 +63,7 @@ export function createEdgeoneLogsHandler(deps: EdgeoneLogsDeps) {
       await deadLetterMessage(deps, { source: 'edgeone', reason, messageId: message.messageId, payload: message.data, attributes });
       return { inserted: 0, deadLettered: 1, bytes: 0 };
     }
-    const records = readRecordBatches(decompressIfGzip(once(messageBytes(message))), recordOptions);
+    const records = readRecordBatches(decodeContent(once(messageBytes(message)), message.attributes[CONTENT_ENCODING_ATTRIBUTE]), recordOptions);
     const result = await ingestRecords(records, { source: 'edgeone', messageId: message.messageId, object: null, attributes }, deps, ingestOptions);
     return { inserted: result.inserted, deadLettered: result.deadLettered, bytes: result.bytes };
   }

@@ -1,7 +1,8 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
 import type { Logs } from '../shared/logging';
 import { secretAccepted } from '../shared/push/auth';
-import { BatchError, bodyKind, compressPart, decodedBody, messageParts, tooLarge, MAX_PART_BYTES } from '../shared/push/batch';
+import { CONTENT_ENCODING_ATTRIBUTE } from '../shared/input/content-encoding';
+import { BatchError, bodyKind, compressPart, decodedBody, messageParts, tooLarge, MAX_PART_BYTES, PART_ENCODING } from '../shared/push/batch';
 import type { Publish } from '../shared/push/publish';
 import type { EdgeonePushSettings } from '../shared/push/settings';
 
@@ -52,7 +53,7 @@ async function requestBody(req: Request, limit: number): Promise<Buffer> {
 }
 
 function attributesOf(req: Request, receivedTime: string): Record<string, string> {
-  const attributes: Record<string, string> = { receivedTime };
+  const attributes: Record<string, string> = { receivedTime, [CONTENT_ENCODING_ATTRIBUTE]: PART_ENCODING };
   const batchSize = req.get(BATCH_SIZE_HEADER)?.trim();
   if (batchSize && /^\d{1,9}$/.test(batchSize)) attributes.batchSize = batchSize;
   const logType = req.get(LOG_TYPE_HEADER)?.trim();

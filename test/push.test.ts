@@ -1,9 +1,9 @@
-import { gzipSync } from 'node:zlib';
+import { brotliDecompressSync, gzipSync } from 'node:zlib';
 import { createEntryPoints } from '../functions/runtime';
 import { ConfigError } from '../shared/config/env';
 import { silentLogs } from '../shared/logging';
 import { secretAccepted } from '../shared/push/auth';
-import { BatchError, bodyKind, decodedBody, messageParts } from '../shared/push/batch';
+import { BatchError, bodyKind, compressPart, decodedBody, messageParts } from '../shared/push/batch';
 import { loadEdgeonePushSettings } from '../shared/push/settings';
 
 const SECRET = 'a-secret-of-32-characters-000000';
@@ -84,6 +84,15 @@ describe('messageParts', () => {
   it('refuses (413) a single record too large for any message', async () => {
     const body = Buffer.from(`${texts[0]}\n{"pad":"${'y'.repeat(300)}"}\n`);
     await expect(messageParts(body, 200)).rejects.toMatchObject({ status: 413, message: 'record 2 is larger than the limit of 199 bytes' });
+  });
+});
+
+describe('compressPart', () => {
+  it('brotli-compresses what edgeoneLogs decodes back, several times smaller for JSON logs', async () => {
+    const part = Buffer.from(JSON.stringify(Array.from({ length: 200 }, (_, i) => ({ RequestID: `r-${i}`, RequestHost: 'www.example.com', EdgeResponseStatusCode: 200 }))));
+    const compressed = await compressPart(part);
+    expect(brotliDecompressSync(compressed)).toEqual(part);
+    expect(compressed.length * 5).toBeLessThan(part.length);
   });
 });
 

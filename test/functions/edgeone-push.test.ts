@@ -1,4 +1,4 @@
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { brotliDecompressSync, gzipSync } from 'node:zlib';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { generateEdgeoneL4 } from '../../shared/generate/edgeone-l4';
 import { generateEdgeoneL7 } from '../../shared/generate/edgeone-l7';
@@ -6,7 +6,7 @@ import { normalizeEdgeone } from '../../shared/normalizers';
 import { withoutGoogleCredentials } from '../contract/adc-guard';
 import { startPubSubEndpoint, type PubSubEndpoint, type PublishedMessage } from '../contract/pubsub-endpoint';
 import { requireVmModules } from '../contract/vm-modules-guard';
-import { messagePublished, PROJECT, ROWS_TABLE, startFunctions, type FunctionsHarness } from './harness';
+import { ERRORS_TABLE, messagePublished, PROJECT, ROWS_TABLE, startFunctions, type FunctionsHarness } from './harness';
 
 const TOPIC_ID = 'cdnlog-edgeone-logs';
 const TOPIC = `projects/${PROJECT}/topics/${TOPIC_ID}`;
@@ -25,8 +25,11 @@ const lines = (records: object[]) => records.map((r) => JSON.stringify(r)).join(
 /** fetch's body types want a Uint8Array over a plain ArrayBuffer, which a Buffer does not promise. */
 const bodyInit = (body: Buffer | string): string | Blob => (typeof body === 'string' ? body : new Blob([new Uint8Array(body)]));
 
-/** The batch a message carries, as edgeoneLogs will read it. */
-const dataOf = (m: PublishedMessage) => gunzipSync(m.data).toString('utf8');
+/** The batch a message carries, as edgeoneLogs will read it (brotli, as its contentEncoding attribute says). */
+const dataOf = (m: PublishedMessage) => {
+  expect(m.attributes.contentEncoding).toBe('br');
+  return brotliDecompressSync(m.data).toString('utf8');
+};
 
 describe('edgeonePush under the functions framework, publishing with the real Pub/Sub client to the local Pub/Sub gRPC contract endpoint', () => {
   requireVmModules();
@@ -57,7 +60,7 @@ describe('edgeonePush under the functions framework, publishing with the real Pu
     await pubsub.close();
   });
 
-  it('publishes a JSON array batch as one gzip message with receivedTime, batchSize and logType, and answers 200 after the ack', async () => {
+  it('publishes a JSON array batch as one brotli message with receivedTime, batchSize and logType, and answers 200 after the ack', async () => {
     await start();
     const records = [...generateEdgeoneL7({ count: 50, seed: 'array' })];
     const body = JSON.stringify(records);
@@ -67,7 +70,7 @@ describe('edgeonePush under the functions framework, publishing with the real Pu
     expect(published).toHaveLength(1);
     expect(JSON.parse(res.text)).toEqual({ messages: 1, message_ids: [published[0]!.messageId] });
     expect(dataOf(published[0]!)).toBe(body);
-    expect(published[0]!.attributes).toEqual({ receivedTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), batchSize: '50', logType: 'l7-access-logs' });
+    expect(published[0]!.attributes).toEqual({ receivedTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), contentEncoding: 'br', batchSize: '50', logType: 'l7-access-logs' });
   });
 
   it('publishes JSON Lines, plain and gzip (declared with Content-Encoding, or only told by its magic bytes)', async () => {
@@ -271,5 +274,19 @@ describe('edgeonePush → Pub/Sub → edgeoneLogs → the local BigQuery REST co
     });
     expect(fromFile).toEqual([...l7, ...l4].map(eventIdOf).sort());
     expect(fromPush).toEqual(fromFile);
+  });
+
+  it('dead-letters a message whose brotli data is corrupt, with its payload, and answers 2xx', async () => {
+    const fx = await startFunctions('edgeoneLogs');
+    try {
+      const res = await fx.sendEvent(messagePublished({ data: Buffer.from('not brotli at all'), attributes: { contentEncoding: 'br' }, messageId: 'bad-br' }));
+      expect(res.status).toBe(204);
+      expect(fx.bigquery.rows(ROWS_TABLE)).toEqual([]);
+      const [letter, ...others] = fx.bigquery.rows(ERRORS_TABLE);
+      expect(others).toEqual([]);
+      expect(letter).toMatchObject({ source: 'edgeone', message_id: 'bad-br', reason: expect.stringContaining('brotli stream is corrupt') });
+    } finally {
+      await fx.close();
+    }
   });
 });
