@@ -3,6 +3,7 @@ import { createEntryPoints } from '../functions/runtime';
 import { ConfigError } from '../shared/config/env';
 import { silentLogs } from '../shared/logging';
 import { secretAccepted } from '../shared/push/auth';
+import { planReplay } from '../shared/replay/plan';
 import { BatchError, bodyKind, compressPart, decodedBody, messageParts } from '../shared/push/batch';
 import { loadEdgeonePushSettings } from '../shared/push/settings';
 
@@ -134,5 +135,25 @@ describe('cold start', () => {
     expect(() => createEntryPoints({ sink: 'duckdb' }, { ...env, FUNCTION_TARGET: 'edgeonePush' }, silentLogs)).toThrow('EDGEONE_PUSH_SECRET is not set');
     expect(() => createEntryPoints({ sink: 'duckdb' }, { ...env, FUNCTION_TARGET: 'edgeoneLogs' }, silentLogs)).not.toThrow();
     expect(() => createEntryPoints({ sink: 'duckdb' }, { ...env, FUNCTION_TARGET: 'edgeonePush', EDGEONE_PUSH_SECRET: SECRET }, silentLogs)).not.toThrow();
+  });
+});
+
+describe('replaying a dead-lettered record of a pushed batch', () => {
+  it('sends the record text without the batch\'s contentEncoding, which described the compressed message', () => {
+    const letter = {
+      error_id: 'e-1',
+      error_time: '2026-11-30T00:00:00Z',
+      source: 'edgeone',
+      stage: 'validate',
+      reason: 'bad timestamp',
+      message_id: 'm-1',
+      object: null,
+      payload: '{"RequestID":"r","RequestTime":"later"}',
+      payload_truncated: false,
+      attributes: JSON.stringify({ receivedTime: '2026-11-30T00:00:00Z', contentEncoding: 'br', logType: 'l7-access-logs' }),
+    };
+    const [message] = planReplay([letter], () => 'cdnlog-edgeone-logs').send;
+    expect(message!.attributes).toEqual({ receivedTime: '2026-11-30T00:00:00Z', logType: 'l7-access-logs', cdnlog_replay_of: 'e-1' });
+    expect(message!.data.toString()).toBe(letter.payload);
   });
 });

@@ -1,3 +1,5 @@
+import { CONTENT_ENCODING_ATTRIBUTE } from '../input/content-encoding';
+
 /** A dead letter as replay needs it (a subset of ingest_errors). */
 export interface DeadLetter {
   error_id: string;
@@ -53,7 +55,8 @@ function originalAttributes(value: DeadLetter['attributes']): Record<string, str
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(parsed)) if (typeof v === 'string' && !NOTIFICATION_ATTRIBUTES.has(k)) out[k] = v;
+  // The payload is the record's text: the original message's compression does not apply to it.
+  for (const [k, v] of Object.entries(parsed)) if (typeof v === 'string' && !NOTIFICATION_ATTRIBUTES.has(k) && k !== CONTENT_ENCODING_ATTRIBUTE) out[k] = v;
   return out;
 }
 
