@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
+import { loadSettings } from '../config/settings';
 import { createStorage } from '../gcp/clients';
 import { createLogs } from '../logging';
 import { ingest, type IngestCounts } from '../ingest/ingest';
 import { openInput, type InputFile } from '../ingest/sources';
-import { chooseSink, createSink, DEFAULT_DUCKDB_PATH, SINK_KINDS } from '../sink/create';
+import { createSink, DEFAULT_DUCKDB_PATH, SINK_KINDS } from '../sink/create';
 import { EXIT, UsageError, type Command } from './io';
 import { parseSource } from './normalize';
 import { ProgressReporter } from './progress';
@@ -17,8 +18,8 @@ keyed by event_id and dead letters by file and line, so nothing is landed twice.
   --source S     media-cdn (Cloud Logging LogEntries) or edgeone (L4 and L7 records)
   FILE           local file, '-' for stdin, or gs://bucket/object (read with the Storage client;
                  STORAGE_EMULATOR_HOST is honoured). JSON Lines or a JSON array; gzip by magic bytes.
-  --sink K       ${SINK_KINDS.join(' or ')} (default: SINK, else bigquery when BQ_DATASET and
-                 GOOGLE_CLOUD_PROJECT are set, else duckdb)
+  --sink K       ${SINK_KINDS.join(' or ')} (default: SINK, else bigquery when BQ_DATASET is set
+                 (then GOOGLE_CLOUD_PROJECT is needed too), else duckdb)
   --db PATH      DuckDB file (default DUCKDB_PATH, else ${DEFAULT_DUCKDB_PATH})
   -h, --help     Show this help.
 
@@ -76,12 +77,13 @@ export const ingestCommand: Command = async (args, io) => {
   const env: NodeJS.ProcessEnv = { ...io.env };
   if (values.sink) env.SINK = values.sink;
   if (values.db) env.DUCKDB_PATH = values.db;
+  const settings = loadSettings(env);
 
   // Open every input first, so a typo in the last file fails before anything is written.
   const inputs: InputFile[] = [];
   for (const path of positionals) {
     try {
-      inputs.push(await openInput(path, { stdin: io.stdin, storage: () => createStorage(env) }));
+      inputs.push(await openInput(path, { stdin: io.stdin, storage: () => createStorage(settings.gcp) }));
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') throw new UsageError(`cannot read ${path}: ${(error as Error).message}`);
@@ -89,10 +91,9 @@ export const ingestCommand: Command = async (args, io) => {
     }
   }
   const totalBytes = inputs.every((i) => i.size !== undefined) ? inputs.reduce((sum, i) => sum + i.size!, 0) : undefined;
-  const kind = chooseSink(env);
   // The sink's own log lines (retries, refused rows) go to stderr, beside the progress; stdout
   // carries only the summary.
-  const sink = await createSink(env, { logs: createLogs((line) => io.stderr.write(`${line}\n`), { minSeverity: 'WARNING' }) });
+  const sink = await createSink(settings, { logs: createLogs((line) => io.stderr.write(`${line}\n`), { minSeverity: 'WARNING' }) });
   const progress = new ProgressReporter(io.stderr);
   const started = Date.now();
   let counts: IngestCounts;
@@ -109,7 +110,8 @@ export const ingestCommand: Command = async (args, io) => {
     await sink.close();
   }
   const newRows = 'newRows' in sink ? (sink as { newRows: number }).newRows : undefined;
-  const where = kind === 'duckdb' ? `DuckDB ${env.DUCKDB_PATH || DEFAULT_DUCKDB_PATH}` : `BigQuery ${env.GOOGLE_CLOUD_PROJECT}.${env.BQ_DATASET}`;
+  const target = settings.sink;
+  const where = target.kind === 'duckdb' ? `DuckDB ${target.path}` : `BigQuery ${target.project}.${target.dataset}`;
   io.stdout.write(`${formatIngestSummary(counts, (Date.now() - started) / 1000, { newRows, sink: where })}\n`);
   return counts.rejects + counts.refused > 0 ? EXIT.rejected : EXIT.ok;
 };
