@@ -69,7 +69,7 @@ export function configError(problems: readonly EnvProblem[], note?: string): Con
 }
 
 /** Empty strings are unset: Terraform and shells often produce them. */
-export function presentVariables(env: NodeJS.ProcessEnv): Record<string, string> {
+function presentVariables(env: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
 }
 

@@ -25,7 +25,12 @@ export interface DuckDbTarget {
 /** Where rows land. */
 export type SinkSettings = BigQueryTarget | DuckDbTarget;
 
-/** Everything cdnlog reads from the environment, validated once and passed down. */
+/**
+ * Everything cdnlog reads from the environment, validated once and passed down. A new setting is a
+ * line in ./env.ts (DeployedEnv when Terraform sets it, then functions.tf too; LocalEnv otherwise),
+ * a field here (in the part of the settings that uses it, e.g. BigQueryTarget for a BigQuery write
+ * option), and its line in loadSettings; a rule across variables goes in loadSettings, once.
+ */
 export interface Settings {
   gcp: GcpSettings;
   sink: SinkSettings;
