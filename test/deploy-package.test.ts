@@ -78,7 +78,7 @@ describe('deploy package (terraform/stage-function-source.sh)', () => {
     for (const name of Object.keys(pkg().dependencies)) expect(packages[`node_modules/${name}`]).toBeDefined();
   });
 
-  it('depends on exactly the packages its code requires while handling one Media CDN and one EdgeOne event (local BigQuery and Cloud Storage contract endpoints)', async () => {
+  it('depends on exactly the packages its code requires while handling one Media CDN and one EdgeOne event, and loads no client library at cold start (local BigQuery and Cloud Storage contract endpoints)', async () => {
     const bigquery = await startBigQueryEndpoint({
       tables: { 'cdnlog.edge_logs': toBigQuerySchema(EdgeLogRow), 'cdnlog.ingest_errors': toBigQuerySchema(IngestErrorRow) },
     });
@@ -114,9 +114,14 @@ describe('deploy package (terraform/stage-function-source.sh)', () => {
         GCE_METADATA_HOST: '127.0.0.1:9',
       });
       expect(result.code).toBe(0);
-      const line = result.stdout.split('\n').find((l) => l.startsWith('REQUIRED '));
-      expect(line).toBeDefined();
-      expect((JSON.parse(line!.slice('REQUIRED '.length)) as string[]).sort()).toEqual(Object.keys(pkg().dependencies).sort());
+      const reported = (label: string) => {
+        const line = result.stdout.split('\n').find((l) => l.startsWith(`${label} `));
+        expect([label, line]).toEqual([label, expect.any(String)]);
+        return (JSON.parse(line!.slice(label.length + 1)) as string[]).sort();
+      };
+      expect(reported('REQUIRED')).toEqual(Object.keys(pkg().dependencies).sort());
+      // The client libraries load on first use, not at cold start.
+      expect(reported('AT_LOAD')).toEqual(['@google-cloud/functions-framework', 'zod']);
       expect(bigquery.rows('cdnlog.edge_logs')).toHaveLength(1 + 3);
     } finally {
       await bigquery.close();
@@ -140,11 +145,12 @@ Module._resolveFilename = function (request, parent, ...rest) {
   return resolveFilename.call(this, request, parent, ...rest);
 };
 const functions = require(path.join(stage, require(path.join(stage, 'package.json')).main));
+const atLoad = [...required];
 (async () => {
   for (const [name, data] of Object.entries(JSON.parse(events))) {
     await functions[name]({ specversion: '1.0', id: name, type: 'google.cloud.pubsub.topic.v1.messagePublished', source: '//pubsub.googleapis.com/projects/p/topics/t', data });
   }
-  process.stdout.write('REQUIRED ' + JSON.stringify([...required]) + '\\n', () => process.exit(0));
+  process.stdout.write('AT_LOAD ' + JSON.stringify(atLoad) + '\\nREQUIRED ' + JSON.stringify([...required]) + '\\n', () => process.exit(0));
 })().catch((err) => { console.error(err); process.exit(1); });
 `;
 
