@@ -13,7 +13,7 @@ import { generateMediaCdn } from '../shared/generate/media-cdn';
 import { toBigQuerySchema } from '../shared/schema/bigquery-schema';
 import { EdgeLogRow } from '../shared/schema/edge-log';
 import { IngestErrorRow } from '../shared/schema/ingest-error';
-import { locate, type Lockfile } from '../scripts/deploy/lockfile';
+import { locate, pruneLockfile, type Lockfile } from '../scripts/deploy/lockfile';
 import { startBigQueryEndpoint } from './contract/bigquery-endpoint';
 import { startStorageEndpoint } from './contract/storage-endpoint';
 
@@ -165,3 +165,26 @@ function runNode(script: string, args: string[], env: NodeJS.ProcessEnv): Promis
     child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
   });
 }
+
+describe('lockfile cut (scripts/deploy/lockfile.ts)', () => {
+  const lockOf = (packages: Lockfile['packages']): Lockfile => ({ name: 'x', version: '1.0.0', lockfileVersion: 3, requires: true, packages: { '': {}, ...packages } });
+
+  it('keeps what the dependencies reach, nested copies resolved as Node does, and nothing else', () => {
+    const lock = lockOf({
+      'node_modules/a': { version: '1.0.0', dependencies: { b: '^2', gone: '^1' }, optionalDependencies: { native: '^1' } },
+      'node_modules/a/node_modules/b': { version: '2.0.0', dependencies: { c: '^1' } },
+      'node_modules/b': { version: '1.0.0' },
+      'node_modules/c': { version: '1.0.0', peerDependencies: { d: '*' }, peerDependenciesMeta: { d: { optional: true } } },
+      'node_modules/gone': { version: '1.0.0' },
+      'node_modules/unused': { version: '1.0.0' },
+    });
+    const cut = pruneLockfile(lock, { name: 'x', version: '1.0.0' }, { a: '^1' });
+    expect(Object.keys(cut.packages)).toEqual(['', 'node_modules/a', 'node_modules/a/node_modules/b', 'node_modules/c', 'node_modules/gone']);
+    expect(cut.packages['']).toEqual({ name: 'x', version: '1.0.0', dependencies: { a: '^1' } });
+  });
+
+  it('refuses a dependency the lockfile lacks, or one it marks dev-only', () => {
+    expect(() => pruneLockfile(lockOf({ 'node_modules/a': { dependencies: { b: '^1' } } }), { name: 'x', version: '1' }, { a: '^1' })).toThrow(/no b for node_modules\/a/);
+    expect(() => pruneLockfile(lockOf({ 'node_modules/a': { dev: true } }), { name: 'x', version: '1' }, { a: '^1' })).toThrow(/marks node_modules\/a dev-only/);
+  });
+});
