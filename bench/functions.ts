@@ -233,7 +233,8 @@ function report(result: ChildResult): Promise<void> {
 /** The uploaded object, through the same Storage client the function uses (children only). */
 async function benchObject() {
   const { createStorage } = await import('../shared/gcp/clients');
-  return createStorage(process.env).bucket(BUCKET).file(process.env.BENCH_OBJECT!, { generation: process.env.BENCH_GENERATION! });
+  const { loadSettings } = await import('../shared/config/settings');
+  return createStorage(loadSettings(process.env).gcp).bucket(BUCKET).file(process.env.BENCH_OBJECT!, { generation: process.env.BENCH_GENERATION! });
 }
 
 /** Child: the baseline — the same download through the same Storage client, gunzip, count lines. */

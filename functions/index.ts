@@ -4,23 +4,23 @@
  * then register the handlers; everything else lives in the modules they are built from.
  */
 import * as functions from '@google-cloud/functions-framework';
+import { loadSettings, type Settings } from '../shared/config/settings';
 import { createLogs } from '../shared/logging';
-import { loadRuntimeConfig, type RuntimeConfig } from './config';
 import type { EntryPoint } from './entry-points';
 import { createEntryPoints, type CloudEventHandler } from './runtime';
 
 const logs = createLogs();
 
-function configOrDie(): RuntimeConfig {
+function settingsOrDie(): Settings {
   try {
-    return loadRuntimeConfig(process.env);
+    return loadSettings(process.env);
   } catch (err) {
     logs.error('cdnlog cannot start', err);
     throw err;
   }
 }
 
-const entryPoints = createEntryPoints(configOrDie(), process.env, logs);
+const entryPoints = createEntryPoints(settingsOrDie(), logs);
 
 export const mediaCdnLogs: CloudEventHandler = entryPoints.mediaCdnLogs;
 export const edgeoneLogs: CloudEventHandler = entryPoints.edgeoneLogs;

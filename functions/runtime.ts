@@ -1,10 +1,10 @@
 import type { CloudEvent } from '@google-cloud/functions-framework';
+import type { Settings } from '../shared/config/settings';
 import { createStorage } from '../shared/gcp/clients';
 import { createLogs, type Logs } from '../shared/logging';
 import { systemClock } from '../shared/normalize/result';
 import { createSink } from '../shared/sink/create';
 import type { RowSink } from '../shared/sink/types';
-import type { RuntimeConfig } from './config';
 import { createEdgeoneLogsHandler } from './edgeone-logs';
 import { createMediaCdnLogsHandler } from './media-cdn-logs';
 
@@ -35,12 +35,12 @@ function deferred(build: () => Promise<CloudEventHandler>): CloudEventHandler {
  * The two entry points of one instance. They share one sink (and so one batching writer: rows of
  * concurrent invocations of either function travel in the same insertAll requests).
  */
-export function createEntryPoints(config: RuntimeConfig, env: NodeJS.ProcessEnv, logs: Logs = createLogs()) {
+export function createEntryPoints(settings: Settings, logs: Logs = createLogs()) {
   const now = systemClock();
-  const sink = lazy<RowSink>(() => createSink({ ...env, SINK: config.sink }));
+  const sink = lazy<RowSink>(() => createSink(settings, { logs }));
   return {
     mediaCdnLogs: deferred(async () => createMediaCdnLogsHandler({ sink: await sink(), logs, now })),
-    edgeoneLogs: deferred(async () => createEdgeoneLogsHandler({ sink: await sink(), storage: createStorage(env), logs, now })),
+    edgeoneLogs: deferred(async () => createEdgeoneLogsHandler({ sink: await sink(), storage: createStorage(settings.gcp), logs, now })),
     sink,
   };
 }

@@ -1,11 +1,13 @@
 import { parseArgs } from 'node:util';
 import { openWarehouse } from '../duckdb/open';
-import { createBigQuery, createPubSub } from '../gcp/clients';
+import { loadSettings } from '../config/settings';
+import { createBigQuery } from '../gcp/clients';
+import { createPubSub } from '../gcp/pubsub';
 import { SOURCE_COLUMN, INPUT_SOURCES, type InputSource } from '../normalizers';
 import { DEFAULT_TOPICS, planReplay, type DeadLetter, type ReplayFilter, type ReplayPlan } from '../replay/plan';
 import { publishReplay, type Published } from '../replay/publish';
 import { readDeadLettersBigQuery, readDeadLettersDuckDb } from '../replay/read';
-import { chooseSink, DEFAULT_DUCKDB_PATH, SINK_KINDS } from '../sink/create';
+import { DEFAULT_DUCKDB_PATH, SINK_KINDS } from '../sink/create';
 import { EXIT, UsageError, type Command } from './io';
 
 export const replayHelp = `Usage: cdnlog replay [--since ISO] [--source media-cdn|edgeone] [--reason TEXT]
@@ -107,12 +109,14 @@ export const replay: Command = async (args, io) => {
   if (values.sink) env.SINK = values.sink;
   if (values.db) env.DUCKDB_PATH = values.db;
 
+  const settings = loadSettings(env);
+
   let letters: DeadLetter[];
-  if (chooseSink(env) === 'bigquery') {
-    const table = `${env.GOOGLE_CLOUD_PROJECT}.${env.BQ_DATASET}.${env.BQ_ERRORS_TABLE || 'ingest_errors'}`;
-    letters = await readDeadLettersBigQuery(createBigQuery(env), table, filter);
+  if (settings.sink.kind === 'bigquery') {
+    const { project, dataset, errorsTable } = settings.sink;
+    letters = await readDeadLettersBigQuery(createBigQuery(settings.gcp), `${project}.${dataset}.${errorsTable}`, filter);
   } else {
-    const warehouse = await openWarehouse(env.DUCKDB_PATH || DEFAULT_DUCKDB_PATH, { mustExist: true });
+    const warehouse = await openWarehouse(settings.sink.path, { mustExist: true });
     try {
       letters = await readDeadLettersDuckDb(warehouse.connection, filter);
     } finally {
@@ -126,8 +130,8 @@ export const replay: Command = async (args, io) => {
     io.stdout.write(formatReplayReport(plan, values['dry-run'] ? null : []));
     return EXIT.ok;
   }
-  if (!env.PUBSUB_EMULATOR_HOST) await requireCredentials();
-  const pubsub = createPubSub(env);
+  if (!settings.gcp.endpoints.pubsub) await requireCredentials();
+  const pubsub = createPubSub(settings.gcp);
   try {
     const sent = await publishReplay(pubsub, plan.send);
     io.stdout.write(formatReplayReport(plan, sent));

@@ -1,5 +1,5 @@
 import type { BigQuery, Table } from '@google-cloud/bigquery';
-import { loadFunctionEnv } from '../config/env';
+import type { BigQueryTarget, GcpSettings } from '../config/settings';
 import { createBigQuery } from '../gcp/clients';
 import { createLogs, type Logs } from '../logging';
 import { systemClock } from '../normalize/result';
@@ -232,17 +232,17 @@ function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Builds the sink from validated settings; the BigQuery client talks to BIGQUERY_EMULATOR_HOST when set. */
-export async function createBigQuerySinkFromEnv(
-  env: NodeJS.ProcessEnv,
+/** Builds the sink for `target`; the BigQuery client talks to the local endpoint when one is set. */
+export async function createBigQuerySink(
+  gcp: GcpSettings,
+  target: BigQueryTarget,
   options: Omit<BigQuerySinkOptions, 'rowsTable' | 'errorsTable'> & { bigquery?: BigQuery } = {},
 ): Promise<BigQuerySink> {
-  const settings = loadFunctionEnv(env);
-  const bigquery = options.bigquery ?? createBigQuery(env);
-  const dataset = bigquery.dataset(settings.BQ_DATASET);
+  const bigquery = options.bigquery ?? createBigQuery(gcp);
+  const dataset = bigquery.dataset(target.dataset);
   return new BigQuerySink({
     ...options,
-    rowsTable: dataset.table(settings.BQ_TABLE),
-    errorsTable: dataset.table(settings.BQ_ERRORS_TABLE),
+    rowsTable: dataset.table(target.table),
+    errorsTable: dataset.table(target.errorsTable),
   });
 }
