@@ -40,6 +40,7 @@ function normalizeL4(raw: Record<string, unknown>, ctx: NormalizeContext): Norma
   const port = integer(r.ForwardPort, 'ForwardPort', issues, INT);
   const egress = integer(r.ReceivedBytes, 'ReceivedBytes', issues, BYTES);
   const ingress = integer(r.SentBytes, 'SentBytes', issues, BYTES);
+  const attributes = attributesJson(remainder(raw, L4_MAPPED, cleanPlaceholder), issues);
   if (issues.length > 0 || time === null) return reject(`L4 record: ${issues.join('; ')}`);
 
   const reasonText = text(r.DisconnetReason);
@@ -99,7 +100,7 @@ function normalizeL4(raw: Record<string, unknown>, ctx: NormalizeContext): Norma
       disconnect_time: disconnect?.iso ?? null,
       disconnect_side: reason.side,
       disconnect_reason: reason.reason,
-      attributes: attributesJson(remainder(raw, L4_MAPPED, cleanPlaceholder)),
+      attributes,
     },
   };
 }
@@ -117,6 +118,7 @@ function normalizeL7(raw: Record<string, unknown>, ctx: NormalizeContext): Norma
   const status = integer(r.EdgeResponseStatusCode, 'EdgeResponseStatusCode', issues, INT);
   const latency = decimal(r.EdgeResponseTime, 'EdgeResponseTime', issues);
   const ttfb = decimal(r.EdgeInternalTime, 'EdgeInternalTime', issues);
+  const attributes = attributesJson(remainder(raw, L7_MAPPED, cleanPlaceholder), issues);
   if (issues.length > 0 || time === null) return reject(`L7 record: ${issues.join('; ')}`);
 
   const host = text(r.RequestHost);
@@ -168,7 +170,7 @@ function normalizeL7(raw: Record<string, unknown>, ctx: NormalizeContext): Norma
       disconnect_time: null,
       disconnect_side: null,
       disconnect_reason: null,
-      attributes: attributesJson(remainder(raw, L7_MAPPED, cleanPlaceholder)),
+      attributes,
     },
   };
 }

@@ -69,6 +69,7 @@ export function normalizeMediaCdn(raw: unknown, ctx: NormalizeContext): Normaliz
   const ttfb = duration(payload.httpTtfb, 'jsonPayload.httpTtfb', issues);
   const payloadLatency = duration(payload.latency, 'jsonPayload.latency', issues);
   const httpLatency = payloadLatency === null ? duration(http.latency, 'httpRequest.latency', issues) : null;
+  const attributes = attributesJson(mediaCdnAttributes(raw, httpLatency !== null), issues);
   if (issues.length > 0 || time === null) return reject(issues.join('; '));
 
   const url = text(http.requestUrl);
@@ -116,7 +117,7 @@ export function normalizeMediaCdn(raw: unknown, ctx: NormalizeContext): Normaliz
       disconnect_time: null,
       disconnect_side: null,
       disconnect_reason: null,
-      attributes: attributesJson(mediaCdnAttributes(raw, httpLatency !== null)),
+      attributes,
     },
   };
 }
