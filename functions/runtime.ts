@@ -1,4 +1,5 @@
 import type { CloudEvent } from '@google-cloud/functions-framework';
+import { loadIngestBounds } from '../shared/config/env';
 import { createStorage } from '../shared/gcp/clients';
 import { createLogs, type Logs } from '../shared/logging';
 import { systemClock } from '../shared/normalize/result';
@@ -37,10 +38,11 @@ function deferred(build: () => Promise<CloudEventHandler>): CloudEventHandler {
  */
 export function createEntryPoints(config: RuntimeConfig, env: NodeJS.ProcessEnv, logs: Logs = createLogs()) {
   const now = systemClock();
+  const bounds = loadIngestBounds(env);
   const sink = lazy<RowSink>(() => createSink({ ...env, SINK: config.sink }));
   return {
-    mediaCdnLogs: deferred(async () => createMediaCdnLogsHandler({ sink: await sink(), logs, now })),
-    edgeoneLogs: deferred(async () => createEdgeoneLogsHandler({ sink: await sink(), storage: createStorage(env), logs, now })),
+    mediaCdnLogs: deferred(async () => createMediaCdnLogsHandler({ sink: await sink(), logs, now, bounds })),
+    edgeoneLogs: deferred(async () => createEdgeoneLogsHandler({ sink: await sink(), storage: createStorage(env), logs, now, bounds })),
     sink,
   };
 }

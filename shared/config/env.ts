@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_OBJECT_BOUNDS, type ObjectBounds } from '../ingest/bounds';
 
 const datasetId = z
   .string()
@@ -57,6 +58,21 @@ export function parseEnv<T extends z.ZodObject>(schema: T, env: NodeJS.ProcessEn
     return `${name} ${reason}`;
   });
   throw new ConfigError(`cdnlog configuration: ${problems.join('; ')}`);
+}
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** Optional bounds on the work per object or message (see shared/ingest/bounds.ts); any sink. */
+export const IngestBoundsEnv = z.object({
+  INGEST_MAX_OBJECT_BYTES: positiveInt(DEFAULT_OBJECT_BOUNDS.maxBytes),
+  INGEST_MAX_OBJECT_LINES: positiveInt(DEFAULT_OBJECT_BOUNDS.maxLines),
+  INGEST_MAX_DEAD_LETTERS: positiveInt(DEFAULT_OBJECT_BOUNDS.maxDeadLetters),
+});
+
+/** The bounds the functions run with; throws a ConfigError naming every bad variable. */
+export function loadIngestBounds(env: NodeJS.ProcessEnv): ObjectBounds {
+  const parsed = parseEnv(IngestBoundsEnv, env);
+  return { maxBytes: parsed.INGEST_MAX_OBJECT_BYTES, maxLines: parsed.INGEST_MAX_OBJECT_LINES, maxDeadLetters: parsed.INGEST_MAX_DEAD_LETTERS };
 }
 
 /** The functions' settings for BigQuery; throws a ConfigError naming every bad variable. */
