@@ -8,6 +8,8 @@ const root = join(__dirname, '..');
 const script = join(root, 'dist', 'scripts', 'local-run.js');
 // The runner drives the real functions; until they are on this branch the end-to-end test cannot run.
 const functionsPresent = existsSync(join(root, 'functions', 'index.ts'));
+// Guards against a hang, not a speed claim: room for two runs on a loaded 2-core machine.
+const RUN_TIMEOUT_MS = 150_000;
 
 (functionsPresent ? describe : describe.skip)('npm start (the one-command local run), end to end', () => {
   it('delivers generated events to both functions and reports what landed in DuckDB', async () => {
@@ -16,7 +18,7 @@ const functionsPresent = existsSync(join(root, 'functions', 'index.ts'));
     const child = spawnSync(process.execPath, [script, '--db', db, '--media-cdn', '300', '--edgeone-l4', '200', '--edgeone-l7', '300'], {
       encoding: 'utf8',
       env: { ...process.env, NODE_OPTIONS: '', BQ_DATASET: '', SINK: '' },
-      timeout: 50_000,
+      timeout: RUN_TIMEOUT_MS,
     });
     expect(child.stderr).toMatch(/delivering events: 305\/305 \(302 Media CDN messages, 3 EdgeOne files\)/);
     expect(child.status).toBe(0);
@@ -41,11 +43,11 @@ const functionsPresent = existsSync(join(root, 'functions', 'index.ts'));
     const again = spawnSync(process.execPath, [script, '--db', db, '--media-cdn', '300', '--edgeone-l4', '200', '--edgeone-l7', '300'], {
       encoding: 'utf8',
       env: { ...process.env, NODE_OPTIONS: '', BQ_DATASET: '', SINK: '' },
-      timeout: 50_000,
+      timeout: RUN_TIMEOUT_MS,
     });
     expect(again.status).toBe(0);
     expect(again.stdout.split('\n').slice(2, 7)).toEqual(report.split('\n').slice(2, 7));
-  });
+  }, 2 * RUN_TIMEOUT_MS + 30_000);
 });
 
 describe('one writer per DuckDB file', () => {
