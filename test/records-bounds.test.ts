@@ -45,6 +45,9 @@ describe('readRecordBatches: bounded work per input', () => {
   it('stops past maxLines (blank lines count) with one error record naming the line and the bound', async () => {
     const { records } = await read(Buffer.from(`${lines(3)}\n\n\n${lines(10, 4)}`), { maxLines: 8 });
     expect(summary(records)).toEqual([1, 2, 3, 6, 7, 8, expect.stringMatching(/^!9: the input has more than the bound of 8 lines: it was read up to here, not beyond; land the whole input with `cdnlog ingest`/)]);
+    // The last line counts too, with or without its newline.
+    expect(summary((await read(Buffer.from(lines(3)), { maxLines: 2 })).records)).toEqual([1, 2, expect.stringMatching(/^!3: the input has more than the bound of 2 lines/)]);
+    expect(summary((await read(Buffer.from(lines(3)), { maxLines: 3 })).records)).toEqual([1, 2, 3]);
   });
 
   it('stops a gzip of a gigabyte of newlines at the line bound, without inflating the rest', async () => {

@@ -158,6 +158,10 @@ async function* jsonLines(chunks: AsyncIterable<Buffer>, limits: Limits): AsyncG
     }
     if (batch.length > 0) yield batch;
   }
+  if (line > limits.lines && buffer.length > 0) {
+    yield [pastLines(limits, line)];
+    return;
+  }
   const last = finish(buffer, line, limit);
   if (last) yield [last];
 }
