@@ -3,6 +3,7 @@ import type { Storage } from '@google-cloud/storage';
 import { decompressIfGzip } from '../shared/input/gzip';
 import { readRecordBatches } from '../shared/input/records';
 import { inputError } from '../shared/ingest/input-error';
+import { DEFAULT_OBJECT_BOUNDS } from '../shared/ingest/bounds';
 import { ingestRecords, type IngestOptions } from '../shared/ingest/ingest-records';
 import { deadLetterMessage, isBase64, runInvocation, type HandlerDeps, type InvocationCounts } from './invocation';
 import { messageBytes, objectUri, storageNotification, type PubsubMessage, type StorageNotification } from './pubsub-message';
@@ -30,8 +31,9 @@ async function* once(bytes: Buffer): AsyncGenerator<Buffer> {
  * EdgeOne JSON Lines (optionally gzip) published straight to the topic as the message data.
  */
 export function createEdgeoneLogsHandler(deps: EdgeoneLogsDeps) {
-  const ingestOptions: IngestOptions = { ...deps.ingest, inputError };
-  const recordOptions = { maxRecordBytes: deps.maxRecordBytes };
+  const bounds = deps.bounds ?? DEFAULT_OBJECT_BOUNDS;
+  const ingestOptions: IngestOptions = { ...deps.ingest, maxDeadLetters: bounds.maxDeadLetters, inputError };
+  const recordOptions = { maxRecordBytes: deps.maxRecordBytes, maxBytes: bounds.maxBytes, maxLines: bounds.maxLines };
 
   async function fromObject(message: PubsubMessage, n: StorageNotification, attributes: Record<string, unknown>): Promise<InvocationCounts> {
     const object = objectUri(n);

@@ -1,4 +1,5 @@
 import type { CloudEvent } from '@google-cloud/functions-framework';
+import type { ObjectBounds } from '../shared/ingest/bounds';
 import type { Logs } from '../shared/logging';
 import { SOURCE_COLUMN, type InputSource } from '../shared/normalizers';
 import { buildDeadLetter } from '../shared/sink/dead-letter';
@@ -13,6 +14,8 @@ export interface HandlerDeps {
   logs: Logs;
   /** ISO text for ingest_time / error_time. */
   now: () => string;
+  /** Work per object or message (default DEFAULT_OBJECT_BOUNDS). */
+  bounds?: ObjectBounds;
 }
 
 export interface InvocationCounts {

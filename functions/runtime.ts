@@ -39,8 +39,8 @@ export function createEntryPoints(settings: Settings, logs: Logs = createLogs())
   const now = systemClock();
   const sink = lazy<RowSink>(() => createSink(settings, { logs }));
   return {
-    mediaCdnLogs: deferred(async () => createMediaCdnLogsHandler({ sink: await sink(), logs, now })),
-    edgeoneLogs: deferred(async () => createEdgeoneLogsHandler({ sink: await sink(), storage: createStorage(settings.gcp), logs, now })),
+    mediaCdnLogs: deferred(async () => createMediaCdnLogsHandler({ sink: await sink(), logs, now, bounds: settings.bounds })),
+    edgeoneLogs: deferred(async () => createEdgeoneLogsHandler({ sink: await sink(), storage: createStorage(settings.gcp), logs, now, bounds: settings.bounds })),
     sink,
   };
 }

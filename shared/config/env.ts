@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_DUCKDB_PATH, SINK_KINDS } from '../sink/create';
 import { ConfigError } from './error';
+import { DEFAULT_OBJECT_BOUNDS } from '../ingest/bounds';
 
 const datasetId = z
   .string()
@@ -38,8 +39,17 @@ export const LocalEnv = z.object({
   PUBSUB_EMULATOR_HOST: z.string().optional(),
 });
 
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** Optional bounds on the work per object or message (shared/ingest/bounds.ts), for any sink; Terraform leaves them unset. */
+export const BoundsEnv = z.object({
+  INGEST_MAX_OBJECT_BYTES: positiveInt(DEFAULT_OBJECT_BOUNDS.maxBytes),
+  INGEST_MAX_OBJECT_LINES: positiveInt(DEFAULT_OBJECT_BOUNDS.maxLines),
+  INGEST_MAX_DEAD_LETTERS: positiveInt(DEFAULT_OBJECT_BOUNDS.maxDeadLetters),
+});
+
 /** Every variable cdnlog reads, validated once (loadSettings). */
-export const Env = DeployedEnv.extend(LocalEnv.shape);
+export const Env = DeployedEnv.extend(LocalEnv.shape).extend(BoundsEnv.shape);
 export type Env = z.output<typeof Env>;
 
 /** Variables Terraform sets on the deployed functions, derived from DeployedEnv. */

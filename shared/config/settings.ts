@@ -1,3 +1,4 @@
+import type { ObjectBounds } from '../ingest/bounds';
 import type { SinkKind } from '../sink/create';
 import { configError, Env, parseEnv, type EnvProblem } from './env';
 
@@ -34,6 +35,8 @@ export type SinkSettings = BigQueryTarget | DuckDbTarget;
 export interface Settings {
   gcp: GcpSettings;
   sink: SinkSettings;
+  /** Bounds on the work one object or message may cause. */
+  bounds: ObjectBounds;
 }
 
 /**
@@ -74,5 +77,6 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
     kind === 'bigquery'
       ? { kind, project: project!, dataset: vars.BQ_DATASET!, table: vars.BQ_TABLE, errorsTable: vars.BQ_ERRORS_TABLE }
       : { kind, path: vars.DUCKDB_PATH };
-  return { gcp: { project, endpoints }, sink };
+  const bounds = { maxBytes: vars.INGEST_MAX_OBJECT_BYTES, maxLines: vars.INGEST_MAX_OBJECT_LINES, maxDeadLetters: vars.INGEST_MAX_DEAD_LETTERS };
+  return { gcp: { project, endpoints }, sink, bounds };
 }

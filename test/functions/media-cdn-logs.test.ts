@@ -109,13 +109,14 @@ describe('mediaCdnLogs against the local BigQuery REST contract endpoint', () =>
     expect(errors).toEqual([expect.objectContaining({ stage: 'insert', source: 'media_cdn', message_id: 'pm-2' })]);
     expect(errors[0]!.reason).toMatch(/^invalid: Timestamp field value is out of range/);
     expect(JSON.parse(String(errors[0]!.payload)).event_id).toBe(badId);
-    // However the five invocations' rows were grouped (that depends on when each arrived), the
-    // request carrying the invalid row failed whole (it and its stopped neighbours), and every good
-    // row was accepted exactly once: the stopped ones in a follow-up.
+    // The request holding the invalid row is refused whole (the invalid row plus its stopped
+    // neighbours); the neighbours are re-sent, the invalid row never. How the five invocations
+    // share requests depends on how they interleave, so count rows, not requests.
     const rowRequests = fx.bigquery.requests.filter((r) => r.table === ROWS_TABLE);
-    const failed = rowRequests.filter((r) => r.insertErrors > 0);
-    expect(failed.map((r) => r.insertErrors)).toEqual(failed.map((r) => r.rows));
-    expect(rowRequests.reduce((sum, r) => sum + r.rows - r.insertErrors, 0)).toBe(4);
+    const refused = rowRequests.filter((r) => r.insertErrors > 0);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]!.insertErrors).toBe(refused[0]!.rows);
+    expect(rowRequests.reduce((sum, r) => sum + r.rows, 0)).toBe(5 + refused[0]!.rows - 1);
     const bad = fx.summaries().find((s) => s.message_id === 'pm-2');
     expect(bad).toMatchObject({ rows_inserted: 0, dead_lettered: 1 });
   });
@@ -162,10 +163,12 @@ describe('mediaCdnLogs against the local BigQuery REST contract endpoint', () =>
     const results = await Promise.all(entries.map((e, i) => fx.sendEvent(logEntryMessage(e, `c-${i}`))));
     expect(results.every((r) => r.status === 204)).toBe(true);
     expect(fx.bigquery.rows(ROWS_TABLE)).toHaveLength(101);
-    // Shared, not one request per invocation; how few depends on arrival times on this machine, so
-    // the figure itself (target ≤ 10 per 1,000 events) is bench:functions', not a test's.
+    // The figure itself (target ≤ 10 per 1,000 events) is bench:functions', not a test's.
     const requests = fx.bigquery.requests.filter((r) => r.table === ROWS_TABLE);
-    expect(requests.length).toBeLessThan(entries.length / 2);
+    // How many requests depends on how the invocations interleave (a busy machine spreads them);
+    // what holds on any schedule: each row sent once, and requests shared between invocations.
+    expect(requests.reduce((sum, r) => sum + r.rows, 0)).toBe(100);
+    expect(requests.length).toBeLessThan(100);
     expect(fx.summaries().every((s) => s.rows_inserted === 1)).toBe(true);
   });
 });
