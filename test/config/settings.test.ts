@@ -2,6 +2,7 @@ import { PassThrough } from 'node:stream';
 import { main } from '../../shared/cli/main';
 import { ConfigError } from '../../shared/config/error';
 import { loadSettings } from '../../shared/config/settings';
+import { DEFAULT_OBJECT_BOUNDS } from '../../shared/ingest/bounds';
 import { DEFAULT_DUCKDB_PATH } from '../../shared/sink/create';
 
 const BQ = { GOOGLE_CLOUD_PROJECT: 'p', BQ_DATASET: 'cdnlog' };
@@ -32,7 +33,17 @@ describe('settings: one parse of the environment, one sink rule', () => {
     expect(loadSettings(BQ)).toEqual({
       gcp: { project: 'p', endpoints: {} },
       sink: { kind: 'bigquery', project: 'p', dataset: 'cdnlog', table: 'edge_logs', errorsTable: 'ingest_errors' },
+      bounds: DEFAULT_OBJECT_BOUNDS,
     });
+  });
+
+  it('reads the bounds on the work per object, and refuses a bound that is not a positive integer', () => {
+    expect(loadSettings({ INGEST_MAX_OBJECT_LINES: '10', INGEST_MAX_DEAD_LETTERS: '3' }).bounds).toEqual({
+      ...DEFAULT_OBJECT_BOUNDS,
+      maxLines: 10,
+      maxDeadLetters: 3,
+    });
+    expect(() => loadSettings({ INGEST_MAX_OBJECT_BYTES: '-1' })).toThrow(/INGEST_MAX_OBJECT_BYTES is invalid/);
   });
 
   it('reads the project from GCLOUD_PROJECT when GOOGLE_CLOUD_PROJECT is unset, as the client libraries do', () => {
