@@ -1,0 +1,172 @@
+import { BigQuery } from '@google-cloud/bigquery';
+import type { managedwriter } from '@google-cloud/bigquery-storage';
+import { createBigQuery } from '../shared/gcp/clients';
+import { createLogs } from '../shared/logging';
+import type { EdgeLogRow } from '../shared/schema/edge-log';
+import { createStorageWriteSink, StorageWriteError, type StorageWriteSink } from '../shared/sink/storage-write';
+import { TransientSinkError, type RowOrigin } from '../shared/sink/types';
+import { withoutGoogleCredentials } from './contract/adc-guard';
+import { startBigQueryEndpoint, type BigQueryEndpoint } from './contract/bigquery-endpoint';
+import { cdnlogTables, localWriterClient, sampleRows } from './contract/bigquery-write-endpoint-client';
+import { startBigQueryWriteEndpoint, type BigQueryWriteEndpoint } from './contract/bigquery-write-endpoint';
+import { requireVmModules } from './contract/vm-modules-guard';
+
+const PROJECT = 'test-project';
+const DATASET = 'cdn';
+const OBJECT = 'gs://uploads/edgeone/a.log.gz#1764500000000000';
+/** Retries without waiting: the tests count attempts, never time. */
+const NO_WAIT = { attempts: 5, sleep: async () => {} };
+
+const TIMESTAMPS = new Set(['event_time', 'receive_time', 'ingest_time', 'connect_time', 'disconnect_time']);
+
+/**
+ * A row as the endpoint stores what it decoded (insertAll JSON form, NULLs absent, timestamps
+ * rendered from micros with 6 digits): what the sink was given, value for value.
+ */
+function asStored(row: EdgeLogRow): Record<string, unknown> {
+  const sixDigits = (ts: string) => ts.replace(/(?:\.(\d{1,6}))?Z$/, (_, f: string | undefined) => `.${(f ?? '').padEnd(6, '0')}Z`);
+  return Object.fromEntries(
+    Object.entries(row)
+      .filter(([, v]) => v !== null)
+      .map(([k, v]) => [k, TIMESTAMPS.has(k) ? sixDigits(String(v)) : v]),
+  );
+}
+
+describe('Storage Write API sink with the real client against the local BigQueryWrite contract endpoint', () => {
+  requireVmModules();
+  withoutGoogleCredentials();
+  let write: BigQueryWriteEndpoint;
+  let rest: BigQueryEndpoint;
+  let client: managedwriter.WriterClient;
+  let bigquery: BigQuery;
+  const lines: Array<Record<string, unknown>> = [];
+  const open: StorageWriteSink[] = [];
+
+  const sink = (options: { retry?: typeof NO_WAIT; lingerMs?: number } = {}) => {
+    const s = createStorageWriteSink({
+      client,
+      bigquery,
+      project: PROJECT,
+      dataset: DATASET,
+      tables: { rows: 'edge_logs', errors: 'ingest_errors', commits: 'ingest_commits' },
+      logs: createLogs((line) => lines.push(JSON.parse(line) as Record<string, unknown>)),
+      retry: options.retry ?? NO_WAIT,
+      batching: { lingerMs: options.lingerMs ?? 5 },
+      now: () => '2026-11-30T10:00:00Z',
+    });
+    open.push(s);
+    return s;
+  };
+  const edgeLogs = () => write.rows(`${DATASET}.edge_logs`);
+  const ingestErrors = () => write.rows(`${DATASET}.ingest_errors`);
+
+  beforeEach(async () => {
+    lines.length = 0;
+    write = await startBigQueryWriteEndpoint({ tables: cdnlogTables(DATASET) });
+    rest = await startBigQueryEndpoint({ tables: {} });
+    // The commit log's lookups are jobs.query calls; answer them from what the Write API committed.
+    rest.answerQueries((q) => ({
+      fields: [
+        { name: 'stream', type: 'STRING' },
+        { name: 'state', type: 'STRING' },
+        { name: 'rows', type: 'INT64' },
+      ],
+      rows: write.rows(`${DATASET}.ingest_commits`).filter((r) => r.object === q.params.object?.value),
+    }));
+    client = localWriterClient(write);
+    bigquery = createBigQuery({ GOOGLE_CLOUD_PROJECT: PROJECT, BIGQUERY_EMULATOR_HOST: rest.url });
+  });
+  afterEach(async () => {
+    for (const s of open.splice(0)) await s.close().catch(() => undefined);
+    client.close();
+    await write.close();
+    await rest.close();
+  });
+
+  describe('the _default stream (Pub/Sub rows)', () => {
+    it('lands every row with its values: timestamps as micros, JSON as text, every column type', async () => {
+      const rows = sampleRows(40);
+      const outcome = await sink().writeRows(rows);
+      expect(outcome).toEqual({ inserted: rows.length, deadLettered: 0 });
+      expect(edgeLogs()).toEqual(rows.map(asStored));
+      expect(write.appends.every((a) => a.stream === `projects/${PROJECT}/datasets/${DATASET}/tables/edge_logs/streams/_default` && a.offset === null)).toBe(true);
+    });
+
+    it('shares one append among concurrent invocations', async () => {
+      const rows = sampleRows(50);
+      const s = sink({ lingerMs: 1000 });
+      // Five invocations hand their rows over in the same tick: one linger window holds them all.
+      const outcomes = await Promise.all([0, 1, 2, 3, 4].map((k) => s.writeRows(rows.slice(k * 10, k * 10 + 10))));
+      expect(outcomes.map((o) => o.inserted)).toEqual([10, 10, 10, 10, 10]);
+      expect(write.appends).toHaveLength(1);
+      expect(edgeLogs()).toHaveLength(50);
+    });
+
+    it('dead-letters the rows BigQuery refuses, with the row as payload, and lands the rest', async () => {
+      const rows = sampleRows(20);
+      const bad = new Set([rows[3]!.event_id, rows[11]!.event_id]);
+      write.refuseRows((table, row) => (table.endsWith('edge_logs') && bad.has(String(row.event_id)) ? 'Field value out of range' : null));
+      const origins: RowOrigin[] = rows.map((_, i) => ({ messageId: `m${i}` }));
+      const outcome = await sink().writeRows(rows, origins);
+      expect(outcome).toEqual({ inserted: 18, deadLettered: 2 });
+      expect(edgeLogs().map((r) => r.event_id)).toEqual(rows.filter((r) => !bad.has(r.event_id)).map((r) => r.event_id));
+      const letters = ingestErrors();
+      expect(letters).toHaveLength(2);
+      expect(letters.map((l) => JSON.parse(String(l.payload)).event_id).sort()).toEqual([...bad].sort());
+      expect(letters.map((l) => l.message_id).sort()).toEqual(['m11', 'm3']);
+      expect(letters.every((l) => l.stage === 'insert' && String(l.reason).includes('Field value out of range'))).toBe(true);
+    });
+
+    it('reconnects after UNAVAILABLE ("No connection established") and lands every row once', async () => {
+      const rows = sampleRows(10);
+      write.faultAppends({ kind: 'unavailable', details: 'No connection established' }, { kind: 'unavailable', details: 'No connection established' });
+      await expect(sink().writeRows(rows)).resolves.toEqual({ inserted: 10, deadLettered: 0 });
+      expect(edgeLogs()).toHaveLength(10);
+      expect(write.appendCalls).toBeGreaterThanOrEqual(3);
+      expect(lines.filter((l) => String(l.message).includes('failed transiently'))).toHaveLength(2);
+    });
+
+    it('recovers from a stream the server closed', async () => {
+      const rows = sampleRows(10);
+      write.faultAppends({ kind: 'close' });
+      await expect(sink().writeRows(rows)).resolves.toEqual({ inserted: 10, deadLettered: 0 });
+      expect(edgeLogs()).toHaveLength(10);
+    });
+
+    it('redelivery duplicates rows (at-least-once, no insertId); edge_logs_dedup folds them by event_id', async () => {
+      const rows = sampleRows(10);
+      const s = sink();
+      await s.writeRows(rows);
+      await s.writeRows(rows);
+      const landed = edgeLogs();
+      expect(landed).toHaveLength(20);
+      expect(new Set(landed.map((r) => r.event_id)).size).toBe(10);
+    });
+
+    it('throws TransientSinkError when the service stays unavailable, and lands nothing', async () => {
+      write.failAppendsForever(14);
+      await expect(sink().writeRows(sampleRows(4))).rejects.toBeInstanceOf(TransientSinkError);
+      expect(write.appends).toHaveLength(NO_WAIT.attempts);
+      expect(edgeLogs()).toHaveLength(0);
+    });
+
+    it('fails at once, without dead letters, when the table does not exist', async () => {
+      const s = createStorageWriteSink({
+        client,
+        bigquery,
+        project: PROJECT,
+        dataset: DATASET,
+        tables: { rows: 'missing', errors: 'ingest_errors', commits: 'ingest_commits' },
+        logs: createLogs(() => {}),
+        retry: NO_WAIT,
+        batching: { lingerMs: 5 },
+      });
+      open.push(s);
+      const err = await s.writeRows(sampleRows(2)).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(StorageWriteError);
+      expect((err as StorageWriteError).code).toBe(5);
+      expect(write.appends).toHaveLength(1);
+      expect(ingestErrors()).toHaveLength(0);
+    });
+  });
+});
