@@ -7,7 +7,7 @@ import { createStorageWriteSink, StorageWriteError, type StorageWriteSink } from
 import { TransientSinkError, type RowOrigin } from '../shared/sink/types';
 import { withoutGoogleCredentials } from './contract/adc-guard';
 import { startBigQueryEndpoint, type BigQueryEndpoint } from './contract/bigquery-endpoint';
-import { cdnlogTables, localWriterClient, sampleRows } from './contract/bigquery-write-endpoint-client';
+import { cdnlogTables, closeWriterClient, localWriterClient, sampleRows } from './contract/bigquery-write-endpoint-client';
 import { startBigQueryWriteEndpoint, type BigQueryWriteEndpoint } from './contract/bigquery-write-endpoint';
 import { requireVmModules } from './contract/vm-modules-guard';
 
@@ -77,8 +77,9 @@ describe('Storage Write API sink with the real client against the local BigQuery
     bigquery = createBigQuery({ GOOGLE_CLOUD_PROJECT: PROJECT, BIGQUERY_EMULATOR_HOST: rest.url });
   });
   afterEach(async () => {
-    for (const s of open.splice(0)) await s.close().catch(() => undefined);
-    client.close();
+    await closeWriterClient(client, async () => {
+      for (const s of open.splice(0)) await s.close().catch(() => undefined);
+    });
     await write.close();
     await rest.close();
   });
@@ -167,6 +168,142 @@ describe('Storage Write API sink with the real client against the local BigQuery
       expect((err as StorageWriteError).code).toBe(5);
       expect(write.appends).toHaveLength(1);
       expect(ingestErrors()).toHaveLength(0);
+    });
+  });
+  describe('PENDING streams (uploaded objects): exactly once', () => {
+    const commits = () => write.rows(`${DATASET}.ingest_commits`);
+
+    /** Writes the rows in chunks, as the ingest loop does, with their object origins. */
+    async function load(s: StorageWriteSink, rows: EdgeLogRow[], chunk = 7) {
+      const target = await s.beginObject(OBJECT);
+      const outcomes = [];
+      for (let i = 0; i < rows.length; i += chunk) {
+        const part = rows.slice(i, i + chunk);
+        outcomes.push(target.writeRows(part, part.map((_, k) => ({ object: OBJECT, line: i + k + 1 }))));
+      }
+      return { target, outcomes: await Promise.all(outcomes) };
+    }
+
+    it('appends every row at its offset, shows nothing until the commit, then all of it', async () => {
+      const rows = sampleRows(30);
+      const { target } = await load(sink(), rows);
+      expect(edgeLogs()).toHaveLength(0);
+      expect(target.alreadyCommitted).toBeNull();
+      await expect(target.commit()).resolves.toEqual({ rows: 30 });
+      expect(edgeLogs()).toEqual(rows.map(asStored));
+      const offsets = write.appends.filter((a) => a.stream.includes('/edge_logs/')).map((a) => a.offset);
+      expect(offsets).toEqual([0, 7, 14, 21, 28]);
+      expect(commits().map((c) => c.state)).toEqual(['finalized', 'committed']);
+      expect(write.streams().filter((st) => st.type === 'PENDING')).toEqual([expect.objectContaining({ rows: 30, finalized: true, committed: true })]);
+    });
+
+    it('a redelivery after the commit lands nothing more', async () => {
+      const rows = sampleRows(12);
+      await (await load(sink(), rows)).target.commit();
+      const again = await sink().beginObject(OBJECT);
+      expect(again.alreadyCommitted).toEqual({ rows: 12 });
+      await expect(again.writeRows(rows)).rejects.toThrow(/already committed/);
+      await expect(again.commit()).resolves.toEqual({ rows: 12 });
+      expect(edgeLogs()).toHaveLength(12);
+      expect(write.streams().filter((st) => st.type === 'PENDING')).toHaveLength(1);
+    });
+
+    it('a crash before the commit lands nothing, and the redelivery lands it all, once', async () => {
+      const rows = sampleRows(20);
+      const first = sink();
+      await load(first, rows);
+      // The instance dies here: no finalize, no commit. Its stream holds 20 rows nobody can see.
+      expect(edgeLogs()).toHaveLength(0);
+      const { target } = await load(sink(), rows);
+      await target.commit();
+      expect(edgeLogs()).toEqual(rows.map(asStored));
+      expect(write.streams().filter((st) => st.type === 'PENDING').map((st) => st.committed)).toEqual([false, true]);
+    });
+
+    it('a crash after the commit, before it was recorded, is found through GetWriteStream', async () => {
+      const rows = sampleRows(10);
+      const { target } = await load(sink(), rows);
+      // The commit goes through but its record fails: the invocation fails after BigQuery committed.
+      let refuse = true;
+      write.refuseRows((table, row) => {
+        if (!table.endsWith('ingest_commits') || row.state !== 'committed' || !refuse) return null;
+        refuse = false;
+        return 'injected refusal';
+      });
+      await expect(target.commit()).rejects.toThrow(/refused a commit record/);
+      expect(edgeLogs()).toHaveLength(10);
+      const again = await sink().beginObject(OBJECT);
+      expect(again.alreadyCommitted).toEqual({ rows: 10 });
+      expect(edgeLogs()).toHaveLength(10);
+    });
+
+    it('a crash between finalize and commit is finished by the redelivery without re-reading', async () => {
+      const rows = sampleRows(10);
+      const { target } = await load(sink(), rows);
+      write.failNext('BatchCommitWriteStreams', 1, 7); // PERMISSION_DENIED: fails the invocation
+      await expect(target.commit()).rejects.toBeInstanceOf(StorageWriteError);
+      expect(edgeLogs()).toHaveLength(0);
+      const again = await sink().beginObject(OBJECT);
+      expect(again.alreadyCommitted).toEqual({ rows: 10 });
+      expect(edgeLogs()).toEqual(rows.map(asStored));
+    });
+
+    it('dead-letters refused rows with their object and line, and commits the rest', async () => {
+      const rows = sampleRows(21);
+      const bad = new Set([rows[2]!.event_id, rows[16]!.event_id]);
+      write.refuseRows((table, row) => (table.endsWith('edge_logs') && bad.has(String(row.event_id)) ? 'Field value out of range' : null));
+      const { target, outcomes } = await load(sink(), rows);
+      expect(outcomes.reduce((n, o) => n + o.deadLettered, 0)).toBe(2);
+      await expect(target.commit()).resolves.toEqual({ rows: 19 });
+      expect(edgeLogs().map((r) => r.event_id)).toEqual(rows.filter((r) => !bad.has(r.event_id)).map((r) => r.event_id));
+      expect(ingestErrors().map((l) => l.object).sort()).toEqual([`${OBJECT}:17`, `${OBJECT}:3`]);
+      expect(ingestErrors().map((l) => JSON.parse(String(l.payload)).event_id).sort()).toEqual([...bad].sort());
+    });
+
+    it('a reply lost after the rows landed is resent at the same offset: ALREADY_EXISTS, no duplicates', async () => {
+      const rows = sampleRows(14);
+      const s = sink();
+      const target = await s.beginObject(OBJECT);
+      await target.writeRows(rows.slice(0, 7));
+      write.faultAppends({ kind: 'lose-reply' });
+      await target.writeRows(rows.slice(7));
+      await target.commit();
+      expect(edgeLogs()).toEqual(rows.map(asStored));
+      expect(write.appends.filter((a) => a.stream.includes('/edge_logs/')).map((a) => `${a.offset}:${a.outcome}`)).toEqual(['0:ok', '7:fault:lose-reply', '7:already_exists']);
+    });
+
+    it('reconnects after UNAVAILABLE mid-stream and keeps the offsets', async () => {
+      const rows = sampleRows(21);
+      const s = sink();
+      const target = await s.beginObject(OBJECT);
+      await target.writeRows(rows.slice(0, 7));
+      write.faultAppends({ kind: 'unavailable', details: 'No connection established' });
+      await target.writeRows(rows.slice(7, 14));
+      write.faultAppends({ kind: 'close' });
+      await target.writeRows(rows.slice(14));
+      await expect(target.commit()).resolves.toEqual({ rows: 21 });
+      expect(edgeLogs()).toEqual(rows.map(asStored));
+    });
+
+    it('transient failures forever: the load throws and nothing becomes visible', async () => {
+      const rows = sampleRows(10);
+      const target = await sink().beginObject(OBJECT);
+      write.failAppendsForever(14);
+      await expect(target.writeRows(rows)).rejects.toBeInstanceOf(TransientSinkError);
+      // The stream's end is unknown now: later writes and the commit refuse.
+      await expect(target.writeRows(rows)).rejects.toBeInstanceOf(TransientSinkError);
+      await expect(target.commit()).rejects.toBeInstanceOf(TransientSinkError);
+      write.failAppendsForever(null);
+      expect(edgeLogs()).toHaveLength(0);
+    });
+
+    it('PERMISSION_DENIED on CreateWriteStream fails the invocation; UNAVAILABLE is retried', async () => {
+      write.failNext('CreateWriteStream', 1, 7);
+      await expect(sink().beginObject(OBJECT)).rejects.toBeInstanceOf(StorageWriteError);
+      write.failNext('CreateWriteStream', 2, 14);
+      const target = await sink().beginObject(OBJECT);
+      await target.writeRows(sampleRows(4));
+      await expect(target.commit()).resolves.toEqual({ rows: 4 });
     });
   });
 });

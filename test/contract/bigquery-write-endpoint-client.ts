@@ -49,3 +49,34 @@ export function sampleRows(count: number, seed = 'storage-write'): EdgeLogRow[] 
   }
   return rows;
 }
+
+/**
+ * Every bidirectional call made through google-gax's grpc-js, counted from start to final status.
+ * A call the client closes gets its status later, and gax decodes a non-OK one by loading a proto
+ * file: once the last test of a file is over, jest's module registry is gone and that load crashes
+ * the worker. So tests wait for every status before finishing.
+ */
+const calls = { started: 0, settled: 0, waiters: [] as Array<() => void> };
+// The class grpc-js instantiates for each bidirectional call (client.js reads it off this module at
+// call time); a subclass counts them. Reached by path: grpc-js exports no hook for it.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const callModule = require('@grpc/grpc-js/build/src/call') as { ClientDuplexStreamImpl: new (...args: unknown[]) => NodeJS.EventEmitter };
+const Duplex = callModule.ClientDuplexStreamImpl;
+callModule.ClientDuplexStreamImpl = class CountedDuplexStream extends Duplex {
+  constructor(...args: unknown[]) {
+    super(...args);
+    calls.started++;
+    this.once('status', () => {
+      calls.settled++;
+      if (calls.settled === calls.started) for (const resolve of calls.waiters.splice(0)) resolve();
+    });
+  }
+};
+
+/** Closes the client's users (sinks), then the client and its channel; resolves when every call has its status. */
+export async function closeWriterClient(client: managedwriter.WriterClient, closeUsers: () => Promise<void> = async () => {}): Promise<void> {
+  await closeUsers();
+  client.close();
+  await client.getClient().close();
+  if (calls.settled < calls.started) await new Promise<void>((resolve) => calls.waiters.push(resolve));
+}

@@ -123,6 +123,7 @@ export async function startBigQueryWriteEndpoint(options: BigQueryWriteEndpointO
   let appendCalls = 0;
   let nextStream = 1;
 
+
   /** `projects/P/datasets/D/tables/T` → `D.T` when that table exists. */
   const tableKey = (path: string | undefined): string | null => {
     const m = /^projects\/[^/]+\/datasets\/([^/]+)\/tables\/([^/]+)$/.exec(path ?? '');
