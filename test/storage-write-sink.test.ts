@@ -260,6 +260,16 @@ describe('Storage Write API sink with the real client against the local BigQuery
       expect(ingestErrors().map((l) => JSON.parse(String(l.payload)).event_id).sort()).toEqual([...bad].sort());
     });
 
+    it('a lost commit reply is retried: STREAM_ALREADY_COMMITTED counts as done, rows land once', async () => {
+      const rows = sampleRows(8);
+      const { target } = await load(sink(), rows);
+      write.loseNextReply('BatchCommitWriteStreams');
+      write.loseNextReply('FinalizeWriteStream');
+      await expect(target.commit()).resolves.toEqual({ rows: 8 });
+      expect(edgeLogs()).toEqual(rows.map(asStored));
+      expect(commits().map((c) => c.state)).toEqual(['finalized', 'committed']);
+    });
+
     it('a reply lost after the rows landed is resent at the same offset: ALREADY_EXISTS, no duplicates', async () => {
       const rows = sampleRows(14);
       const s = sink();

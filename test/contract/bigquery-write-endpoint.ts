@@ -118,6 +118,8 @@ export async function startBigQueryWriteEndpoint(options: BigQueryWriteEndpointO
   const appends: AppendRecord[] = [];
   const appendFaults: AppendFault[] = [];
   const unaryFaults = new Map<string, grpc.status[]>();
+  /** Unary methods whose next call takes effect and then answers UNAVAILABLE (a lost reply). */
+  const lostReplies = new Map<string, number>();
   const refusals: Array<(table: string, row: Row) => string | null> = [];
   let failAppendsForever: grpc.status | null = null;
   let appendCalls = 0;
@@ -280,6 +282,7 @@ export async function startBigQueryWriteEndpoint(options: BigQueryWriteEndpointO
     });
   };
 
+  const grpcError = (code: grpc.status, details: string) => Object.assign(new Error(details), { code, details });
   type UnaryHandler<Req> = (req: Req) => unknown;
   const unary =
     <Req>(method: string, fn: UnaryHandler<Req>): grpc.handleUnaryCall<Req, unknown> =>
@@ -287,12 +290,17 @@ export async function startBigQueryWriteEndpoint(options: BigQueryWriteEndpointO
       const fault = unaryFault(method);
       if (fault) return callback(fault);
       try {
-        callback(null, fn(call.request));
+        const response = fn(call.request);
+        const lost = lostReplies.get(method) ?? 0;
+        if (lost > 0) {
+          lostReplies.set(method, lost - 1);
+          return callback(grpcError(Status.UNAVAILABLE, 'Injected: the reply was lost after the call took effect'));
+        }
+        callback(null, response);
       } catch (err) {
         callback(err as grpc.ServiceError);
       }
     };
-  const grpcError = (code: grpc.status, details: string) => Object.assign(new Error(details), { code, details });
 
   const handlers: grpc.UntypedServiceImplementation = {
     CreateWriteStream: unary<{ parent?: string; writeStream?: { type?: string } }>('CreateWriteStream', (req) => {
@@ -373,6 +381,9 @@ export async function startBigQueryWriteEndpoint(options: BigQueryWriteEndpointO
       for (let i = 0; i < n; i++) list.push(code);
       unaryFaults.set(method, list);
     },
+    /** The next call of a unary method takes effect, then answers UNAVAILABLE. */
+    loseNextReply: (method: 'CreateWriteStream' | 'GetWriteStream' | 'FinalizeWriteStream' | 'BatchCommitWriteStreams') =>
+      void lostReplies.set(method, (lostReplies.get(method) ?? 0) + 1),
     /** Rows for which `refuse` returns a message come back as row errors (FIELDS_ERROR). */
     refuseRows: (refuse: (table: string, row: Row) => string | null) => void refusals.push(refuse),
     close: async () => server.forceShutdown(),

@@ -13,8 +13,11 @@ import { NO_GAX_RETRY, withRetries } from './retry-loop';
 
 type WriterClient = managedwriter.WriterClient;
 
-/** google.cloud.bigquery.storage.v1.StorageError.StorageErrorCode.STREAM_ALREADY_COMMITTED */
-const STREAM_ALREADY_COMMITTED = 2;
+/**
+ * google.cloud.bigquery.storage.v1.StorageError.StorageErrorCode.STREAM_ALREADY_COMMITTED; gax
+ * hands enums over as their names, the number is there for any other decoding.
+ */
+const ALREADY_COMMITTED = new Set<unknown>([2, 'STREAM_ALREADY_COMMITTED']);
 
 /**
  * The rows of one object generation, written to one PENDING stream: nothing is visible until
@@ -119,7 +122,8 @@ async function commitStream(deps: ObjectLoadDeps, object: string, stream: string
     'BatchCommitWriteStreams',
     async () => {
       const [response] = await deps.client.getClient().batchCommitWriteStreams({ parent: table, writeStreams: [stream] }, NO_GAX_RETRY);
-      const errors = (response.streamErrors ?? []).filter((e) => e.code !== STREAM_ALREADY_COMMITTED);
+      // Already committed: an earlier try of this call went through and its answer got lost.
+      const errors = (response.streamErrors ?? []).filter((e) => !ALREADY_COMMITTED.has(e.code));
       if (errors.length > 0) {
         throw new StorageWriteError(`BatchCommitWriteStreams refused ${stream}: ${errors.map((e) => `${e.code}: ${e.errorMessage}`).join('; ')}`, null);
       }
