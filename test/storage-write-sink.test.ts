@@ -4,6 +4,7 @@ import { createBigQuery } from '../shared/gcp/clients';
 import { createLogs } from '../shared/logging';
 import type { EdgeLogRow } from '../shared/schema/edge-log';
 import { createStorageWriteSink, StorageWriteError, type StorageWriteSink } from '../shared/sink/storage-write';
+import { sleep, type RetryOptions } from '../shared/sink/retry';
 import { TransientSinkError, type RowOrigin } from '../shared/sink/types';
 import { withoutGoogleCredentials } from './contract/adc-guard';
 import { startBigQueryEndpoint, type BigQueryEndpoint } from './contract/bigquery-endpoint';
@@ -42,7 +43,7 @@ describe('Storage Write API sink with the real client against the local BigQuery
   const lines: Array<Record<string, unknown>> = [];
   const open: StorageWriteSink[] = [];
 
-  const sink = (options: { retry?: typeof NO_WAIT; lingerMs?: number } = {}) => {
+  const sink = (options: { retry?: RetryOptions; lingerMs?: number } = {}) => {
     const s = createStorageWriteSink({
       client,
       bigquery,
@@ -125,6 +126,23 @@ describe('Storage Write API sink with the real client against the local BigQuery
       expect(edgeLogs()).toHaveLength(10);
       expect(write.appendCalls).toBeGreaterThanOrEqual(3);
       expect(lines.filter((l) => String(l.message).includes('failed transiently'))).toHaveLength(2);
+    });
+
+    it('rides out an outage: calls fail fast with "No connection established" until the endpoint is back', async () => {
+      const rows = sampleRows(10);
+      // Real waits here: the channel reconnects on its own backoff (about 1 s), 40 × 200 ms is ample.
+      const s = sink({ retry: { attempts: 40, sleep, baseDelayMs: 200, maxDelayMs: 200, random: () => 0.99 } });
+      await s.writeRows(rows.slice(0, 5));
+      const port = write.port;
+      await write.close();
+      const landing = s.writeRows(rows.slice(5));
+      // Back on the same port once the client has met the outage as UNAVAILABLE (the open call
+      // itself ends CANCELLED when the server goes; the next attempts find nobody listening).
+      const unavailable = () => lines.some((l) => String(l.message).includes('failed transiently') && /^14 UNAVAILABLE: No connection established/.test(String(l.error)));
+      while (!unavailable()) await new Promise((r) => setImmediate(r));
+      write = await startBigQueryWriteEndpoint({ tables: cdnlogTables(DATASET), port });
+      await expect(landing).resolves.toEqual({ inserted: 5, deadLettered: 0 });
+      expect(edgeLogs().map((r) => r.event_id)).toEqual(rows.slice(5).map((r) => r.event_id));
     });
 
     it('recovers from a stream the server closed', async () => {

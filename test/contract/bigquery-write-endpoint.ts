@@ -109,6 +109,8 @@ function asBigQueryValue(type: string, value: unknown): unknown {
 export interface BigQueryWriteEndpointOptions {
   /** Tables keyed `${dataset}.${table}`; any project id is accepted. */
   tables: Record<string, BigQuerySchemaField[]>;
+  /** Port to listen on (default: any free one); a restart on the same port looks like an outage. */
+  port?: number;
 }
 
 export async function startBigQueryWriteEndpoint(options: BigQueryWriteEndpointOptions) {
@@ -355,7 +357,7 @@ export async function startBigQueryWriteEndpoint(options: BigQueryWriteEndpointO
   const server = new grpc.Server();
   server.addService(loadWriteService(), handlers);
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync(`127.0.0.1:${options.port ?? 0}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
 
   return {

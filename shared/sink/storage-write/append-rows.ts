@@ -8,11 +8,13 @@ export const MAX_APPEND_BYTES = 8 * 1024 * 1024;
 export interface AppendOutcome {
   appended: number;
   refused: Map<number, string>;
+  /** AppendRows requests it took (refusals make the rest go again). */
+  requests: number;
 }
 
 /**
- * Appends a batch in requests of at most MAX_APPEND_BYTES. Rows the encoder could not encode are
- * refused without being sent. BigQuery appends none of a request's rows when it refuses any of them
+ * Appends a batch in requests of at most MAX_APPEND_BYTES. Rows the encoder could not encode, and
+ * rows bigger than a request may be, are refused without being sent. BigQuery appends none of a request's rows when it refuses any of them
  * (AppendRowsResponse.row_errors), so the refused rows are dropped and the rest appended again.
  * `offset`, on a PENDING stream, is where the batch starts; the stream then grows by `appended`.
  */
@@ -25,11 +27,13 @@ export async function appendBatch(
   let chunk: number[] = [];
   let chunkBytes = 0;
   let appended = 0;
+  let requests = 0;
   const send = async () => {
     let indices = chunk;
     chunk = [];
     chunkBytes = 0;
     while (indices.length > 0) {
+      requests++;
       const rowErrors = await appender.append(
         indices.map((i) => encoded[i] as Uint8Array),
         offset === undefined ? undefined : offset + appended,
@@ -51,10 +55,14 @@ export async function appendBatch(
       refused.set(i, row.reason);
       continue;
     }
+    if (row.length > MAX_APPEND_BYTES) {
+      refused.set(i, `row is ${row.length} bytes encoded, over the ${MAX_APPEND_BYTES}-byte AppendRows request budget`);
+      continue;
+    }
     if (chunk.length > 0 && chunkBytes + row.length > MAX_APPEND_BYTES) await send();
     chunk.push(i);
     chunkBytes += row.length;
   }
   if (chunk.length > 0) await send();
-  return { appended, refused };
+  return { appended, refused, requests };
 }

@@ -120,7 +120,7 @@ export class StorageWriteSink implements RowSink {
     if (outcome.refused.size > 0) {
       await this.refuse([...outcome.refused].map(([i, reason]) => ({ row: batch[i]!.value, origin: batch[i]!.origin as RowOrigin | undefined, reason })));
     }
-    this.logs.batchInserted({ table: this.options.rowsTable, rows: outcome.appended, bytes: batch.reduce((n, item) => n + item.bytes, 0), requests: 1, duration_ms: Date.now() - started });
+    this.logs.batchInserted({ table: this.options.rowsTable, rows: outcome.appended, bytes: batch.reduce((n, item) => n + item.bytes, 0), requests: outcome.requests, duration_ms: Date.now() - started });
     return fates;
   }
 
