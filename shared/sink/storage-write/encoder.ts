@@ -144,11 +144,19 @@ function columnWriter(column: ProtoColumn): ColumnWriter {
         if (typeof value === 'bigint' && value >= INT64_MIN && value <= INT64_MAX) return writeInt(a, value, rowStart);
         return bad(value);
       };
-    case 'TIMESTAMP':
+    case 'TIMESTAMP': {
+      // Rows of a batch often share a timestamp (ingest_time always does): remember the last one.
+      let lastText = '';
+      let lastMicros = 0;
       return (a, value, rowStart) => {
+        if (value === lastText) return writeInt(a, lastMicros, rowStart);
         const micros = typeof value === 'string' ? timestampMicros(value) : null;
-        return micros === null ? bad(value) : writeInt(a, micros, rowStart);
+        if (micros === null) return bad(value);
+        lastText = value as string;
+        lastMicros = micros;
+        return writeInt(a, micros, rowStart);
       };
+    }
     case 'FLOAT64':
       return (a, value, rowStart) => {
         if (typeof value !== 'number' || !Number.isFinite(value)) return bad(value);
