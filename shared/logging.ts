@@ -82,8 +82,8 @@ export function createLogs(write: LogWriter = stdoutWriter, options: { minSeveri
       emit('ERROR', `insertAll into ${r.table} still failing after ${r.attempts} attempts`, r);
     },
     insertRejected(r: { table: string; status: number | null; rows: number; error: string }): void {
-      // A missing table is an operator problem (wrong BQ_TABLE, table dropped), not bad data.
-      emit(r.status === 404 ? 'ERROR' : 'WARNING', `insertAll into ${r.table} refused (${r.status ?? 'no status'}); rows dead-lettered`, r);
+      // A refused request is an operator problem (table dropped, IAM, quota), not bad data.
+      emit('ERROR', `insertAll into ${r.table} refused (${r.status ?? 'no status'}); the invocation fails and Pub/Sub redelivers`, r);
     },
     eventIgnored(e: { source: string; message_id: string | null; event_type: string; object: string | null }): void {
       emit('INFO', `ignored ${e.event_type} notification`, e);
