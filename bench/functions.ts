@@ -186,6 +186,7 @@ async function edgeoneCase(): Promise<Figure[]> {
       BQ_DATASET: DATASET,
       BIGQUERY_EMULATOR_HOST: bigquery.url,
       STORAGE_EMULATOR_HOST: storage.url,
+      UPLOAD_BUCKET: BUCKET,
       BENCH_OBJECT: object.name,
       BENCH_GENERATION: String(object.generation),
     };

@@ -40,7 +40,8 @@ export function createEntryPoints(config: RuntimeConfig, env: NodeJS.ProcessEnv,
   const sink = lazy<RowSink>(() => createSink({ ...env, SINK: config.sink }));
   return {
     mediaCdnLogs: deferred(async () => createMediaCdnLogsHandler({ sink: await sink(), logs, now })),
-    edgeoneLogs: deferred(async () => createEdgeoneLogsHandler({ sink: await sink(), storage: createStorage(env), logs, now })),
+    // UPLOAD_BUCKET read here until the settings object takes it in (issue #11).
+    edgeoneLogs: deferred(async () => createEdgeoneLogsHandler({ sink: await sink(), storage: createStorage(env), uploadBucket: env.UPLOAD_BUCKET || null, logs, now })),
     sink,
   };
 }
