@@ -28,7 +28,7 @@ export const OBJECT_FINALIZE = 'OBJECT_FINALIZE';
 /**
  * Errors the input is to blame for, which a retry cannot fix: a corrupt or truncated gzip
  * stream (zlib's Z_* codes), or an object that is gone (404: deleted, or a newer generation
- * replaced it). Everything else (5xx after the client's retries, resets) may pass later.
+ * replaced it). Everything else (5xx after the download's retries, resets, stalls) may pass later.
  */
 export function inputError(err: unknown): string | null {
   if (typeof err !== 'object' || err === null) return null;
@@ -66,8 +66,7 @@ export function createEdgeoneLogsHandler(deps: EdgeoneLogsDeps) {
     }
     // Pinning the generation reads exactly the object the notification is about, even if it was
     // overwritten since; a 404 then means that generation is gone.
-    const file = deps.storage.bucket(n.bucketId).file(n.objectId, n.objectGeneration ? { generation: n.objectGeneration } : {});
-    const download = downloadObject(file, {
+    const download = downloadObject(deps.storage, { bucket: n.bucketId, name: n.objectId, generation: n.objectGeneration }, {
       stallMs: deps.stallMs,
       onUnchecked: (why) => deps.logs.downloadUnchecked({ source: 'edgeone', message_id: message.messageId, object, why }),
     });
