@@ -26,7 +26,12 @@ export const DEFAULT_INSERT_DEADLINE_MS = 30_000;
  */
 export function bigQueryTransport(bigquery: BigQuery): InsertAllTransport {
   let project: Promise<string> | null = null;
-  const projectId = () => (project ??= bigquery.getProjectId());
+  // Asked once; a failed lookup (a metadata server hiccup) is forgotten so the next request asks again.
+  const projectId = () =>
+    (project ??= bigquery.getProjectId().catch((err: unknown) => {
+      project = null;
+      throw err;
+    }));
   return async (table, body, signal) => {
     const path = ['projects', await projectId(), 'datasets', table.dataset.id!, 'tables', table.id!].map(encodeURIComponent).join('/');
     const url = `${bigquery.baseUrl}/${path}/insertAll`;
