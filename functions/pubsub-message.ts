@@ -93,25 +93,25 @@ const GENERATION = /^\d{1,20}$/;
 
 export type NotificationAttributes = { ok: true; notification: StorageNotification } | { ok: false; error: string };
 
+/** What is wrong with a notification's names, or null (Cloud Storage's bucket and object naming rules). */
+function namingProblem(bucketId: string, objectId: string, generation: string | null): string | null {
+  if (!BUCKET_NAME.test(bucketId) || bucketId.split('.').some((part) => part.length === 0 || part.length > 63)) return 'bucketId is not a valid bucket name';
+  if (Buffer.byteLength(objectId) > 1024) return 'objectId is longer than 1024 bytes';
+  if (objectId === '.' || objectId === '..' || CONTROL.test(objectId)) return 'objectId is not a valid object name';
+  if (generation !== null && !GENERATION.test(generation)) return 'objectGeneration is not a generation number';
+  return null;
+}
+
 /**
  * The notification, when the message's attributes say it is one (null when they do not), checked
- * before anything is requested with it: names a publisher could forge into another path or query
- * are refused here, and the rest is URL-encoded by the client.
+ * before anything is requested with it: names that are not valid bucket or object names are
+ * refused here, and the rest is URL-encoded where the request is built (shared/gcp/download.ts).
  */
 export function storageNotification(attributes: Record<string, string>): NotificationAttributes | null {
   const { bucketId, objectId, eventType } = attributes;
   if (!bucketId || !objectId || !eventType) return null;
   const generation = attributes.objectGeneration || null;
-  const problem =
-    !BUCKET_NAME.test(bucketId) || bucketId.split('.').some((part) => part.length === 0 || part.length > 63)
-      ? 'bucketId is not a valid bucket name'
-      : Buffer.byteLength(objectId) > 1024
-        ? 'objectId is longer than 1024 bytes'
-        : objectId === '.' || objectId === '..' || CONTROL.test(objectId)
-          ? 'objectId is not a valid object name'
-          : generation !== null && !GENERATION.test(generation)
-            ? 'objectGeneration is not a generation number'
-            : null;
+  const problem = namingProblem(bucketId, objectId, generation);
   if (problem) return { ok: false, error: `storage notification: ${problem}` };
   return {
     ok: true,
