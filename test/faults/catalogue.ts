@@ -22,6 +22,8 @@ export interface Observation {
   redelivered: number;
   /** Records still kept by Pub/Sub at the end (redelivered later, or on its dead-letter topic). */
   waiting?: number;
+  /** The longest invocation, ms (shown, never asserted: a busy machine is slow, not wrong). */
+  longestMs?: number;
   problems: string[];
 }
 
@@ -42,7 +44,7 @@ export const CATALOGUE: readonly FaultCase[] = [...bigqueryCases, ...storageCase
 
 /** The one table: case, expected, observed, and the record counts. */
 export function faultTable(results: ReadonlyArray<{ fault: FaultCase; observation: Observation | null; error?: string }>): string {
-  const header = ['case', 'issue', 'expected', 'observed', 'sent', 'landed', 'dead-lettered', 'in Pub/Sub', 'redelivered', 'held'];
+  const header = ['case', 'issue', 'expected', 'observed', 'sent', 'landed', 'dead-lettered', 'in Pub/Sub', 'redelivered', 'longest ms', 'held'];
   const rows = results.map(({ fault, observation: o, error }) => [
     fault.name,
     fault.issue,
@@ -53,6 +55,7 @@ export function faultTable(results: ReadonlyArray<{ fault: FaultCase; observatio
     o ? String(o.deadLettered) : '',
     o ? String(o.waiting ?? 0) : '',
     o ? String(o.redelivered) : '',
+    o?.longestMs === undefined ? '' : String(Math.round(o.longestMs)),
     o && o.problems.length === 0 ? 'yes' : `NO${o ? ` (${o.problems.join('; ')})` : ''}`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

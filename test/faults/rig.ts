@@ -53,7 +53,14 @@ export interface Rig {
   deliver(body: unknown, options?: { maxDeliveries?: number; beforeRedelivery?: (attempt: number) => void }): Promise<Delivery>;
   landed(): Record<string, unknown>[];
   deadLetters(): Record<string, unknown>[];
+  /** The longest invocation so far, from the functions' own summary lines (ms). */
+  longestInvocationMs(): number;
   close(): Promise<void>;
+}
+
+/** The longest `duration_ms` among log lines (invocation summaries and failures). */
+export function longestInvocationMs(lines: ReadonlyArray<Record<string, unknown>>): number {
+  return Math.max(0, ...lines.map((l) => (typeof l.duration_ms === 'number' && 'message_id' in l ? l.duration_ms : 0)));
 }
 
 let registered = 0;
@@ -133,6 +140,7 @@ export async function startRig(options: RigOptions): Promise<Rig> {
     },
     landed: () => bigquery.rows(ROWS_TABLE),
     deadLetters: () => bigquery.rows(ERRORS_TABLE),
+    longestInvocationMs: () => longestInvocationMs(lines),
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

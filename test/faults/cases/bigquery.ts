@@ -42,6 +42,7 @@ function recovers(
             landed: distinct(rig.landed()),
             deadLettered: rig.deadLetters().length,
             redelivered: rest.length,
+            longestMs: rig.longestInvocationMs(),
           },
           {
             'first delivery as expected': expect === 'first delivery' ? is2xx(first) : !is2xx(first) && first! >= 500,
@@ -115,8 +116,8 @@ export const bigqueryCases: FaultCase[] = [
     rig.bigquery.failNext(1, 429);
     rig.bigquery.resetNext(1);
   }),
-  recovers('insertAll never answers, once (deadline)', '#9.6', 'first delivery', (rig) => rig.bigquery.stallNext(1), { deadlineMs: 500 }),
-  recovers('insertAll never answers, every try (deadline)', '#9.6', 'redelivery', (rig) => rig.bigquery.stallNext(2), { deadlineMs: 500, attempts: 2 }),
+  recovers('insertAll never answers, once (deadline)', '#9.6', 'first delivery', (rig) => rig.bigquery.stallNext(1), { deadlineMs: 1000 }),
+  recovers('insertAll never answers, every try (deadline)', '#9.6', 'redelivery', (rig) => rig.bigquery.stallNext(2), { deadlineMs: 1000, attempts: 2 }),
   {
     name: 'one row refused (invalid): dead letter with the source record, replayed',
     issue: '#9.4',
@@ -144,6 +145,7 @@ export const bigqueryCases: FaultCase[] = [
             landed: distinct(rig.landed()),
             deadLettered: letters.length,
             redelivered: delivery.statuses.length - 1,
+            longestMs: rig.longestInvocationMs(),
           },
           {
             '2xx': is2xx(delivery.statuses[0]) && delivery.statuses.length === 1,

@@ -6,6 +6,7 @@ import { generateMediaCdn } from '../../../shared/generate/media-cdn';
 import { startFunctions, type FunctionsHarness } from '../../functions/harness';
 import { observe, type FaultCase } from '../catalogue';
 import { messagePublished } from '../messages';
+import { longestInvocationMs } from '../rig';
 
 /** Stack frames, file paths, or the parser's error: what a caller must never be shown. */
 const LEAKS = /\bat [\w.<>]+ \(|node_modules|\.js:\d+|SyntaxError|JSON at position/i;
@@ -59,7 +60,7 @@ export const httpCases: FaultCase[] = [
         const res = await fx.sendEvent(messagePublished(record, 'leak-1'));
         const logged = JSON.stringify(fx.logs);
         return observe(
-          { observed: `${res.status} ${shown(res.text)}`, sent: 1, landed: 0, deadLettered: 0, redelivered: 0, waiting: 1 },
+          { observed: `${res.status} ${shown(res.text)}`, sent: 1, landed: 0, deadLettered: 0, redelivered: 0, waiting: 1, longestMs: longestInvocationMs(fx.logs) },
           { '5xx': res.status >= 500, 'no stack trace': !LEAKS.test(res.text), 'no input echoed': !res.text.includes('leak-'), 'record never logged whole': !logged.includes(marker) },
         );
       }),

@@ -39,6 +39,7 @@ function download(
             landed: distinct(rig.landed()),
             deadLettered: rig.deadLetters().length,
             redelivered: rest.length,
+            longestMs: rig.longestInvocationMs(),
           },
           {
             'first delivery as expected': expect === 'first delivery' ? is2xx(first) : !is2xx(first) && first! >= 500,
@@ -73,6 +74,7 @@ function refused(name: string, issue: string, attributes: (generation: number) =
             landed: distinct(rig.landed()),
             deadLettered: letters.length,
             redelivered: delivery.statuses.length - 1,
+            longestMs: rig.longestInvocationMs(),
           },
           {
             '2xx': is2xx(delivery.statuses[0]) && delivery.statuses.length === 1,
@@ -101,9 +103,9 @@ export const storageCases: FaultCase[] = [
     '#9.7',
     'redelivery',
     { fault: (rig) => rig.storage.faultNextDownload({ kind: 'stall', afterBytes: 64 * 1024 }) },
-    { stallMs: 500 },
+    { stallMs: 1000 },
   ),
-  download('download answer never starts', '#9.7', 'redelivery', { fault: (rig) => rig.storage.stallNext(1) }, { stallMs: 500 }),
+  download('download answer never starts', '#9.7', 'redelivery', { fault: (rig) => rig.storage.stallNext(1) }, { stallMs: 1000 }),
   download('object with CRC32C and no MD5 (composite, XML multipart)', '#9.8', 'first delivery', { gzip: true, hashes: 'crc32c' }),
   download('download without x-goog-hash', '#9.8', 'first delivery', { hashes: 'none', warns: true }),
   download('object with both hashes (the usual upload)', '#9.8', 'first delivery', { gzip: true, hashes: 'both' }),
@@ -131,6 +133,7 @@ export const storageCases: FaultCase[] = [
             landed: distinct(rig.landed()),
             deadLettered: rig.deadLetters().length,
             redelivered: delivery.statuses.length - 1,
+            longestMs: rig.longestInvocationMs(),
           },
           { '2xx': is2xx(delivery.statuses[0]), 'every record landed': landedExactly(rig.landed(), ids), 'nothing dead-lettered': rig.deadLetters().length === 0 },
         );
@@ -152,6 +155,7 @@ export const storageCases: FaultCase[] = [
             landed: distinct(rig.landed()),
             deadLettered: rig.deadLetters().length,
             redelivered: delivery.statuses.length - 1,
+            longestMs: rig.longestInvocationMs(),
             // Still in Pub/Sub (on its dead-letter topic after the last delivery): kept, not lost.
             waiting: 10,
           },
