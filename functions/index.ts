@@ -11,6 +11,11 @@ import { createEntryPoints, type CloudEventHandler } from './runtime';
 
 const logs = createLogs();
 
+// The framework's express app, built after this module loads, answers a request it cannot parse
+// with an HTML page carrying the stack trace (and a thrown error's message) unless NODE_ENV is
+// production. A deployed function is production whatever its environment says.
+if (process.env.NODE_ENV !== 'production') process.env.NODE_ENV = 'production';
+
 function settingsOrDie(): Settings {
   try {
     return loadSettings(process.env);

@@ -40,7 +40,9 @@ export function createEntryPoints(settings: Settings, logs: Logs = createLogs())
   const sink = lazy<RowSink>(() => createSink(settings, { logs }));
   return {
     mediaCdnLogs: deferred(async () => createMediaCdnLogsHandler({ sink: await sink(), logs, now, bounds: settings.bounds })),
-    edgeoneLogs: deferred(async () => createEdgeoneLogsHandler({ sink: await sink(), storage: createStorage(settings.gcp), logs, now, bounds: settings.bounds })),
+    edgeoneLogs: deferred(async () =>
+      createEdgeoneLogsHandler({ sink: await sink(), storage: createStorage(settings.gcp), uploadBucket: settings.uploadBucket ?? null, logs, now, bounds: settings.bounds }),
+    ),
     sink,
   };
 }

@@ -75,7 +75,7 @@ describe('Storage Write API sink with the real client against the local BigQuery
       rows: write.rows(`${DATASET}.ingest_commits`).filter((r) => r.object === q.params.object?.value),
     }));
     client = localWriterClient(write);
-    bigquery = createBigQuery({ GOOGLE_CLOUD_PROJECT: PROJECT, BIGQUERY_EMULATOR_HOST: rest.url });
+    bigquery = createBigQuery({ project: PROJECT, endpoints: { bigquery: rest.url } });
   });
   afterEach(async () => {
     await closeWriterClient(client, async () => {

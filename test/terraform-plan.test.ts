@@ -209,6 +209,7 @@ describeTf('plan with the defaults (project_id only)', () => {
         BQ_DATASET: 'cdnlog',
         BQ_TABLE: 'edge_logs',
         BQ_ERRORS_TABLE: 'ingest_errors',
+        UPLOAD_BUCKET: expect.any(String),
         NODE_OPTIONS: '--max-old-space-size=192',
         NODE_ENV: 'production',
       });

@@ -17,8 +17,9 @@ Re-publishes dead-lettered payloads (ingest_errors) to their Pub/Sub topic, afte
 fixed, so the functions ingest them again; event ids make a replay of a record that did land harmless.
 Each message carries the original attributes (minus Cloud Storage notification ones: an EdgeOne line
 is ingested from the message itself) and cdnlog_replay_of=<error_id>.
-Payloads cut at 1 MB cannot be replayed: they are skipped and counted, and so are rows the warehouse
-refused after normalization (stage insert: their payload is not a source record).
+Rows the warehouse refused (stage insert) are resent from the source record they were made from.
+Payloads cut at 1 MB cannot be replayed: they are skipped and counted, and so are stage insert
+letters written before dead letters kept the source record (their payload is the normalized row).
 
   --since ISO      only dead letters recorded at or after this time (e.g. 2026-11-01T00:00:00Z)
   --source S       only this source

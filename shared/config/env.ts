@@ -20,6 +20,8 @@ export const DeployedEnv = z.object({
   BQ_DATASET: datasetId.optional(),
   BQ_TABLE: tableId.default('edge_logs'),
   BQ_ERRORS_TABLE: tableId.default('ingest_errors'),
+  /** The one bucket whose OBJECT_FINALIZE notifications edgeoneLogs reads (any other is dead-lettered). */
+  UPLOAD_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/, 'a Cloud Storage bucket name').optional(),
 });
 
 /** Variables for local runs, the CLI and tests, or set by the platform; never by Terraform. */

@@ -55,7 +55,8 @@ export function createBigQuery(gcp: GcpSettings, options: ClientFactoryOptions =
  * Cloud Storage client. With STORAGE_EMULATOR_HOST (an origin, e.g. http://127.0.0.1:4443)
  * the library sets `customEndpoint`, which skips auth for JSON-API calls and for resumable
  * uploads to a non-googleapis host. Client retries are left on: they only retry idempotent
- * calls (reads, conditional writes), which is what we want for downloads.
+ * calls (reads, conditional writes). The functions download through shared/gcp/download.ts with
+ * this client's endpoint and auth (the client's own download stream cannot be ended).
  */
 export function createStorage(gcp: GcpSettings, options: ClientFactoryOptions = {}): Storage {
   const { Storage } = storageLibrary();

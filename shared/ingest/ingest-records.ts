@@ -155,7 +155,7 @@ export async function ingestRecords(
     if (normalized.ok) {
       rows.push(normalized.row);
       result.rows++;
-      rowOrigins.push({ messageId: origin.messageId, object: origin.object, line: record.line, attributes: origin.attributes });
+      rowOrigins.push({ messageId: origin.messageId, object: origin.object, line: record.line, attributes: origin.attributes, record: record.text });
     } else {
       deadLetter('validate', normalized.error, record.line, record.text);
     }

@@ -7,7 +7,7 @@ import { createStagingSql, insertFromJsonLinesSql, insertFromStagingSql, staging
 import { EDGE_LOGS_TABLE, INGEST_ERRORS_TABLE, openWarehouse, type Warehouse } from '../duckdb/open';
 import { EdgeLogRow } from '../schema/edge-log';
 import { IngestErrorRow } from '../schema/ingest-error';
-import { buildDeadLetter } from './dead-letter';
+import { refusedRowLetter } from './dead-letter';
 import type { RowOrigin, RowSink, WriteOutcome } from './types';
 
 export interface DuckDbSinkOptions {
@@ -281,21 +281,7 @@ export class DuckDbSink implements RowSink {
         inserted++;
       } catch (error) {
         this.appender.clear();
-        const origin = origins?.[i];
-        refused.push(
-          buildDeadLetter({
-            source: row.source === 'edgeone' ? 'edgeone' : 'media_cdn',
-            stage: 'insert',
-            reason: `DuckDB refused the row: ${(error as Error).message}`,
-            messageId: origin?.messageId,
-            object: origin?.object,
-            line: origin?.line,
-            key: String(row.event_id),
-            payload: JSON.stringify(row),
-            attributes: origin?.attributes,
-            now: new Date().toISOString(),
-          }),
-        );
+        refused.push(refusedRowLetter(row, origins?.[i], `DuckDB refused the row: ${(error as Error).message}`, new Date().toISOString()));
       }
     }
     await this.insertErrors(refused);
