@@ -186,6 +186,7 @@ async function edgeoneCase(): Promise<Figure[]> {
       BQ_DATASET: DATASET,
       BIGQUERY_EMULATOR_HOST: bigquery.url,
       STORAGE_EMULATOR_HOST: storage.url,
+      UPLOAD_BUCKET: BUCKET,
       BENCH_OBJECT: object.name,
       BENCH_GENERATION: String(object.generation),
     };
@@ -230,18 +231,20 @@ function report(result: ChildResult): Promise<void> {
   return new Promise((resolve, reject) => process.send!(result, (err: Error | null) => (err ? reject(err) : resolve())));
 }
 
-/** The uploaded object, through the same Storage client the function uses (children only). */
-async function benchObject() {
+/** The uploaded object's bytes, through the same checked download the function uses (children only). */
+async function benchObject(): Promise<AsyncIterable<Buffer>> {
   const { createStorage } = await import('../shared/gcp/clients');
-  return createStorage(process.env).bucket(BUCKET).file(process.env.BENCH_OBJECT!, { generation: process.env.BENCH_GENERATION! });
+  const { loadSettings } = await import('../shared/config/settings');
+  const { downloadObject } = await import('../shared/gcp/download');
+  return downloadObject(createStorage(loadSettings(process.env).gcp), { bucket: BUCKET, name: process.env.BENCH_OBJECT!, generation: process.env.BENCH_GENERATION! });
 }
 
-/** Child: the baseline — the same download through the same Storage client, gunzip, count lines. */
+/** Child: the baseline — the same checked download the function uses, gunzip, count lines. */
 async function childBaseline(): Promise<void> {
-  const file = await benchObject();
+  const download = await benchObject();
   const started = process.hrtime.bigint();
   let lines = 0;
-  for await (const chunk of file.createReadStream().pipe(createGunzip())) {
+  for await (const chunk of Readable.from(download).pipe(createGunzip())) {
     const buf = chunk as Buffer;
     for (let i = buf.indexOf(0x0a); i >= 0; i = buf.indexOf(0x0a, i + 1)) lines++;
   }
@@ -261,7 +264,7 @@ async function childCeiling(): Promise<void> {
   const { insertAllBody } = await import('../shared/sink/bigquery');
   const { silentLogs } = await import('../shared/logging');
   const { systemClock } = await import('../shared/normalize/result');
-  const file = await benchObject();
+  const download = await benchObject();
   let bodyBytes = 0;
   const sink = {
     writeRows: async (rows: readonly EdgeLogRow[]) => {
@@ -276,7 +279,7 @@ async function childCeiling(): Promise<void> {
   };
   const started = process.hrtime.bigint();
   const result = await ingestRecords(
-    readRecordBatches(decompressIfGzip(file.createReadStream({ validation: 'md5' }))),
+    readRecordBatches(decompressIfGzip(download)),
     { source: 'edgeone', messageId: 'ceiling', object: null, attributes: null },
     { sink, logs: silentLogs, now: systemClock() },
   );

@@ -4,24 +4,29 @@
  * then register the handlers; everything else lives in the modules they are built from.
  */
 import * as functions from '@google-cloud/functions-framework';
+import { loadSettings, type Settings } from '../shared/config/settings';
 import { createLogs } from '../shared/logging';
-import { loadRuntimeConfig, type RuntimeConfig } from './config';
 import type { EntryPoint, HttpEntryPoint } from './entry-points';
 import type { HttpHandler } from './edgeone-push';
 import { createEntryPoints, type CloudEventHandler } from './runtime';
 
 const logs = createLogs();
 
-function configOrDie(): RuntimeConfig {
+// The framework's express app, built after this module loads, answers a request it cannot parse
+// with an HTML page carrying the stack trace (and a thrown error's message) unless NODE_ENV is
+// production. A deployed function is production whatever its environment says.
+if (process.env.NODE_ENV !== 'production') process.env.NODE_ENV = 'production';
+
+function settingsOrDie(): Settings {
   try {
-    return loadRuntimeConfig(process.env);
+    return loadSettings(process.env);
   } catch (err) {
     logs.error('cdnlog cannot start', err);
     throw err;
   }
 }
 
-const entryPoints = createEntryPoints(configOrDie(), process.env, logs);
+const entryPoints = createEntryPoints(settingsOrDie(), logs);
 
 export const mediaCdnLogs: CloudEventHandler = entryPoints.mediaCdnLogs;
 export const edgeoneLogs: CloudEventHandler = entryPoints.edgeoneLogs;

@@ -1,4 +1,5 @@
 import type { CloudEvent } from '@google-cloud/functions-framework';
+import type { ObjectBounds } from '../shared/ingest/bounds';
 import type { Logs } from '../shared/logging';
 import { SOURCE_COLUMN, type InputSource } from '../shared/normalizers';
 import { buildDeadLetter } from '../shared/sink/dead-letter';
@@ -13,6 +14,8 @@ export interface HandlerDeps {
   logs: Logs;
   /** ISO text for ingest_time / error_time. */
   now: () => string;
+  /** Work per object or message (default DEFAULT_OBJECT_BOUNDS). */
+  bounds?: ObjectBounds;
 }
 
 export interface InvocationCounts {
@@ -20,6 +23,19 @@ export interface InvocationCounts {
   deadLettered: number;
   bytes: number;
   object?: string | null;
+}
+
+/**
+ * What a failed invocation throws to the framework, in place of the error itself: the framework
+ * prints what it gets and, outside production mode, answers with it, and an error's message may
+ * quote a payload (a JSON.parse message quotes the text). The error is logged, once, by us.
+ */
+export class InvocationFailedError extends Error {
+  override name = 'InvocationFailedError';
+}
+
+function failed(source: string, messageId: string | null): InvocationFailedError {
+  return new InvocationFailedError(`${source} message ${messageId ?? '(no id)'} failed and will be redelivered; see its ERROR log line`);
 }
 
 /** A whole message that cannot be read at all (stage decode). */
@@ -41,8 +57,9 @@ export async function deadLetterMessage(deps: HandlerDeps, message: UnreadableMe
 /**
  * The frame shared by both functions: decode the CloudEvent, run the body, log one summary line.
  * An event that is not a Pub/Sub message becomes a dead letter (stage decode) and the invocation
- * succeeds — redelivering it would never help. Errors thrown by the body (transient sink failures)
- * are logged and rethrown, so the framework answers non-2xx and Pub/Sub redelivers.
+ * succeeds — redelivering it would never help. Errors thrown by the body (transient sink failures,
+ * refused requests) are logged and replaced by an InvocationFailedError, so the framework answers
+ * non-2xx, echoing nothing of the input, and Pub/Sub redelivers.
  */
 export async function runInvocation(
   source: InputSource,
@@ -68,7 +85,7 @@ export async function runInvocation(
       });
     } catch (err) {
       deps.logs.invocationFailed(sourceColumn, messageId, err, Date.now() - started);
-      throw err;
+      throw failed(sourceColumn, messageId);
     }
     deps.logs.invocationDone({ source: sourceColumn, message_id: messageId, rows_inserted: 0, dead_lettered: 1, bytes: 0, duration_ms: Date.now() - started });
     return;
@@ -79,7 +96,7 @@ export async function runInvocation(
     counts = await body(message);
   } catch (err) {
     deps.logs.invocationFailed(sourceColumn, message.messageId, err, Date.now() - started);
-    throw err;
+    throw failed(sourceColumn, message.messageId);
   }
   deps.logs.invocationDone({
     source: sourceColumn,

@@ -1,5 +1,6 @@
 import type { CloudEvent } from '@google-cloud/functions-framework';
-import { readRecordBatches, type RawRecord } from '../shared/input/records';
+import { DEFAULT_OBJECT_BOUNDS } from '../shared/ingest/bounds';
+import { readRecordBatches, type RawRecord, type RecordOptions } from '../shared/input/records';
 import { ingestRecords } from '../shared/ingest/ingest-records';
 import { deadLetterMessage, isBase64, runInvocation, type HandlerDeps } from './invocation';
 import { messageBytes, type PubsubMessage } from './pubsub-message';
@@ -11,7 +12,7 @@ export type MediaCdnLogsDeps = HandlerDeps;
  * parse comes first so a pretty-printed entry is still one record; anything else goes through the
  * JSON Lines / JSON array splitter, so a hand-published batch of entries works too.
  */
-async function* recordsOf(bytes: Buffer): AsyncGenerator<RawRecord[]> {
+async function* recordsOf(bytes: Buffer, options: RecordOptions): AsyncGenerator<RawRecord[]> {
   const text = bytes.toString('utf8').trim();
   // The usual case, one compact LogEntry: no split, and parsed once (by ingestRecords).
   if (!text.includes('\n') && !text.startsWith('[')) {
@@ -27,11 +28,13 @@ async function* recordsOf(bytes: Buffer): AsyncGenerator<RawRecord[]> {
       // Not one (pretty-printed) JSON object: several lines of them.
     }
   }
-  yield* readRecordBatches((async function* () { yield bytes; })());
+  yield* readRecordBatches((async function* () { yield bytes; })(), options);
 }
 
 /** `mediaCdnLogs`: one Media CDN LogEntry per Pub/Sub message → edge_logs (insertId = event_id). */
 export function createMediaCdnLogsHandler(deps: MediaCdnLogsDeps) {
+  const bounds = deps.bounds ?? DEFAULT_OBJECT_BOUNDS;
+  const recordOptions = { maxBytes: bounds.maxBytes, maxLines: bounds.maxLines };
   return (event: CloudEvent<unknown>): Promise<void> =>
     runInvocation('media-cdn', event, deps, async (message: PubsubMessage) => {
       const attributes = Object.keys(message.attributes).length > 0 ? { ...message.attributes } : null;
@@ -41,7 +44,8 @@ export function createMediaCdnLogsHandler(deps: MediaCdnLogsDeps) {
         return { inserted: 0, deadLettered: 1, bytes: message.data.length };
       }
       const bytes = messageBytes(message);
-      const result = await ingestRecords(recordsOf(bytes), { source: 'media-cdn', messageId: message.messageId, object: null, attributes }, deps);
+      const origin = { source: 'media-cdn' as const, messageId: message.messageId, object: null, attributes };
+      const result = await ingestRecords(recordsOf(bytes, recordOptions), origin, deps, { maxDeadLetters: bounds.maxDeadLetters });
       return { inserted: result.inserted, deadLettered: result.deadLettered, bytes: bytes.length };
     });
 }

@@ -85,16 +85,37 @@ export interface StorageNotification {
   payloadFormat: string | null;
 }
 
-/** The notification, when the message's attributes say it is one. */
-export function storageNotification(attributes: Record<string, string>): StorageNotification | null {
+/** Bucket names: 3-222 characters of lowercase letters, digits, `-`, `_` and `.`, a letter or digit at each end. */
+const BUCKET_NAME = /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/;
+/** Control characters, CR and LF included: not allowed in object names (Cloud Storage naming rules). */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const GENERATION = /^\d{1,20}$/;
+
+export type NotificationAttributes = { ok: true; notification: StorageNotification } | { ok: false; error: string };
+
+/** What is wrong with a notification's names, or null (Cloud Storage's bucket and object naming rules). */
+function namingProblem(bucketId: string, objectId: string, generation: string | null): string | null {
+  if (!BUCKET_NAME.test(bucketId) || bucketId.split('.').some((part) => part.length === 0 || part.length > 63)) return 'bucketId is not a valid bucket name';
+  if (Buffer.byteLength(objectId) > 1024) return 'objectId is longer than 1024 bytes';
+  if (objectId === '.' || objectId === '..' || CONTROL.test(objectId)) return 'objectId is not a valid object name';
+  if (generation !== null && !GENERATION.test(generation)) return 'objectGeneration is not a generation number';
+  return null;
+}
+
+/**
+ * The notification, when the message's attributes say it is one (null when they do not), checked
+ * before anything is requested with it: names that are not valid bucket or object names are
+ * refused here, and the rest is URL-encoded where the request is built (shared/gcp/download.ts).
+ */
+export function storageNotification(attributes: Record<string, string>): NotificationAttributes | null {
   const { bucketId, objectId, eventType } = attributes;
   if (!bucketId || !objectId || !eventType) return null;
+  const generation = attributes.objectGeneration || null;
+  const problem = namingProblem(bucketId, objectId, generation);
+  if (problem) return { ok: false, error: `storage notification: ${problem}` };
   return {
-    bucketId,
-    objectId,
-    eventType,
-    objectGeneration: attributes.objectGeneration || null,
-    payloadFormat: attributes.payloadFormat || null,
+    ok: true,
+    notification: { bucketId, objectId, eventType, objectGeneration: generation, payloadFormat: attributes.payloadFormat || null },
   };
 }
 

@@ -1,10 +1,10 @@
 import type { CloudEvent } from '@google-cloud/functions-framework';
+import type { Settings } from '../shared/config/settings';
 import { createStorage } from '../shared/gcp/clients';
 import { createLogs, type Logs } from '../shared/logging';
 import { systemClock } from '../shared/normalize/result';
 import { createSink } from '../shared/sink/create';
 import type { RowSink } from '../shared/sink/types';
-import type { RuntimeConfig } from './config';
 import { createEdgeoneLogsHandler } from './edgeone-logs';
 import { createMediaCdnLogsHandler } from './media-cdn-logs';
 import { createEdgeonePushHandler, type HttpHandler } from './edgeone-push';
@@ -54,10 +54,11 @@ function deferredHttp(build: () => Promise<HttpHandler>, logs: Logs): HttpHandle
 }
 
 /**
- * The entry points of one instance. They share one sink (and so one batching writer: rows of
+ * The entry points of one instance. `edgeonePush` reads its own settings from `env`
+ * (shared/push/settings.ts), which the one settings object does not hold yet. They share one sink (and so one batching writer: rows of
  * concurrent invocations of either function travel in the same insertAll requests).
  */
-export function createEntryPoints(config: RuntimeConfig, env: NodeJS.ProcessEnv, logs: Logs = createLogs()) {
+export function createEntryPoints(settings: Settings, logs: Logs = createLogs(), env: NodeJS.ProcessEnv = process.env) {
   const now = systemClock();
   // The receiver's settings fail the cold start only where it is the deployed target (the runtime
   // sets FUNCTION_TARGET): the other functions do not carry its secret.
@@ -69,14 +70,16 @@ export function createEntryPoints(config: RuntimeConfig, env: NodeJS.ProcessEnv,
       throw err;
     }
   }
-  const sink = lazy<RowSink>(() => createSink({ ...env, SINK: config.sink }));
+  const sink = lazy<RowSink>(() => createSink(settings, { logs }));
   return {
-    mediaCdnLogs: deferred(async () => createMediaCdnLogsHandler({ sink: await sink(), logs, now })),
-    edgeoneLogs: deferred(async () => createEdgeoneLogsHandler({ sink: await sink(), storage: createStorage(env), logs, now })),
+    mediaCdnLogs: deferred(async () => createMediaCdnLogsHandler({ sink: await sink(), logs, now, bounds: settings.bounds })),
+    edgeoneLogs: deferred(async () =>
+      createEdgeoneLogsHandler({ sink: await sink(), storage: createStorage(settings.gcp), uploadBucket: settings.uploadBucket ?? null, logs, now, bounds: settings.bounds }),
+    ),
     edgeonePush: deferredHttp(async () => {
-      const settings = loadEdgeonePushSettings(env);
-      const { publish } = await createTopicPublisher(settings);
-      return createEdgeonePushHandler({ settings, publish, logs, now });
+      const pushSettings = loadEdgeonePushSettings(env);
+      const { publish } = await createTopicPublisher(pushSettings);
+      return createEdgeonePushHandler({ settings: pushSettings, publish, logs, now });
     }, logs),
     sink,
   };

@@ -23,8 +23,12 @@ export function excerpt(text: string | null | undefined): string | null {
   return text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text;
 }
 
+/** Longest error text a log line carries: messages can quote input, which is never logged whole. */
+const ERROR_CHARS = 1000;
+
 function errorText(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  return text.length > ERROR_CHARS ? `${text.slice(0, ERROR_CHARS)}…` : text;
 }
 
 export interface InvocationSummary {
@@ -82,8 +86,12 @@ export function createLogs(write: LogWriter = stdoutWriter, options: { minSeveri
       emit('ERROR', `insertAll into ${r.table} still failing after ${r.attempts} attempts`, r);
     },
     insertRejected(r: { table: string; status: number | null; rows: number; error: string }): void {
-      // A missing table is an operator problem (wrong BQ_TABLE, table dropped), not bad data.
-      emit(r.status === 404 ? 'ERROR' : 'WARNING', `insertAll into ${r.table} refused (${r.status ?? 'no status'}); rows dead-lettered`, r);
+      // A refused request is an operator problem (table dropped, IAM, quota), not bad data.
+      emit('ERROR', `insertAll into ${r.table} refused (${r.status ?? 'no status'}); the invocation fails and Pub/Sub redelivers`, r);
+    },
+    /** An object read without a hash check (no x-goog-hash, or stored gzip-encoded). */
+    downloadUnchecked(d: { source: string; message_id: string | null; object: string; why: string }): void {
+      emit('WARNING', `downloaded without a hash check: ${d.why}`, d);
     },
     eventIgnored(e: { source: string; message_id: string | null; event_type: string; object: string | null }): void {
       emit('INFO', `ignored ${e.event_type} notification`, e);

@@ -116,13 +116,15 @@ resource "google_cloudfunctions2_function" "edgeone_push" {
     service_account_email          = google_service_account.edgeone_push[0].email
 
     environment_variables = {
-      # The same package serves every function, and it checks the BigQuery settings at load
-      # (functions/config.ts); this function never writes to BigQuery and has no role there.
+      # The same package serves every function, and it checks these settings at load
+      # (shared/config/settings.ts); this function never writes to BigQuery nor reads the bucket,
+      # and has no role on either.
       # NODE_ENV: Express answers errors without a stack trace (functions.tf).
       GOOGLE_CLOUD_PROJECT = var.project_id
       BQ_DATASET           = google_bigquery_dataset.logs.dataset_id
       BQ_TABLE             = google_bigquery_table.edge_logs.table_id
       BQ_ERRORS_TABLE      = google_bigquery_table.ingest_errors.table_id
+      UPLOAD_BUCKET        = google_storage_bucket.uploads.name
       NODE_OPTIONS         = "--max-old-space-size=${var.function_max_heap_mb}"
       NODE_ENV             = "production"
       # shared/push/settings.ts

@@ -89,6 +89,7 @@ resource "google_cloudfunctions2_function" "ingest" {
       BQ_DATASET           = google_bigquery_dataset.logs.dataset_id
       BQ_TABLE             = google_bigquery_table.edge_logs.table_id
       BQ_ERRORS_TABLE      = google_bigquery_table.ingest_errors.table_id
+      UPLOAD_BUCKET        = google_storage_bucket.uploads.name
       # V8 sizes its heap from the host, not from the instance's memory: cap it (see variables.tf).
       NODE_OPTIONS = "--max-old-space-size=${var.function_max_heap_mb}"
       # Express (under the functions framework) answers an error with an HTML stack trace unless

@@ -8,6 +8,7 @@ import { openWarehouse } from '../shared/duckdb/open';
 import { generateEdgeoneL4 } from '../shared/generate/edgeone-l4';
 import { generateEdgeoneL7 } from '../shared/generate/edgeone-l7';
 import { generateMediaCdn } from '../shared/generate/media-cdn';
+import { normalizeMediaCdn } from '../shared/normalizers';
 import { openDuckDbSink } from '../shared/sink/duckdb';
 import { toBigQuerySchema } from '../shared/schema/bigquery-schema';
 import { EdgeLogRow } from '../shared/schema/edge-log';
@@ -162,6 +163,12 @@ describe('cdnlog upload (Cloud Storage contract endpoint)', () => {
   });
 });
 
+function normalizedRow() {
+  const result = normalizeMediaCdn([...generateMediaCdn({ count: 1, seed: 'row' })][0], { now: () => '2026-11-01T00:00:00Z' });
+  if (!result.ok) throw new Error(result.error);
+  return result.row;
+}
+
 describe('cdnlog replay (Pub/Sub contract endpoint)', () => {
   let pubsub: PubSubEndpoint;
   const db = join(dir, 'replay.duckdb');
@@ -187,7 +194,8 @@ describe('cdnlog replay (Pub/Sub contract endpoint)', () => {
       letter('m2', { error_time: '2026-10-01T00:00:00Z' }),
       letter('e1', { source: 'edgeone', reason: 'L4 record: ForwardPort not a number', object: 'gs://b/o#1:7', attributes: JSON.stringify({ bucketId: 'b', objectId: 'o', eventType: 'OBJECT_FINALIZE' }) }),
       letter('big', { payload: 'x'.repeat(MAX_ERROR_PAYLOAD_BYTES), payload_truncated: true }),
-      letter('row', { stage: 'insert', reason: 'DuckDB refused the row' }),
+      // Written before dead letters kept the source record: its payload is the normalized row.
+      letter('row', { stage: 'insert', reason: 'DuckDB refused the row', payload: JSON.stringify(normalizedRow()) }),
     ]);
     await sink.close();
   });
@@ -198,7 +206,7 @@ describe('cdnlog replay (Pub/Sub contract endpoint)', () => {
   it('--dry-run lists what it would send and skip, and sends nothing', async () => {
     const result = await run(['replay', '--dry-run'], env());
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/would send 3, 2 to cdnlog-media-cdn-logs, 1 to cdnlog-edgeone-logs; skipped 2 \(1 truncated, 1 warehouse refused a normalized row\)/);
+    expect(result.stdout).toMatch(/would send 3, 2 to cdnlog-media-cdn-logs, 1 to cdnlog-edgeone-logs; skipped 2 \(1 truncated, 1 payload is a normalized row, not a source record\)/);
     expect(pubsub.publishCalls).toBe(0);
   });
 

@@ -47,7 +47,7 @@ describe('cdnlog normalize', () => {
   });
 
   it('reads one JSON array (gcloud logging read --format=json) with array index + 1 in errors', async () => {
-    const array = `[\n${docExample},\n{"insertId": "no-timestamp"},\n${docExample}\n]`;
+    const array = `[\n${docExample},\n{"insertId": "no-timestamp", "logName": "projects/p/logs/x"},\n${docExample}\n]`;
     const result = await run(['normalize', '--source', 'media-cdn'], array);
     expect(result.code).toBe(1);
     expect(result.rows).toHaveLength(2);

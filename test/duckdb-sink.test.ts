@@ -64,6 +64,9 @@ describe('DuckDB sink loads', () => {
 
   it('leaves no load files behind', async () => {
     await sink.writeRows([row(1)]);
+    // A write resolves when its rows are in; the load file goes right after, in the same
+    // serialized job. Error writes queue behind that job, so once this one is done, so is the delete.
+    await sink.writeErrors([]);
     const dir = (sink as unknown as { tempDir: string }).tempDir;
     expect(readdirSync(dir)).toEqual([]);
   });

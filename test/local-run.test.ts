@@ -11,6 +11,8 @@ const root = join(__dirname, '..');
 const script = join(root, 'dist', 'scripts', 'local-run.js');
 // The runner drives the real functions; until they are on this branch the end-to-end test cannot run.
 const functionsPresent = existsSync(join(root, 'functions', 'index.ts'));
+// Guards against a hang, not a speed claim: room for two runs on a loaded 2-core machine.
+const RUN_TIMEOUT_MS = 150_000;
 
 (functionsPresent ? describe : describe.skip)('npm start (the one-command local run), end to end', () => {
   it('delivers generated events to both functions and reports what landed in DuckDB', async () => {
@@ -20,7 +22,7 @@ const functionsPresent = existsSync(join(root, 'functions', 'index.ts'));
       cwd: root,
       encoding: 'utf8',
       env: { ...process.env, NODE_OPTIONS: '', BQ_DATASET: '', SINK: '' },
-      timeout: 50_000,
+      timeout: RUN_TIMEOUT_MS,
     });
     expect(child.stderr).toMatch(/delivering events: 306\/306 \(302 Media CDN messages, 3 EdgeOne files, 1 EdgeOne push batch\)/);
     expect(child.status).toBe(0);
@@ -49,7 +51,7 @@ const functionsPresent = existsSync(join(root, 'functions', 'index.ts'));
       cwd: root,
       encoding: 'utf8',
       env: { ...process.env, NODE_OPTIONS: '', BQ_DATASET: '', SINK: '' },
-      timeout: 50_000,
+      timeout: RUN_TIMEOUT_MS,
     });
     expect(again.status).toBe(0);
     // Same totals, and the report says none of it is new.
@@ -57,13 +59,13 @@ const functionsPresent = existsSync(join(root, 'functions', 'index.ts'));
     expect(again.stdout).toMatch(/edgeone +l4_session +200 +0\n/);
     expect(again.stdout).toMatch(/media_cdn +http_request +300 +0\n/);
     expect(again.stdout).toMatch(/dead letters 4, 0 new this run /);
-  });
+  }, 2 * RUN_TIMEOUT_MS + 30_000);
 });
 
 const jsonl = (records: Iterable<object>) => [...records].map((r) => JSON.stringify(r)).join('\n') + '\n';
 
 function localRun(args: string[]) {
-  return spawnSync(process.execPath, [script, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '', BQ_DATASET: '', SINK: '' }, timeout: 50_000 });
+  return spawnSync(process.execPath, [script, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '', BQ_DATASET: '', SINK: '' }, timeout: RUN_TIMEOUT_MS });
 }
 
 (functionsPresent ? describe : describe.skip)('npm start with your own files', () => {

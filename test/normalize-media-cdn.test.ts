@@ -179,9 +179,9 @@ describe('Media CDN normalizer: field rules', () => {
     expect(JSON.parse(row.attributes!).httpRequest).toEqual({ cacheHit: true });
   });
 
-  it('accepts a minimal entry with only a timestamp', () => {
-    const row = normalized({ timestamp: '2026-01-02T03:04:05Z' });
-    expect(row).toMatchObject({ event_time: '2026-01-02T03:04:05Z', url: null, attributes: null, service: null });
+  it('accepts a minimal entry with only its identity: logName, insertId and timestamp', () => {
+    const row = normalized({ timestamp: '2026-01-02T03:04:05Z', insertId: 'a@1', logName: 'projects/p/logs/x' });
+    expect(row).toMatchObject({ event_time: '2026-01-02T03:04:05Z', url: null, service: null });
   });
 });
 
@@ -191,6 +191,9 @@ describe('Media CDN normalizer: rejections', () => {
     ['null', null, 'not a JSON object'],
     ['a string', 'hello', 'not a JSON object'],
     ['no timestamp', { insertId: 'x' }, 'timestamp: is required'],
+    ['no insertId (two requests in one instant would share an id)', { timestamp: '2022-01-01T00:00:00Z', logName: 'projects/p/logs/x' }, 'insertId: is required'],
+    ['an empty insertId', { timestamp: '2022-01-01T00:00:00Z', logName: 'projects/p/logs/x', insertId: '' }, 'insertId: is required'],
+    ['no logName', { timestamp: '2022-01-01T00:00:00Z', insertId: 'x' }, 'logName: is required'],
     ['an empty timestamp', { timestamp: '' }, 'timestamp: is required'],
     ['a bad timestamp', { timestamp: '2022-02-30T00:00:00Z' }, 'timestamp: not a valid timestamp'],
     ['a numeric timestamp', { timestamp: 1668817453 }, 'timestamp: Invalid input'],

@@ -1,6 +1,7 @@
 import { brotliDecompressSync, gzipSync } from 'node:zlib';
 import { createEntryPoints } from '../functions/runtime';
-import { ConfigError } from '../shared/config/env';
+import { ConfigError } from '../shared/config/error';
+import { loadSettings } from '../shared/config/settings';
 import { silentLogs } from '../shared/logging';
 import { secretAccepted } from '../shared/push/auth';
 import { planReplay } from '../shared/replay/plan';
@@ -131,10 +132,11 @@ describe('loadEdgeonePushSettings', () => {
 
 describe('cold start', () => {
   it('fails when edgeonePush is the deployed target (FUNCTION_TARGET) and its settings are bad, and only then', () => {
-    const env = { GOOGLE_CLOUD_PROJECT: 'p', EDGEONE_TOPIC: 't' };
-    expect(() => createEntryPoints({ sink: 'duckdb' }, { ...env, FUNCTION_TARGET: 'edgeonePush' }, silentLogs)).toThrow('EDGEONE_PUSH_SECRET is not set');
-    expect(() => createEntryPoints({ sink: 'duckdb' }, { ...env, FUNCTION_TARGET: 'edgeoneLogs' }, silentLogs)).not.toThrow();
-    expect(() => createEntryPoints({ sink: 'duckdb' }, { ...env, FUNCTION_TARGET: 'edgeonePush', EDGEONE_PUSH_SECRET: SECRET }, silentLogs)).not.toThrow();
+    const env = { GOOGLE_CLOUD_PROJECT: 'p', EDGEONE_TOPIC: 't', SINK: 'duckdb' };
+    const settings = loadSettings(env);
+    expect(() => createEntryPoints(settings, silentLogs, { ...env, FUNCTION_TARGET: 'edgeonePush' })).toThrow('EDGEONE_PUSH_SECRET is not set');
+    expect(() => createEntryPoints(settings, silentLogs, { ...env, FUNCTION_TARGET: 'edgeoneLogs' })).not.toThrow();
+    expect(() => createEntryPoints(settings, silentLogs, { ...env, FUNCTION_TARGET: 'edgeonePush', EDGEONE_PUSH_SECRET: SECRET })).not.toThrow();
   });
 });
 

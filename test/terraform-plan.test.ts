@@ -9,7 +9,8 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFile
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ENTRY_POINTS, HTTP_ENTRY_POINTS } from '../functions/entry-points';
-import { DEPLOYED_ENV_VARS, loadFunctionEnv, RUNTIME_ENV_VARS } from '../shared/config/env';
+import { DEPLOYED_ENV_VARS, RUNTIME_ENV_VARS } from '../shared/config/env';
+import { loadSettings } from '../shared/config/settings';
 import { EdgeonePushEnv, SECRET_VARS } from '../shared/push/settings';
 import { blockOf, config, dataValues, one, planned, references, renderTemplate, type PlanJson, type Planned } from './terraform/plan-json';
 import { createWorkspace, findTerraform, type PlanResult, type Workspace } from './terraform/tfplan/harness';
@@ -209,10 +210,11 @@ describeTf('plan with the defaults (project_id only)', () => {
         BQ_DATASET: 'cdnlog',
         BQ_TABLE: 'edge_logs',
         BQ_ERRORS_TABLE: 'ingest_errors',
+        UPLOAD_BUCKET: expect.any(String),
         NODE_OPTIONS: '--max-old-space-size=192',
         NODE_ENV: 'production',
       });
-      expect(() => loadFunctionEnv(env)).not.toThrow();
+      expect(loadSettings({ ...env, K_SERVICE: f.address }).sink.kind).toBe('bigquery');
     }
   });
 
@@ -441,7 +443,7 @@ describeTf('plan with every option on (test/terraform/all-options.tfvars)', () =
     expect(svc).toMatchObject({ ingress_settings: 'ALLOW_ALL', max_instance_count: 5, max_instance_request_concurrency: 16, timeout_seconds: 60 });
     const env = svc['environment_variables'] as Record<string, string>;
     expect(env['EDGEONE_PUSH_HEADER']).toBe('X-Edge-Token');
-    expect(() => loadFunctionEnv(env)).not.toThrow(); // the package checks these at load, whatever the target
+    expect(loadSettings({ ...env, K_SERVICE: 'edgeone-push' }).sink.kind).toBe('bigquery'); // the package loads these, whatever the target
     const own = Object.keys(env).filter((k) => !([...DEPLOYED_ENV_VARS, ...RUNTIME_ENV_VARS, NODE_ENV] as string[]).includes(k));
     for (const k of [...own, 'EDGEONE_TOPIC']) expect(Object.keys(EdgeonePushEnv.shape)).toContain(k);
     expect(references(plan(), 'google_cloudfunctions2_function.edgeone_push', ['service_config', 'environment_variables'])).toContain('google_pubsub_topic.edgeone_logs.id');

@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ENTRY_POINTS } from '../functions/entry-points';
-import { DEFAULT_MAX_HEAP_MB, DEPLOYED_ENV_VARS, FunctionEnv } from '../shared/config/env';
+import { DEFAULT_MAX_HEAP_MB } from '../shared/config/env';
 import { EDGE_LOG_COLUMNS } from '../shared/schema/edge-log';
 import { renderSchemaFile, schemaFiles } from '../shared/schema/schema-files';
 import { asObject, block, loadModule, resources, strings, variables, type TfModule } from './terraform/module';
@@ -38,11 +38,6 @@ describe('functions', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const exported = require(main) as Record<string, unknown>;
     for (const name of ENTRY_POINTS) expect(typeof exported[name]).toBe('function');
-  });
-
-  test('DEPLOYED_ENV_VARS = FunctionEnv minus the emulator hosts', () => {
-    const deployable = Object.keys(FunctionEnv.shape).filter((k) => !k.endsWith('_EMULATOR_HOST'));
-    expect([...DEPLOYED_ENV_VARS].sort()).toEqual([...deployable].sort());
   });
 
   test('the V8 heap cap defaults to what the benchmark measures memory with', () => {

@@ -1,10 +1,11 @@
 import { parseArgs } from 'node:util';
+import { loadSettings } from '../config/settings';
 import { createStorage } from '../gcp/clients';
 import { createLogs } from '../logging';
 import { ingest, type IngestCounts } from '../ingest/ingest';
 import { SOURCE_SAMPLE, WrongSourceError } from '../ingest/source-check';
 import { openInput, type InputFile } from '../ingest/sources';
-import { chooseSink, createSink, DEFAULT_DUCKDB_PATH, SINK_KINDS } from '../sink/create';
+import { createSink, DEFAULT_DUCKDB_PATH, SINK_KINDS } from '../sink/create';
 import { EXIT, EXIT_INTERRUPTED, UsageError, type Command } from './io';
 import { parseSource } from './normalize';
 import { ProgressReporter, type ProgressSnapshot } from './progress';
@@ -19,8 +20,8 @@ stopped half way (Ctrl-C) resumes where it stopped.
   --source S     media-cdn (Cloud Logging LogEntries) or edgeone (L4 and L7 records)
   FILE           local file, '-' for stdin, or gs://bucket/object (read with the Storage client;
                  STORAGE_EMULATOR_HOST is honoured). JSON Lines or a JSON array; gzip by magic bytes.
-  --sink K       ${SINK_KINDS.join(' or ')} (default: SINK, else bigquery when BQ_DATASET and
-                 GOOGLE_CLOUD_PROJECT are set, else duckdb)
+  --sink K       ${SINK_KINDS.join(' or ')} (default: SINK, else bigquery when BQ_DATASET is set
+                 (then GOOGLE_CLOUD_PROJECT is needed too), else duckdb)
   --db PATH      DuckDB file (default DUCKDB_PATH, else ${DEFAULT_DUCKDB_PATH})
   --keep-going   ingest a file even when its first ${SOURCE_SAMPLE} records all look like another
                  source's (by default the ingest stops there, before writing anything for it)
@@ -110,15 +111,15 @@ export const ingestCommand: Command = async (args, io) => {
   const env: NodeJS.ProcessEnv = { ...io.env };
   if (values.sink) env.SINK = values.sink;
   if (values.db) env.DUCKDB_PATH = values.db;
+  const settings = loadSettings(env);
 
   // Open every input first, so a typo in the last file fails before anything is written.
   const inputs: InputFile[] = [];
-  for (const path of positionals) inputs.push(await open(path, { stdin: io.stdin, storage: () => createStorage(env) }));
+  for (const path of positionals) inputs.push(await open(path, { stdin: io.stdin, storage: () => createStorage(settings.gcp) }));
   const totalBytes = inputs.every((i) => i.size !== undefined) ? inputs.reduce((sum, i) => sum + i.size!, 0) : undefined;
-  const kind = chooseSink(env);
   // The sink's own log lines (retries, refused rows) go to stderr, beside the progress; stdout
   // carries only the summary.
-  const sink = await createSink(env, { logs: createLogs((line) => io.stderr.write(`${line}\n`), { minSeverity: 'WARNING' }) });
+  const sink = await createSink(settings, { logs: createLogs((line) => io.stderr.write(`${line}\n`), { minSeverity: 'WARNING' }) });
   const progress = new ProgressReporter(io.stderr);
   // Ctrl-C stops reading; what was handed to the sink is written and the summary says so.
   const stop = new AbortController();
@@ -145,7 +146,8 @@ export const ingestCommand: Command = async (args, io) => {
     progress.done(last);
     await sink.close();
   }
-  const where = kind === 'duckdb' ? `DuckDB ${env.DUCKDB_PATH || DEFAULT_DUCKDB_PATH}` : `BigQuery ${env.GOOGLE_CLOUD_PROJECT}.${env.BQ_DATASET}`;
+  const target = settings.sink;
+  const where = target.kind === 'duckdb' ? `DuckDB ${target.path}` : `BigQuery ${target.project}.${target.dataset}`;
   // DuckDB can tell what was new to the warehouse; BigQuery's insertAll cannot.
   const known = 'newRows' in sink && 'newErrors' in sink ? (sink as { newRows: number; newErrors: number }) : undefined;
   const interrupted = stop.signal.aborted;

@@ -1,11 +1,13 @@
 import { parseArgs } from 'node:util';
 import { openWarehouse } from '../duckdb/open';
-import { createBigQuery, createPubSub } from '../gcp/clients';
+import { loadSettings } from '../config/settings';
+import { createBigQuery } from '../gcp/clients';
+import { createPubSub } from '../gcp/pubsub';
 import { SOURCE_COLUMN, INPUT_SOURCES, type InputSource } from '../normalizers';
 import { DEFAULT_TOPICS, planReplay, type DeadLetter, type ReplayFilter, type ReplayPlan } from '../replay/plan';
 import { publishReplay, type Published } from '../replay/publish';
 import { readDeadLettersBigQuery, readDeadLettersDuckDb } from '../replay/read';
-import { chooseSink, DEFAULT_DUCKDB_PATH, SINK_KINDS } from '../sink/create';
+import { DEFAULT_DUCKDB_PATH, SINK_KINDS } from '../sink/create';
 import { EXIT, UsageError, type Command } from './io';
 
 export const replayHelp = `Usage: cdnlog replay [--since ISO] [--source media-cdn|edgeone] [--reason TEXT]
@@ -15,8 +17,9 @@ Re-publishes dead-lettered payloads (ingest_errors) to their Pub/Sub topic, afte
 fixed, so the functions ingest them again; event ids make a replay of a record that did land harmless.
 Each message carries the original attributes (minus Cloud Storage notification ones: an EdgeOne line
 is ingested from the message itself) and cdnlog_replay_of=<error_id>.
-Payloads cut at 1 MB cannot be replayed: they are skipped and counted, and so are rows the warehouse
-refused after normalization (stage insert: their payload is not a source record).
+Rows the warehouse refused (stage insert) are resent from the source record they were made from.
+Payloads cut at 1 MB cannot be replayed: they are skipped and counted, and so are stage insert
+letters written before dead letters kept the source record (their payload is the normalized row).
 
   --since ISO      only dead letters recorded at or after this time (e.g. 2026-11-01T00:00:00Z)
   --source S       only this source
@@ -107,12 +110,14 @@ export const replay: Command = async (args, io) => {
   if (values.sink) env.SINK = values.sink;
   if (values.db) env.DUCKDB_PATH = values.db;
 
+  const settings = loadSettings(env);
+
   let letters: DeadLetter[];
-  if (chooseSink(env) === 'bigquery') {
-    const table = `${env.GOOGLE_CLOUD_PROJECT}.${env.BQ_DATASET}.${env.BQ_ERRORS_TABLE || 'ingest_errors'}`;
-    letters = await readDeadLettersBigQuery(createBigQuery(env), table, filter);
+  if (settings.sink.kind === 'bigquery') {
+    const { project, dataset, errorsTable } = settings.sink;
+    letters = await readDeadLettersBigQuery(createBigQuery(settings.gcp), `${project}.${dataset}.${errorsTable}`, filter);
   } else {
-    const warehouse = await openWarehouse(env.DUCKDB_PATH || DEFAULT_DUCKDB_PATH, { mustExist: true });
+    const warehouse = await openWarehouse(settings.sink.path, { mustExist: true });
     try {
       letters = await readDeadLettersDuckDb(warehouse.connection, filter);
     } finally {
@@ -126,8 +131,8 @@ export const replay: Command = async (args, io) => {
     io.stdout.write(formatReplayReport(plan, values['dry-run'] ? null : []));
     return EXIT.ok;
   }
-  if (!env.PUBSUB_EMULATOR_HOST) await requireCredentials();
-  const pubsub = createPubSub(env);
+  if (!settings.gcp.endpoints.pubsub) await requireCredentials();
+  const pubsub = createPubSub(settings.gcp);
   try {
     const sent = await publishReplay(pubsub, plan.send);
     io.stdout.write(formatReplayReport(plan, sent));

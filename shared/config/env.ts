@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { DEFAULT_DUCKDB_PATH, SINK_KINDS } from '../sink/create';
+import { ConfigError } from './error';
+import { DEFAULT_OBJECT_BOUNDS } from '../ingest/bounds';
 
 const datasetId = z
   .string()
@@ -9,24 +12,50 @@ const tableId = z
 const url = z.string().url();
 
 /**
- * The functions' settings, read from the environment at cold start. The names are the contract with
- * Terraform (`terraform/functions.tf` sets exactly these), checked by test/terraform.test.ts.
+ * Variables Terraform sets on the deployed functions (`terraform/functions.tf` sets exactly these;
+ * test/terraform.test.ts holds the two equal). A new deployed setting is one line here.
  */
-export const FunctionEnv = z.object({
-  GOOGLE_CLOUD_PROJECT: z.string().min(1, 'the Google Cloud project id'),
-  BQ_DATASET: datasetId,
+export const DeployedEnv = z.object({
+  GOOGLE_CLOUD_PROJECT: z.string().min(1, 'the Google Cloud project id').optional(),
+  BQ_DATASET: datasetId.optional(),
   BQ_TABLE: tableId.default('edge_logs'),
   BQ_ERRORS_TABLE: tableId.default('ingest_errors'),
+  /** The one bucket whose OBJECT_FINALIZE notifications edgeoneLogs reads (any other is dead-lettered). */
+  UPLOAD_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/, 'a Cloud Storage bucket name').optional(),
+});
+
+/** Variables for local runs, the CLI and tests, or set by the platform; never by Terraform. */
+export const LocalEnv = z.object({
+  /** Which warehouse; without it the sink rule decides (shared/config/settings.ts). */
+  SINK: z.enum(SINK_KINDS, `one of ${SINK_KINDS.join(', ')}`).optional(),
+  DUCKDB_PATH: z.string().default(DEFAULT_DUCKDB_PATH),
+  /** The project as older tools set it; Google's client libraries read it too. */
+  GCLOUD_PROJECT: z.string().optional(),
+  /** Set by Cloud Run / Cloud Functions gen2: the process is deployed. */
+  K_SERVICE: z.string().optional(),
   /** The BigQuery client's own variable: a base URL including /bigquery/v2 (local endpoints, tests). */
   BIGQUERY_EMULATOR_HOST: url.optional(),
   /** The Storage client's own variable: a base URL of a local Cloud Storage JSON API endpoint. */
   STORAGE_EMULATOR_HOST: url.optional(),
+  /** The Pub/Sub client's own variable: host:port of a local Pub/Sub gRPC endpoint. */
+  PUBSUB_EMULATOR_HOST: z.string().optional(),
 });
 
-export type FunctionEnv = z.infer<typeof FunctionEnv>;
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
-/** Variables Terraform sets on the deployed functions (the emulator hosts are for local runs only). */
-export const DEPLOYED_ENV_VARS = ['GOOGLE_CLOUD_PROJECT', 'BQ_DATASET', 'BQ_TABLE', 'BQ_ERRORS_TABLE'] as const;
+/** Optional bounds on the work per object or message (shared/ingest/bounds.ts), for any sink; Terraform leaves them unset. */
+export const BoundsEnv = z.object({
+  INGEST_MAX_OBJECT_BYTES: positiveInt(DEFAULT_OBJECT_BOUNDS.maxBytes),
+  INGEST_MAX_OBJECT_LINES: positiveInt(DEFAULT_OBJECT_BOUNDS.maxLines),
+  INGEST_MAX_DEAD_LETTERS: positiveInt(DEFAULT_OBJECT_BOUNDS.maxDeadLetters),
+});
+
+/** Every variable cdnlog reads, validated once (loadSettings). */
+export const Env = DeployedEnv.extend(LocalEnv.shape).extend(BoundsEnv.shape);
+export type Env = z.output<typeof Env>;
+
+/** Variables Terraform sets on the deployed functions, derived from DeployedEnv. */
+export const DEPLOYED_ENV_VARS = Object.keys(DeployedEnv.shape) as Array<keyof typeof DeployedEnv.shape>;
 
 /**
  * Variables for the Node.js runtime rather than for cdnlog: Terraform sets `NODE_OPTIONS` to cap the
@@ -39,27 +68,33 @@ export const RUNTIME_ENV_VARS = ['NODE_OPTIONS'] as const;
 /** Default V8 old-space cap, MB (Terraform `function_max_heap_mb`), sized for 512 MiB instances. */
 export const DEFAULT_MAX_HEAP_MB = 192;
 
-/** Thrown at cold start when a setting is missing or invalid; the message names each variable. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
+/** One problem with one variable: "is not set", "is invalid (...)", or a reason of the caller's. */
+export interface EnvProblem {
+  name: string;
+  problem: string;
+}
+
+/** One ConfigError naming every problem, then `note` (why, and what to do) when given. */
+export function configError(problems: readonly EnvProblem[], note?: string): ConfigError {
+  const list = problems.map((p) => `${p.name} ${p.problem}`).join('; ');
+  return new ConfigError(`cdnlog configuration: ${list}${note ? ` (${note})` : ''}`);
+}
+
+/** Empty strings are unset: Terraform and shells often produce them. */
+function presentVariables(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
 }
 
 /** Validates the environment against `schema`; throws a ConfigError naming every bad variable. */
 export function parseEnv<T extends z.ZodObject>(schema: T, env: NodeJS.ProcessEnv): z.output<T> {
-  // Empty strings are unset: Terraform and shells often produce them.
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const present = presentVariables(env);
   const parsed = schema.safeParse(present);
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => {
-    const name = String(issue.path[0] ?? '?');
-    const value = present[name];
-    const reason = value === undefined ? 'is not set' : `is invalid (${issue.message}): ${JSON.stringify(value)}`;
-    return `${name} ${reason}`;
-  });
-  throw new ConfigError(`cdnlog configuration: ${problems.join('; ')}`);
-}
-
-/** The functions' settings for BigQuery; throws a ConfigError naming every bad variable. */
-export function loadFunctionEnv(env: NodeJS.ProcessEnv): FunctionEnv {
-  return parseEnv(FunctionEnv, env);
+  throw configError(
+    parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? '?');
+      const value = present[name];
+      return { name, problem: value === undefined ? 'is not set' : `is invalid (${issue.message}): ${JSON.stringify(value)}` };
+    }),
+  );
 }

@@ -1,9 +1,17 @@
-import { BigQuery } from '@google-cloud/bigquery';
-import { PubSub } from '@google-cloud/pubsub';
-import { Storage } from '@google-cloud/storage';
-// google-auth-library is the exact copy @google-cloud/bigquery resolves (10.x, hoisted);
-// it should be a direct dependency in package.json (see report).
-import { PassThroughClient } from 'google-auth-library';
+import type { BigQuery } from '@google-cloud/bigquery';
+import type { Storage } from '@google-cloud/storage';
+import type { GcpSettings } from '../config/settings';
+
+/*
+ * The client libraries load on first use, not at import: each costs a cold start 100-500 ms, and a
+ * function instance may never need one (the Storage client only serves EdgeOne uploads). The
+ * Pub/Sub client, which only the CLI uses, lives apart in ./pubsub.ts so the functions never ship it.
+ * google-auth-library is the exact copy @google-cloud/bigquery resolves (10.x, hoisted), a direct
+ * dependency for the PassThroughClient.
+ */
+const bigQueryLibrary = () => require('@google-cloud/bigquery') as typeof import('@google-cloud/bigquery');
+const storageLibrary = () => require('@google-cloud/storage') as typeof import('@google-cloud/storage');
+const authLibrary = () => require('google-auth-library') as typeof import('google-auth-library');
 
 /** Options shared by the factories. */
 export interface ClientFactoryOptions {
@@ -21,26 +29,17 @@ export interface ClientFactoryOptions {
 const BIGQUERY_PATH = /\/bigquery\/v2\/?$/;
 const STORAGE_PATH = /\/storage\/v1\/?$/;
 
-/** The project every client is bound to; required when talking to a local endpoint. */
-function projectFrom(env: NodeJS.ProcessEnv, emulatorVar: string): string | undefined {
-  const project = env.GOOGLE_CLOUD_PROJECT;
-  if (!project && env[emulatorVar]) {
-    // Without a project the client asks ADC for one, which is exactly what we must avoid locally.
-    throw new Error(`${emulatorVar} is set but GOOGLE_CLOUD_PROJECT is not`);
-  }
-  return project || undefined;
-}
-
 /**
  * BigQuery client. With BIGQUERY_EMULATOR_HOST (a base URL ending in /bigquery/v2, which the
  * library uses verbatim) requests go there unauthenticated: the library never sets
  * @google-cloud/common's `customEndpoint`, so auth is bypassed with a PassThroughClient
  * (adds no Authorization header, never touches ADC or the metadata server).
  */
-export function createBigQuery(env: NodeJS.ProcessEnv, options: ClientFactoryOptions = {}): BigQuery {
-  const projectId = projectFrom(env, 'BIGQUERY_EMULATOR_HOST');
+export function createBigQuery(gcp: GcpSettings, options: ClientFactoryOptions = {}): BigQuery {
+  const { BigQuery } = bigQueryLibrary();
+  const projectId = gcp.project;
   const retryOptions = { autoRetry: options.autoRetry ?? false };
-  const host = env.BIGQUERY_EMULATOR_HOST;
+  const host = gcp.endpoints.bigquery;
   if (!host) return new BigQuery({ projectId, retryOptions });
   return new BigQuery({
     projectId,
@@ -48,7 +47,7 @@ export function createBigQuery(env: NodeJS.ProcessEnv, options: ClientFactoryOpt
     // The library builds baseUrl as `${apiEndpoint}/bigquery/v2` unless the env var is in
     // process.env, where it takes the var verbatim; stripping the suffix makes both agree.
     apiEndpoint: host.replace(BIGQUERY_PATH, ''),
-    authClient: new PassThroughClient(),
+    authClient: new (authLibrary().PassThroughClient)(),
   });
 }
 
@@ -56,12 +55,14 @@ export function createBigQuery(env: NodeJS.ProcessEnv, options: ClientFactoryOpt
  * Cloud Storage client. With STORAGE_EMULATOR_HOST (an origin, e.g. http://127.0.0.1:4443)
  * the library sets `customEndpoint`, which skips auth for JSON-API calls and for resumable
  * uploads to a non-googleapis host. Client retries are left on: they only retry idempotent
- * calls (reads, conditional writes), which is what we want for downloads.
+ * calls (reads, conditional writes). The functions download through shared/gcp/download.ts with
+ * this client's endpoint and auth (the client's own download stream cannot be ended).
  */
-export function createStorage(env: NodeJS.ProcessEnv, options: ClientFactoryOptions = {}): Storage {
-  const projectId = projectFrom(env, 'STORAGE_EMULATOR_HOST');
+export function createStorage(gcp: GcpSettings, options: ClientFactoryOptions = {}): Storage {
+  const { Storage } = storageLibrary();
+  const projectId = gcp.project;
   const retryOptions = { autoRetry: options.autoRetry ?? true };
-  const host = env.STORAGE_EMULATOR_HOST;
+  const host = gcp.endpoints.storage;
   if (!host) return new Storage({ projectId, retryOptions });
   const apiEndpoint = host.replace(STORAGE_PATH, '').replace(/\/+$/, '');
   const storage = new Storage({ projectId, retryOptions, apiEndpoint });
@@ -70,15 +71,4 @@ export function createStorage(env: NodeJS.ProcessEnv, options: ClientFactoryOpti
   // API to the documented path so one endpoint serves both, like storage.googleapis.com does.
   storage.baseUrl = `${apiEndpoint}/storage/v1`;
   return storage;
-}
-
-/**
- * Pub/Sub client (gRPC). With PUBSUB_EMULATOR_HOST (host:port) the library switches to
- * emulator mode: insecure channel credentials, so google-gax never asks GoogleAuth for a token.
- */
-export function createPubSub(env: NodeJS.ProcessEnv): PubSub {
-  const projectId = projectFrom(env, 'PUBSUB_EMULATOR_HOST');
-  const host = env.PUBSUB_EMULATOR_HOST;
-  if (!host) return new PubSub({ projectId });
-  return new PubSub({ projectId, apiEndpoint: host, emulatorMode: true });
 }

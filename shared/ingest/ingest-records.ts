@@ -1,4 +1,5 @@
 import type { RawRecord } from '../input/records';
+import { PAST_BOUND_ADVICE } from './bounds';
 import type { Logs } from '../logging';
 import { normalizers, SOURCE_COLUMN, type InputSource } from '../normalizers';
 import type { EdgeLogRow } from '../schema/edge-log';
@@ -29,6 +30,11 @@ export interface IngestOptions {
   chunkBytes?: number;
   /** Hand-offs allowed in flight before reading pauses (backpressure on the download). */
   maxPending?: number;
+  /**
+   * Records dead-lettered before the rest of the input is given up, with one more dead letter
+   * saying so (default: no bound; see ObjectBounds).
+   */
+  maxDeadLetters?: number;
   /** Dead letters logged one by one per invocation; the rest are counted in one line. */
   logDeadLetters?: number;
   /**
@@ -74,6 +80,7 @@ export async function ingestRecords(
   const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
   const maxPending = options.maxPending ?? 2;
   const logLimit = options.logDeadLetters ?? 5;
+  const maxDeadLetters = options.maxDeadLetters ?? Infinity;
   const normalize = normalizers[origin.source];
   const source = SOURCE_COLUMN[origin.source];
   const ctx = { now: deps.now };
@@ -148,7 +155,7 @@ export async function ingestRecords(
     if (normalized.ok) {
       rows.push(normalized.row);
       result.rows++;
-      rowOrigins.push({ messageId: origin.messageId, object: origin.object, line: record.line, attributes: origin.attributes });
+      rowOrigins.push({ messageId: origin.messageId, object: origin.object, line: record.line, attributes: origin.attributes, record: record.text });
     } else {
       deadLetter('validate', normalized.error, record.line, record.text);
     }
@@ -156,8 +163,13 @@ export async function ingestRecords(
 
   try {
     try {
-      for await (const batch of batches) {
+      reading: for await (const batch of batches) {
         for (const record of batch) {
+          if (result.rejected >= maxDeadLetters) {
+            const reason = `more than the bound of ${maxDeadLetters} records of this input were rejected: it was read up to here, not beyond; fix the input, then ${PAST_BOUND_ADVICE}`;
+            deadLetter('parse', reason, record.line, null);
+            break reading;
+          }
           take(record);
           if (rows.length >= chunkRows || errors.length >= chunkRows || chunkSize >= chunkBytes) await handOff();
           if (options.onProgress && result.records % PROGRESS_EVERY === 0) options.onProgress(result);

@@ -1,7 +1,7 @@
 /**
  * Errors the input is to blame for, which a retry cannot fix: a corrupt or truncated gzip stream
  * (zlib's Z_* codes), or an object that is gone (404: deleted, or a newer generation replaced it).
- * Everything else (5xx after the client's retries, resets) may pass later. Shared by the functions
+ * Everything else (5xx after the download's retries, resets, stalls) may pass later. Shared by the functions
  * and `cdnlog ingest`, so a cut-off file is handled the same on both paths.
  */
 export function inputError(err: unknown): string | null {

@@ -28,19 +28,40 @@ export async function* decompressIfGzip(source: AsyncIterable<Buffer | string>):
     head.push(chunk);
     headLength += chunk.length;
   }
-  async function* rest(): AsyncGenerator<Buffer> {
-    yield* head;
-    if (done) return;
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-      yield typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
+  async function* rest(slice: number): AsyncGenerator<Buffer> {
+    try {
+      for (const chunk of head) yield* slices(chunk, slice);
+      if (done) return;
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+        yield* slices(typeof next.value === 'string' ? Buffer.from(next.value) : next.value, slice);
+      }
+    } finally {
+      // A reader that stops early (a bound, an error) stops the source too.
+      if (!done) await iterator.return?.();
     }
   }
   if (!isGzip(Buffer.concat(head))) {
-    yield* rest();
+    yield* rest(Infinity);
     return;
   }
   const gunzip = createGunzip();
-  // pipeline() destroys the gunzip stream on a source error, so the loop below rethrows it.
-  pipeline(Readable.from(rest()), gunzip, () => {});
+  // pipeline() destroys the gunzip stream on a source error, so the loop below rethrows it; and
+  // leaving the loop early destroys gunzip, which ends the source.
+  pipeline(Readable.from(rest(GUNZIP_INPUT_BYTES)), gunzip, () => {});
   for await (const chunk of gunzip) yield chunk as Buffer;
+}
+
+/**
+ * zlib inflates each input chunk whole, whatever the reader's pace: a 10 MB message of gzip'd
+ * newlines would become gigabytes in one go. Small input slices keep backpressure in charge (deflate
+ * expands at most about 1,000 times: 16 MiB per slice at worst).
+ */
+const GUNZIP_INPUT_BYTES = 16 * 1024;
+
+function* slices(chunk: Buffer, size: number): Generator<Buffer> {
+  if (chunk.length <= size) {
+    yield chunk;
+    return;
+  }
+  for (let at = 0; at < chunk.length; at += size) yield chunk.subarray(at, at + size);
 }

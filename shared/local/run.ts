@@ -206,6 +206,7 @@ export async function runLocal(options: LocalRunOptions): Promise<{ report: Loca
       DUCKDB_PATH: resolve(options.dbPath),
       GOOGLE_CLOUD_PROJECT: process.env.GOOGLE_CLOUD_PROJECT || PROJECT,
       STORAGE_EMULATOR_HOST: bucket.url,
+      UPLOAD_BUCKET: BUCKET,
     });
     delete process.env.BQ_DATASET;
     loadFunctions();

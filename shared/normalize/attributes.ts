@@ -30,9 +30,39 @@ export function isEmptyObject(value: Record<string, unknown>): boolean {
   return true;
 }
 
-/** JSON text for the JSON column, or null when nothing is left over. */
-export function attributesJson(value: Record<string, unknown>): string | null {
-  return isEmptyObject(value) ? null : JSON.stringify(value);
+/**
+ * Deepest nesting accepted in `attributes` (the object itself is level 1). Real logs nest a few
+ * levels; BigQuery's JSON type stops at 500, and JSON.stringify recurses, so a hostile field nested
+ * thousands of levels deep would otherwise overflow the stack instead of being rejected.
+ */
+export const MAX_ATTRIBUTE_DEPTH = 100;
+
+/** The key of `value` under which nesting goes past `limit` levels, or null; never recurses. */
+export function tooDeep(value: Record<string, unknown>, limit: number): string | null {
+  const stack: Array<[unknown, number, string]> = [];
+  for (const key in value) stack.push([value[key], 2, key]);
+  while (stack.length > 0) {
+    const [item, depth, key] = stack.pop()!;
+    if (typeof item !== 'object' || item === null) continue;
+    if (depth > limit) return key;
+    if (Array.isArray(item)) for (const child of item) stack.push([child, depth + 1, key]);
+    else for (const k in item) stack.push([(item as Record<string, unknown>)[k], depth + 1, key]);
+  }
+  return null;
+}
+
+/**
+ * JSON text for the JSON column, or null when nothing is left over. Nesting past
+ * MAX_ATTRIBUTE_DEPTH is an issue (the record is rejected, never half-stored).
+ */
+export function attributesJson(value: Record<string, unknown>, issues: string[]): string | null {
+  if (isEmptyObject(value)) return null;
+  const deep = tooDeep(value, MAX_ATTRIBUTE_DEPTH);
+  if (deep !== null) {
+    issues.push(`${deep}: nested deeper than ${MAX_ATTRIBUTE_DEPTH} levels (the bound for unmapped fields kept in attributes)`);
+    return null;
+  }
+  return JSON.stringify(value);
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {

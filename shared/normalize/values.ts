@@ -27,11 +27,24 @@ export function upper(value: string | null): string | null {
   return value === null ? null : value.toUpperCase();
 }
 
-/** An identity string; numbers keep their decimal text; empty is an issue. */
+/**
+ * An identity string; empty is an issue. A number keeps its decimal text, unless it is an integer
+ * beyond 2^53: JSON.parse has already rounded it, so two different ids could read the same.
+ */
 export function requiredId(value: string | number | null | undefined, path: string, issues: Issues): string {
   if (isEmpty(value)) {
     issues.push(`${path}: is required`);
     return '';
+  }
+  return optionalId(value, path, issues) ?? '';
+}
+
+/** An identity string that may be absent (null); see requiredId. */
+export function optionalId(value: string | number | null | undefined, path: string, issues: Issues): string | null {
+  if (isEmpty(value)) return null;
+  if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) {
+    issues.push(`${path}: a number too large to be exact in JSON (${show(value)}): send it as a string`);
+    return null;
   }
   return String(value);
 }

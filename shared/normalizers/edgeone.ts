@@ -1,7 +1,7 @@
 import { attributesJson, isPlainObject, remainder } from '../normalize/attributes';
 import { eventId } from '../normalize/event-id';
 import { describeIssues, reject, type NormalizeContext, type NormalizeResult } from '../normalize/result';
-import { decimal, integer, requiredId, text, timestamp, upper, type Issues } from '../normalize/values';
+import { decimal, integer, optionalId, requiredId, text, timestamp, upper, type Issues } from '../normalize/values';
 import { edgeoneKind, EdgeoneL4Record, EdgeoneL7Record, L4_MAPPED, L7_MAPPED } from '../sources/edgeone';
 
 /** EdgeOne's empty placeholders become null in attributes too, so "-" never reads as a value. */
@@ -32,6 +32,7 @@ function normalizeL4(raw: Record<string, unknown>, ctx: NormalizeContext): Norma
   if (!parsed.success) return reject(`L4 record: ${describeIssues(parsed.error)}`);
   const r = parsed.data;
   const issues: Issues = [];
+  const service = optionalId(r.ServiceID, 'ServiceID', issues);
   const sessionId = requiredId(r.SessionID, 'SessionID', issues);
   const time = timestamp(r.LogTimeStamp, 'LogTimeStamp', issues, true);
   const connect = timestamp(r.ConnectTimeStamp, 'ConnectTimeStamp', issues);
@@ -39,14 +40,28 @@ function normalizeL4(raw: Record<string, unknown>, ctx: NormalizeContext): Norma
   const port = integer(r.ForwardPort, 'ForwardPort', issues, INT);
   const egress = integer(r.ReceivedBytes, 'ReceivedBytes', issues, BYTES);
   const ingress = integer(r.SentBytes, 'SentBytes', issues, BYTES);
+  const attributes = attributesJson(remainder(raw, L4_MAPPED, cleanPlaceholder), issues);
   if (issues.length > 0 || time === null) return reject(`L4 record: ${issues.join('; ')}`);
 
-  const service = r.ServiceID == null ? null : text(String(r.ServiceID));
-  const reason = splitDisconnectReason(text(r.DisconnetReason));
+  const reasonText = text(r.DisconnetReason);
+  const reason = splitDisconnectReason(reasonText);
+  // A session logs periodically and once more when it closes, possibly in the same second: its
+  // identity is the session plus every value that changes from record to record, as normalized
+  // values, so the same record reads the same whatever its spelling (key order, "0" or 0, a zone).
+  const id = eventId(
+    'edgeone_l4',
+    service ?? '',
+    sessionId,
+    time.canonical,
+    disconnect?.canonical ?? '',
+    reasonText ?? '',
+    egress === null ? '' : String(egress),
+    ingress === null ? '' : String(ingress),
+  );
   return {
     ok: true,
     row: {
-      event_id: eventId('edgeone_l4', service ?? '', sessionId, time.canonical),
+      event_id: id,
       source: 'edgeone',
       log_type: 'l4_session',
       event_time: time.iso,
@@ -85,7 +100,7 @@ function normalizeL4(raw: Record<string, unknown>, ctx: NormalizeContext): Norma
       disconnect_time: disconnect?.iso ?? null,
       disconnect_side: reason.side,
       disconnect_reason: reason.reason,
-      attributes: attributesJson(remainder(raw, L4_MAPPED, cleanPlaceholder)),
+      attributes,
     },
   };
 }
@@ -103,6 +118,11 @@ function normalizeL7(raw: Record<string, unknown>, ctx: NormalizeContext): Norma
   const status = integer(r.EdgeResponseStatusCode, 'EdgeResponseStatusCode', issues, INT);
   const latency = decimal(r.EdgeResponseTime, 'EdgeResponseTime', issues);
   const ttfb = decimal(r.EdgeInternalTime, 'EdgeInternalTime', issues);
+  const asn = asNumber(r.ClientISP);
+  const unmapped = remainder(raw, L7_MAPPED, cleanPlaceholder);
+  // ClientISP is a column only when it is an AS number; an ISP name stays in attributes.
+  if (asn === null && r.ClientISP != null) unmapped.ClientISP = cleanPlaceholder(r.ClientISP);
+  const attributes = attributesJson(unmapped, issues);
   if (issues.length > 0 || time === null) return reject(`L7 record: ${issues.join('; ')}`);
 
   const host = text(r.RequestHost);
@@ -113,10 +133,6 @@ function normalizeL7(raw: Record<string, unknown>, ctx: NormalizeContext): Norma
   // whether TLS was negotiated.
   const scheme = urlScheme(text(r.RequestScheme)) ?? (tls ? 'https' : 'http');
   const url = host === null ? null : `${scheme}://${host}${path ?? '/'}${query ? `?${query}` : ''}`;
-  const asn = asNumber(r.ClientISP);
-  const attributes = remainder(raw, L7_MAPPED, cleanPlaceholder);
-  // ClientISP is a column only when it is an AS number; an ISP name stays in attributes.
-  if (asn === null && r.ClientISP != null) attributes.ClientISP = cleanPlaceholder(r.ClientISP);
   const cacheStatus = text(r.EdgeCacheStatus)?.toLowerCase() ?? null;
   return {
     ok: true,
@@ -160,7 +176,7 @@ function normalizeL7(raw: Record<string, unknown>, ctx: NormalizeContext): Norma
       disconnect_time: null,
       disconnect_side: null,
       disconnect_reason: null,
-      attributes: attributesJson(attributes),
+      attributes,
     },
   };
 }

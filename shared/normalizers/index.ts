@@ -12,9 +12,23 @@ export type InputSource = (typeof INPUT_SOURCES)[number];
 
 export type Normalizer = (raw: unknown, ctx: NormalizeContext) => NormalizeResult;
 
+/**
+ * A normalizer that cannot fail its neighbours: should it throw on some input nobody foresaw, that
+ * one record is rejected with the reason, and the rest of its message or file goes on.
+ */
+export function contained(normalize: Normalizer): Normalizer {
+  return (raw, ctx) => {
+    try {
+      return normalize(raw, ctx);
+    } catch (err) {
+      return reject(`the normalizer failed on this record: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+}
+
 export const normalizers: Record<InputSource, Normalizer> = {
-  'media-cdn': normalizeMediaCdn,
-  edgeone: normalizeEdgeone,
+  'media-cdn': contained(normalizeMediaCdn),
+  edgeone: contained(normalizeEdgeone),
 };
 
 /** The `source` column value for each input source (for dead letters, before any row exists). */

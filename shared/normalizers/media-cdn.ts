@@ -2,7 +2,7 @@ import { attributesJson, isEmptyObject, isPlainObject, remainder } from '../norm
 import { eventId } from '../normalize/event-id';
 import { describeIssues, reject, type NormalizeContext, type NormalizeResult } from '../normalize/result';
 import { splitUrl } from '../normalize/url';
-import { duration, integer, text, timestamp, upper, type Issues } from '../normalize/values';
+import { duration, integer, requiredId, text, timestamp, upper, type Issues } from '../normalize/values';
 import { MAPPED_FIELDS, MediaCdnLogEntry } from '../sources/media-cdn';
 
 // Rows are written out column by column, in table order, rather than spread from a template: a
@@ -55,6 +55,11 @@ export function normalizeMediaCdn(raw: unknown, ctx: NormalizeContext): Normaliz
   const http = entry.httpRequest ?? {};
   const payload = entry.jsonPayload ?? {};
   const issues: Issues = [];
+  // The entry's identity as Cloud Logging defines it (entries of one log with the same timestamp
+  // and insertId are one entry). Logging gives every entry an insertId; without one, two requests
+  // in the same instant could not be told apart, so the entry is rejected rather than guessed at.
+  const logName = requiredId(entry.logName, 'logName', issues);
+  const insertId = requiredId(entry.insertId, 'insertId', issues);
   const time = timestamp(entry.timestamp, 'timestamp', issues, true);
   const receive = timestamp(entry.receiveTimestamp, 'receiveTimestamp', issues);
   const requestSize = integer(http.requestSize, 'httpRequest.requestSize', issues, { nonNegative: true });
@@ -64,6 +69,7 @@ export function normalizeMediaCdn(raw: unknown, ctx: NormalizeContext): Normaliz
   const ttfb = duration(payload.httpTtfb, 'jsonPayload.httpTtfb', issues);
   const payloadLatency = duration(payload.latency, 'jsonPayload.latency', issues);
   const httpLatency = payloadLatency === null ? duration(http.latency, 'httpRequest.latency', issues) : null;
+  const attributes = attributesJson(mediaCdnAttributes(raw, httpLatency !== null), issues);
   if (issues.length > 0 || time === null) return reject(issues.join('; '));
 
   const url = text(http.requestUrl);
@@ -72,7 +78,7 @@ export function normalizeMediaCdn(raw: unknown, ctx: NormalizeContext): Normaliz
   return {
     ok: true,
     row: {
-      event_id: eventId('media_cdn', entry.logName ?? '', entry.insertId ?? '', time.canonical),
+      event_id: eventId('media_cdn', logName, insertId, time.canonical),
       source: 'media_cdn',
       log_type: 'http_request',
       event_time: time.iso,
@@ -111,7 +117,7 @@ export function normalizeMediaCdn(raw: unknown, ctx: NormalizeContext): Normaliz
       disconnect_time: null,
       disconnect_side: null,
       disconnect_reason: null,
-      attributes: attributesJson(mediaCdnAttributes(raw, httpLatency !== null)),
+      attributes,
     },
   };
 }

@@ -1,3 +1,4 @@
+import { createPubSub } from '../gcp/pubsub';
 import type { EdgeonePushSettings } from './settings';
 
 /** One Pub/Sub message as the receiver hands it off. */
@@ -17,16 +18,12 @@ export type Publish = (message: OutgoingMessage) => Promise<string>;
 export const PUBLISH_TIMEOUT_MS = 30_000;
 
 /**
- * A publisher bound to the EdgeOne topic. The client library is loaded here, on first use, so the
- * functions that never publish do not load it. Batching waits at most 5 ms: concurrent requests
+ * A publisher bound to the EdgeOne topic. createPubSub loads the client library on first use, so
+ * the functions that never publish do not load it. Batching waits at most 5 ms: concurrent requests
  * share Publish calls, and EdgeOne waits for the answer, so no longer.
  */
 export async function createTopicPublisher(settings: EdgeonePushSettings): Promise<{ publish: Publish; close: () => Promise<void> }> {
-  const { createPubSub } = await import('../gcp/clients');
-  const pubsub = createPubSub({
-    GOOGLE_CLOUD_PROJECT: settings.project,
-    ...(settings.pubsubEmulatorHost ? { PUBSUB_EMULATOR_HOST: settings.pubsubEmulatorHost } : {}),
-  });
+  const pubsub = createPubSub({ project: settings.project, endpoints: settings.pubsubEmulatorHost ? { pubsub: settings.pubsubEmulatorHost } : {} });
   const topic = pubsub.topic(settings.topic, { batching: { maxMessages: 100, maxMilliseconds: 5 }, gaxOpts: { timeout: PUBLISH_TIMEOUT_MS } });
   return {
     publish: (message) => topic.publishMessage(message),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ConfigError, parseEnv } from '../config/env';
+import { parseEnv } from '../config/env';
+import { ConfigError } from '../config/error';
 
 const MiB = 1024 * 1024;
 const bytes = (fallback: number) => z.coerce.number().int().positive().default(fallback);

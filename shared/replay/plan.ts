@@ -1,4 +1,5 @@
 import { CONTENT_ENCODING_ATTRIBUTE } from '../input/content-encoding';
+import { EdgeLogRow } from '../schema/edge-log';
 
 /** A dead letter as replay needs it (a subset of ingest_errors). */
 export interface DeadLetter {
@@ -32,7 +33,7 @@ export interface ReplayMessage {
   attributes: Record<string, string>;
 }
 
-export type SkipReason = 'truncated' | 'no payload' | 'warehouse refused a normalized row' | 'no topic for source';
+export type SkipReason = 'truncated' | 'no payload' | 'payload is a normalized row, not a source record' | 'no topic for source';
 
 export interface ReplayPlan {
   send: ReplayMessage[];
@@ -61,11 +62,24 @@ function originalAttributes(value: DeadLetter['attributes']): Record<string, str
 }
 
 /**
+ * Whether a payload is a unified row rather than a source record: what a warehouse-refused row's
+ * dead letter carried before the sinks kept the source record (no vendor record has these columns).
+ */
+function isNormalizedRow(payload: string): boolean {
+  try {
+    return EdgeLogRow.safeParse(JSON.parse(payload)).success;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Decides what replay sends: each dead letter's payload, as the data of one message to its source's
  * topic, with its original attributes (minus storage-notification ones, so an EdgeOne line is
  * ingested from the message itself instead of re-reading the whole object) and the dead letter's id.
- * Truncated payloads are not the record any more and are skipped; so are rows the warehouse refused
- * after normalization (their payload is the row, not a source record).
+ * Every stage is replayable, rows the warehouse refused (stage insert) included: their payload is
+ * the source record. Truncated payloads are not the record any more and are skipped; so are the
+ * insert letters of older versions, whose payload is the normalized row.
  */
 export function planReplay(letters: readonly DeadLetter[], topics: (source: string) => string | undefined): ReplayPlan {
   const plan: ReplayPlan = { send: [], skipped: [] };
@@ -73,7 +87,7 @@ export function planReplay(letters: readonly DeadLetter[], topics: (source: stri
     const skip = (why: SkipReason) => plan.skipped.push({ errorId: l.error_id, source: l.source, why });
     if (l.payload_truncated) skip('truncated');
     else if (l.payload === null || l.payload === '') skip('no payload');
-    else if (l.stage === 'insert') skip('warehouse refused a normalized row');
+    else if (l.stage === 'insert' && isNormalizedRow(l.payload)) skip('payload is a normalized row, not a source record');
     else {
       const topic = topics(l.source);
       if (!topic) skip('no topic for source');

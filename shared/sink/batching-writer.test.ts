@@ -1,4 +1,4 @@
-import { BatchingWriter, type ItemFate, type Serialized } from './batching-writer';
+import { BatchingWriter, type ItemFate, type Serialized, type Timers } from './batching-writer';
 import { buildDeadLetter, truncateUtf8 } from './dead-letter';
 import { TransientSinkError } from './types';
 
@@ -50,50 +50,100 @@ describe('BatchingWriter', () => {
     await expect(b).resolves.toEqual({ inserted: 1, deadLettered: 0 });
   });
 
-  describe('waves of callers', () => {
-    // A long linger, so a batch that leaves before it is visibly an early one.
+  describe('waves of callers (timers the test moves: counted, never timed)', () => {
+    /** A clock and linger timer that move only when the test says so. */
+    function manualTimers() {
+      let now = 0;
+      let nextId = 1;
+      let due: Array<{ id: number; at: number; callback: () => void }> = [];
+      const timers: Timers = {
+        now: () => now,
+        setTimeout: (callback, ms) => {
+          const id = nextId++;
+          due.push({ id, at: now + ms, callback });
+          return id;
+        },
+        clearTimeout: (id) => {
+          due = due.filter((t) => t.id !== id);
+        },
+      };
+      const advance = (ms: number) => {
+        now += ms;
+        for (const timer of due.filter((t) => t.at <= now)) {
+          due = due.filter((t) => t !== timer);
+          timer.callback();
+        }
+      };
+      return { timers, advance };
+    }
+
+    /** Batches stay in flight until `release()`, so a test decides what is still out. */
     function waves() {
+      const clock = manualTimers();
       const batches: number[][] = [];
-      const { w } = writer(async (batch) => {
+      let inFlight: Array<() => void> = [];
+      const { w } = writer((batch) => {
         batches.push(batch.map((b) => b.value.id));
-        await new Promise((resolve) => setTimeout(resolve, 5));
-        return batch.map(() => 'inserted');
-      }, { lingerMs: 100 });
+        return new Promise<ItemFate[]>((resolve) => inFlight.push(() => resolve(batch.map(() => 'inserted'))));
+      }, { lingerMs: 100, timers: clock.timers });
       const wave = (ids: number[]) => Promise.all(ids.map((id) => w.write([{ id }])));
-      return { w, batches, wave };
+      const release = () => {
+        const out = inFlight;
+        inFlight = [];
+        for (const resolve of out) resolve();
+      };
+      return { w, batches, wave, release, advance: clock.advance };
     }
 
     it('sends a batch as soon as a wave as big as the last lingered one is queued', async () => {
-      const { batches, wave } = waves();
-      await wave([1, 2, 3]); // lingers: teaches a wave of 3
-      const started = performance.now();
-      await wave([4, 5, 6]);
-      expect(performance.now() - started).toBeLessThan(90);
-      expect(batches).toEqual([[1, 2, 3], [4, 5, 6]]);
+      const { batches, wave, release, advance } = waves();
+      const first = wave([1, 2, 3]);
+      expect(batches).toEqual([]); // lingering
+      advance(100); // the linger closes the batch and teaches a wave of 3
+      release();
+      await first;
+      advance(10);
+      const second = wave([4, 5, 6]);
+      expect(batches).toEqual([[1, 2, 3], [4, 5, 6]]); // left with the third caller, no linger
+      release();
+      await second;
     });
 
     it('lingers again when a caller turns up while an early batch is out (a ramp-up)', async () => {
-      const { w, batches, wave } = waves();
-      await wave([1]);
+      const { w, batches, wave, release, advance } = waves();
+      const one = wave([1]);
+      advance(100);
+      release();
+      await one;
       const early = w.write([{ id: 2 }]); // alone, as the last wave was: leaves at once
+      expect(batches).toEqual([[1], [2]]);
       const late = wave([3, 4, 5]); // arrive while it is out: the wave was bigger
-      await Promise.all([early, late]);
-      // The linger that closed [3, 4, 5] saw 4 callers waiting at once (2 was still out).
+      expect(batches).toEqual([[1], [2]]);
+      advance(100); // the linger that closes [3, 4, 5] sees 4 callers waiting at once (2 is still out)
       expect(batches).toEqual([[1], [2], [3, 4, 5]]);
-      const started = performance.now();
-      await wave([6, 7, 8, 9]);
-      expect(performance.now() - started).toBeLessThan(90);
+      release();
+      await Promise.all([early, late]);
+      advance(10);
+      const next = wave([6, 7, 8, 9]);
       expect(batches.slice(3)).toEqual([[6, 7, 8, 9]]);
+      release();
+      await next;
     });
 
     it('forgets the wave after a pause', async () => {
-      const { batches, wave } = waves();
-      await wave([1, 2]);
-      await new Promise((resolve) => setTimeout(resolve, 600));
-      const started = performance.now();
-      await wave([3, 4]);
-      expect(performance.now() - started).toBeGreaterThanOrEqual(95);
+      const { batches, wave, release, advance } = waves();
+      const first = wave([1, 2]);
+      advance(100);
+      release();
+      await first;
+      advance(600);
+      const second = wave([3, 4]);
+      advance(99);
+      expect(batches).toEqual([[1, 2]]); // lingering, as for a first wave
+      advance(1);
       expect(batches).toEqual([[1, 2], [3, 4]]);
+      release();
+      await second;
     });
   });
 });

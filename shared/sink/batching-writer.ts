@@ -2,8 +2,10 @@
  * Coalesces rows from concurrent callers (invocations of one function instance) into shared
  * requests. No I/O of its own: `send` does the request, `oversize` the dead-lettering of rows too
  * big for any request. Each `write()` resolves when its own rows have been inserted or
- * dead-lettered, and rejects with whatever `send` threw for a batch holding any of them.
+ * dead-lettered, and rejects with whatever `send` threw for a batch holding any of them. When a
+ * batch leaves before its linger is the WaveRule's decision (wave-rule.ts).
  */
+import { WaveRule } from './wave-rule';
 
 /** A value serialized once: the text is what gets measured and, on failure, dead-lettered. */
 export interface Serialized<T> {
@@ -37,13 +39,26 @@ export interface BatchingWriterOptions<T> {
   lingerMs?: number;
   /** Per-row envelope bytes counted on top of the row JSON (`{"insertId":"…","json":…}`). */
   rowOverheadBytes?: number;
+  /** The clock and the linger's timer (tests move them by hand; default: the real ones). */
+  timers?: Timers;
 }
+
+export interface Timers {
+  now(): number;
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const realTimers: Timers = {
+  now: () => performance.now(),
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
 
 export const DEFAULT_MAX_ROWS = 500;
 export const DEFAULT_MAX_BYTES = 9 * 1024 * 1024;
 export const DEFAULT_MAX_ROW_BYTES = 10 * 1024 * 1024 - 64 * 1024;
 export const DEFAULT_LINGER_MS = 50;
-const WAVE_TTL_MS = 500;
 
 /** One caller's share: counts its rows down as batches settle. */
 class Ticket {
@@ -98,19 +113,12 @@ export class BatchingWriter<T> {
   private readonly maxRowBytes: number;
   private readonly lingerMs: number;
   private readonly overhead: number;
+  private readonly timers: Timers;
+  private readonly waves: WaveRule;
   private pending: Entry<T>[] = [];
   private pendingBytes = 0;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: unknown = null;
   private readonly inFlight = new Set<Promise<void>>();
-  /** Callers waiting on their rows, and how many of them have rows in the pending batch. */
-  private open = 0;
-  private queuedCallers = 0;
-  /** Most callers waiting at once, seen by the linger that last closed a batch (0: not known). */
-  private wave = 0;
-  /** Most callers waiting at once since the linger last closed a batch. */
-  private mostOpen = 0;
-  private lastFlushEarly = false;
-  private lastFlushAt = -Infinity;
 
   constructor(private readonly options: BatchingWriterOptions<T>) {
     this.maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
@@ -118,15 +126,15 @@ export class BatchingWriter<T> {
     this.maxRowBytes = options.maxRowBytes ?? DEFAULT_MAX_ROW_BYTES;
     this.lingerMs = options.lingerMs ?? DEFAULT_LINGER_MS;
     this.overhead = options.rowOverheadBytes ?? 64;
+    this.timers = options.timers ?? realTimers;
+    this.waves = new WaveRule(() => this.timers.now());
   }
 
   /** Serializes once and queues; `origins[i]` travels with `values[i]` to send/oversize. */
   write(values: readonly T[], origins?: readonly unknown[]): Promise<WriteCounts> {
     if (values.length === 0) return Promise.resolve({ inserted: 0, deadLettered: 0 });
-    const ticket = new Ticket(values.length, () => this.open--);
-    // A caller arriving while an early batch is on the way: the wave was bigger than learnt.
-    if (this.open++ > this.queuedCallers && this.lastFlushEarly) this.wave = 0;
-    if (this.open > this.mostOpen) this.mostOpen = this.open;
+    const ticket = new Ticket(values.length, () => this.waves.leave());
+    this.waves.arrive();
     const tooBig: Serialized<T>[] = [];
     for (let i = 0; i < values.length; i++) {
       const value = values[i]!;
@@ -138,7 +146,7 @@ export class BatchingWriter<T> {
       }
       this.enqueue({ item, ticket });
     }
-    if (this.pending.length > 0 && this.everyoneQueued()) this.sendPending(true);
+    if (this.pending.length > 0 && this.waves.everyoneQueued()) this.sendPending(true);
     if (tooBig.length > 0) {
       this.track(
         this.options.oversize(tooBig, this.maxRowBytes).then(
@@ -156,18 +164,6 @@ export class BatchingWriter<T> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  /**
-   * Every caller waits on this writer, as many as when the linger last closed a batch: nobody else
-   * is due, so lingering would only add latency. Pub/Sub pushes to an instance at a steady
-   * concurrency, so callers come in waves, answered together and back together. A linger teaches
-   * the wave's size; a caller turning up while an early batch is out, or a pause, unteaches it.
-   */
-  private everyoneQueued(): boolean {
-    if (this.wave === 0 || this.queuedCallers !== this.open || this.open < this.wave) return false;
-    // After a pause the last wave says nothing about the next one (a partial tail, a new load).
-    return performance.now() - this.lastFlushAt <= WAVE_TTL_MS;
-  }
-
   private enqueue(entry: Entry<T>): void {
     const size = entry.item.bytes + this.overhead;
     // Flush first when this row would push the batch past the byte budget.
@@ -176,32 +172,29 @@ export class BatchingWriter<T> {
     this.pendingBytes += size;
     if (!entry.ticket.queued) {
       entry.ticket.queued = true;
-      this.queuedCallers++;
+      this.waves.queue();
     }
     if (this.pending.length >= this.maxRows || this.pendingBytes >= this.maxBytes) this.sendPending();
-    else if (!this.timer) {
-      this.timer = setTimeout(() => {
+    else if (this.timer === null) {
+      this.timer = this.timers.setTimeout(() => {
         this.timer = null;
-        this.wave = Math.max(this.open, this.mostOpen);
-        this.mostOpen = this.open;
+        this.waves.lingered();
         this.sendPending();
       }, this.lingerMs);
     }
   }
 
   private sendPending(early = false): void {
-    if (this.timer) {
-      clearTimeout(this.timer);
+    if (this.timer !== null) {
+      this.timers.clearTimeout(this.timer);
       this.timer = null;
     }
     if (this.pending.length === 0) return;
-    this.lastFlushEarly = early;
-    this.lastFlushAt = performance.now();
+    this.waves.sent(early);
     const batch = this.pending;
     this.pending = [];
     this.pendingBytes = 0;
     for (const entry of batch) entry.ticket.queued = false;
-    this.queuedCallers = 0;
     this.track(this.dispatch(batch));
   }
 

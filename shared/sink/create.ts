@@ -1,36 +1,30 @@
+import { ConfigError } from '../config/error';
+import type { GcpSettings, SinkSettings } from '../config/settings';
 import type { Logs } from '../logging';
 import type { RowSink } from './types';
 
+/** The warehouses a sink can write to (`SINK`). */
 export const SINK_KINDS = ['bigquery', 'duckdb'] as const;
 export type SinkKind = (typeof SINK_KINDS)[number];
 
-/** Default local warehouse file. */
+/** Default local warehouse file (`DUCKDB_PATH`). */
 export const DEFAULT_DUCKDB_PATH = './data/cdnlog.duckdb';
 
 /**
- * Which warehouse to write to: `SINK` when set; otherwise BigQuery when a project and `BQ_DATASET`
- * are configured, DuckDB (a local file) when not — so a fresh checkout works with no cloud account.
+ * Opens the sink the settings chose. Each warehouse module is loaded only when chosen, so the
+ * deployed functions never load DuckDB (their deploy package does not even contain it, see
+ * terraform/stage-function-source.sh) and local runs never need Google credentials.
  */
-export function chooseSink(env: NodeJS.ProcessEnv): SinkKind {
-  const explicit = env.SINK?.trim();
-  if (explicit) {
-    if (!(SINK_KINDS as readonly string[]).includes(explicit)) {
-      throw new Error(`SINK must be one of ${SINK_KINDS.join(', ')}, got "${explicit}"`);
-    }
-    return explicit as SinkKind;
+export async function createSink(settings: { gcp: GcpSettings; sink: SinkSettings }, options: { logs?: Logs } = {}): Promise<RowSink> {
+  const { gcp, sink } = settings;
+  if (sink.kind === 'bigquery') {
+    const { createBigQuerySink } = await import('./bigquery');
+    return createBigQuerySink(gcp, sink, options);
   }
-  return env.BQ_DATASET && (env.GOOGLE_CLOUD_PROJECT || env.GCLOUD_PROJECT) ? 'bigquery' : 'duckdb';
-}
-
-/**
- * Opens the sink the environment asks for. Each warehouse module is loaded only when chosen, so the
- * deployed functions never load DuckDB's native module and local runs never need Google credentials.
- */
-export async function createSink(env: NodeJS.ProcessEnv, options: { logs?: Logs } = {}): Promise<RowSink> {
-  if (chooseSink(env) === 'bigquery') {
-    const { createBigQuerySinkFromEnv } = await import('./bigquery');
-    return createBigQuerySinkFromEnv(env, options);
-  }
-  const { openDuckDbSink } = await import('./duckdb');
-  return openDuckDbSink({ path: env.DUCKDB_PATH || DEFAULT_DUCKDB_PATH });
+  const { openDuckDbSink } = await import('./duckdb').catch((err: unknown) => {
+    // The deploy package leaves DuckDB out; say so rather than "Cannot find module".
+    if (!/Cannot find module '\.\/duckdb'/.test((err as Error).message)) throw err;
+    throw new ConfigError('cdnlog configuration: SINK=duckdb, but this is the deploy package, which has no DuckDB (set BQ_DATASET and GOOGLE_CLOUD_PROJECT)', { cause: err });
+  });
+  return openDuckDbSink({ path: sink.path });
 }

@@ -1,5 +1,7 @@
 import { eventId } from '../normalize/event-id';
+import type { EdgeLogRow } from '../schema/edge-log';
 import { MAX_ERROR_PAYLOAD_BYTES, type IngestErrorRow } from '../schema/ingest-error';
+import type { RowOrigin } from './types';
 
 export type DeadLetterStage = 'decode' | 'parse' | 'validate' | 'insert';
 
@@ -77,4 +79,25 @@ export function buildDeadLetter(input: DeadLetterInput): IngestErrorRow {
     payload_truncated: (payload?.truncated ?? false) || Boolean(input.payloadIsHead),
     attributes,
   };
+}
+
+/**
+ * The dead letter for a row the warehouse refused (stage insert), shared by every sink. Its payload
+ * is the source record the row was made from, so `cdnlog replay` can resend it after a fix; only
+ * when the caller did not say (no origin record) does the row's own JSON stand in, which replay
+ * recognises and skips.
+ */
+export function refusedRowLetter(row: EdgeLogRow, origin: RowOrigin | undefined, reason: string, now: string, rowJson?: string): IngestErrorRow {
+  return buildDeadLetter({
+    source: row.source === 'edgeone' ? 'edgeone' : 'media_cdn',
+    stage: 'insert',
+    reason,
+    messageId: origin?.messageId,
+    object: origin?.object,
+    line: origin?.line,
+    key: row.event_id,
+    payload: origin?.record ?? rowJson ?? JSON.stringify(row),
+    attributes: origin?.attributes,
+    now,
+  });
 }

@@ -7,7 +7,7 @@ import { createStagingSql, insertFromJsonLinesSql, insertFromStagingSql, staging
 import { EDGE_LOGS_TABLE, INGEST_ERRORS_TABLE, openWarehouse, type Warehouse } from '../duckdb/open';
 import { EdgeLogRow } from '../schema/edge-log';
 import { IngestErrorRow } from '../schema/ingest-error';
-import { buildDeadLetter } from './dead-letter';
+import { refusedRowLetter } from './dead-letter';
 import type { RowOrigin, RowSink, WriteOutcome } from './types';
 
 export interface DuckDbSinkOptions {
@@ -202,23 +202,32 @@ export class DuckDbSink implements RowSink {
     if (file) void this.serialized(() => this.insertFile(file));
   }
 
-  /** One load for the whole file; if DuckDB refuses it, each caller's rows go in one by one. */
+  /**
+   * One load for the whole file; if DuckDB refuses it, each caller's rows go in one by one. Callers
+   * hear back only once the file is gone, so a finished write leaves nothing behind.
+   */
   private async insertFile(file: LoadFile): Promise<void> {
+    const settle: Array<() => void> = [];
     try {
       const result = await this.connection.run(insertFromJsonLinesSql(EDGE_LOGS_TABLE, file.path, this.columns, 'event_id', file.window()));
       this.newRows += result.rowsChanged;
-      for (const write of file.writes) write.resolve({ inserted: write.count, deadLettered: 0 });
+      for (const write of file.writes) settle.push(() => write.resolve({ inserted: write.count, deadLettered: 0 }));
     } catch {
       for (const write of file.writes) {
         try {
-          write.resolve(await this.insertOneByOne(file.read(write), write.origins));
+          const outcome = await this.insertOneByOne(file.read(write), write.origins);
+          settle.push(() => write.resolve(outcome));
         } catch (error) {
-          write.reject(error);
+          settle.push(() => write.reject(error));
         }
       }
     } finally {
-      file.close();
-      await unlink(file.path).catch(() => {});
+      try {
+        file.close();
+        await unlink(file.path).catch(() => {});
+      } finally {
+        for (const done of settle) done();
+      }
     }
   }
 
@@ -272,21 +281,7 @@ export class DuckDbSink implements RowSink {
         inserted++;
       } catch (error) {
         this.appender.clear();
-        const origin = origins?.[i];
-        refused.push(
-          buildDeadLetter({
-            source: row.source === 'edgeone' ? 'edgeone' : 'media_cdn',
-            stage: 'insert',
-            reason: `DuckDB refused the row: ${(error as Error).message}`,
-            messageId: origin?.messageId,
-            object: origin?.object,
-            line: origin?.line,
-            key: String(row.event_id),
-            payload: JSON.stringify(row),
-            attributes: origin?.attributes,
-            now: new Date().toISOString(),
-          }),
-        );
+        refused.push(refusedRowLetter(row, origins?.[i], `DuckDB refused the row: ${(error as Error).message}`, new Date().toISOString()));
       }
     }
     await this.insertErrors(refused);

@@ -1,4 +1,5 @@
-/** Bounded exponential backoff with full jitter, and the transient/permanent split for HTTP APIs. */
+/** The retry policy: bounded exponential backoff with full jitter, counted against a budget per write. */
+import { classifyStatus } from './write-failure';
 
 export interface RetryOptions {
   /** Tries in total, the first included. */
@@ -29,21 +30,34 @@ export function backoffDelay(retry: number, options: RetryOptions = {}): number 
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-const TRANSIENT_STATUS = new Set([408, 429, 500, 502, 503, 504]);
-const NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ETIMEDOUT',
-  'ESOCKETTIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'UND_ERR_SOCKET',
-]);
-/** Google reasons that mean "try later" even under a 4xx (quota) or a 200 body error. */
-const TRANSIENT_REASONS = new Set(['rateLimitExceeded', 'backendError', 'internalError', 'timeout']);
+/**
+ * One write's retry budget: each failure either earns a (jittered, growing) wait before the next
+ * try, or, once `attempts` tries have failed, says the budget is spent.
+ */
+export class RetryBudget {
+  private spent = 0;
+  private readonly options: RetryOptions;
+
+  constructor(options: RetryOptions = {}) {
+    this.options = { ...DEFAULT_RETRY, ...options };
+  }
+
+  /** Failed tries so far. */
+  get failures(): number {
+    return this.spent;
+  }
+
+  /** Records a failed try: the delay before the next one, or null when no try is left. */
+  fail(): number | null {
+    this.spent++;
+    if (this.spent >= (this.options.attempts ?? DEFAULT_RETRY.attempts)) return null;
+    return backoffDelay(this.spent - 1, this.options);
+  }
+
+  wait(ms: number): Promise<void> {
+    return (this.options.sleep ?? sleep)(ms);
+  }
+}
 
 export type ErrorClass = { kind: 'transient'; status: number | null } | { kind: 'permanent'; status: number | null };
 
@@ -54,26 +68,22 @@ function statusOf(err: Record<string, unknown>): number | null {
   return null;
 }
 
-/** Whether an API or network error may pass if the same request is sent again. */
+/**
+ * Whether an error thrown by a client library (a GaxiosError, an ApiError) may pass if the same
+ * request is sent again; the status and reasons are judged by write-failure.ts, the one place
+ * that decides.
+ */
 export function classifyError(error: unknown): ErrorClass {
   if (typeof error !== 'object' || error === null) return { kind: 'transient', status: null };
   const err = error as Record<string, unknown>;
   const status = statusOf(err);
   if (status !== null) {
-    if (TRANSIENT_STATUS.has(status) || status >= 500) return { kind: 'transient', status };
-    const reasons = Array.isArray(err.errors) ? (err.errors as Array<{ reason?: unknown }>).map((e) => e?.reason) : [];
-    if (status === 403 && reasons.some((r) => typeof r === 'string' && TRANSIENT_REASONS.has(r))) {
-      return { kind: 'transient', status };
-    }
-    return { kind: 'permanent', status };
+    const reasons = Array.isArray(err.errors) ? (err.errors as Array<{ reason?: unknown }>).map((e) => e?.reason).filter((r): r is string => typeof r === 'string') : [];
+    const failure = classifyStatus(status, { message: typeof err.message === 'string' ? err.message : '', reasons });
+    return { kind: failure.kind === 'transient' ? 'transient' : 'permanent', status };
   }
   // No HTTP status: the request never got an answer (reset, timeout, DNS) — by definition retryable.
-  const code = typeof err.code === 'string' ? err.code : '';
-  const message = typeof err.message === 'string' ? err.message : '';
-  if (NETWORK_CODES.has(code) || /socket hang up|ECONNRESET|ETIMEDOUT|network|timeout/i.test(message)) {
-    return { kind: 'transient', status: null };
-  }
-  // Unknown failures without a status (e.g. FetchError variants) are treated as transient: failing
-  // the invocation makes Pub/Sub redeliver, whereas dead-lettering good rows would lose them.
+  // Unknown failures without a status are treated the same: failing the invocation makes Pub/Sub
+  // redeliver, whereas dead-lettering good rows would lose them.
   return { kind: 'transient', status: null };
 }

@@ -11,6 +11,12 @@ export interface RowOrigin {
   line?: number | null;
   /** Pub/Sub attributes and other context for the dead letter's attributes column. */
   attributes?: Record<string, unknown> | null;
+  /**
+   * The source record's text, exactly as read (one line or array element: the reader copies each
+   * record into its own string, so this holds no larger buffer alive). A row the warehouse refuses
+   * is dead-lettered with it, so `cdnlog replay` can resend what the vendor sent.
+   */
+  record?: string | null;
 }
 
 /** What became of a batch of rows handed to a sink. */
@@ -24,8 +30,9 @@ export interface WriteOutcome {
 /**
  * Where normalized rows land. BigQuery in the cloud, DuckDB locally: same semantics on both — rows are
  * keyed by event_id (a re-sent row does not count twice in the views), rows the warehouse refuses are
- * dead-lettered with its reason, transient failures are retried inside and, when retries run out,
- * surface as a thrown TransientSinkError so the caller can fail the invocation (Pub/Sub redelivers).
+ * one by one are dead-lettered with its reason (and the source record), transient failures are
+ * retried inside and, when retries run out, surface as a thrown TransientSinkError; a refusal of the
+ * whole request surfaces as a SinkRefusedError. Either way the caller fails the invocation.
  */
 export interface RowSink {
   /** `origins[i]`, when given, says where `rows[i]` came from (used only if it is dead-lettered). */
@@ -37,6 +44,19 @@ export interface RowSink {
 /** A failure that may pass if tried again later (5xx, 429, network); the invocation should fail. */
 export class TransientSinkError extends Error {
   override name = 'TransientSinkError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/**
+ * The warehouse refused a whole request (table gone, no permission, quota, malformed request): not
+ * the rows' fault, so they are not dead-lettered; the invocation fails without retrying here, and
+ * Pub/Sub redelivers (with its backoff) until the cause is fixed or the message reaches the
+ * subscription's dead-letter topic.
+ */
+export class SinkRefusedError extends Error {
+  override name = 'SinkRefusedError';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
   }

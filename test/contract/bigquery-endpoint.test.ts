@@ -52,7 +52,7 @@ describe('BigQuery client against the local BigQuery REST contract endpoint', ()
         ],
       },
     });
-    bigquery = createBigQuery({ GOOGLE_CLOUD_PROJECT: 'test-project', BIGQUERY_EMULATOR_HOST: endpoint.url });
+    bigquery = createBigQuery({ project: 'test-project', endpoints: { bigquery: endpoint.url } });
   });
   afterEach(() => endpoint.close());
 
@@ -146,7 +146,7 @@ describe('BigQuery client against the local BigQuery REST contract endpoint', ()
   });
 
   it('shows the library default: with autoRetry the client itself retries a 503 (hiding it)', async () => {
-    const retrying = createBigQuery({ GOOGLE_CLOUD_PROJECT: 'test-project', BIGQUERY_EMULATOR_HOST: endpoint.url }, { autoRetry: true });
+    const retrying = createBigQuery({ project: 'test-project', endpoints: { bigquery: endpoint.url } }, { autoRetry: true });
     endpoint.failNext(1, 503);
     await retrying.dataset('cdn').table('requests').insert([good('a')], RAW);
     expect(endpoint.requests).toHaveLength(1);

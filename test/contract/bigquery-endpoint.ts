@@ -13,11 +13,19 @@ export interface BigQueryEndpointOptions {
   tables: Record<string, BigQuerySchemaField[]>;
   /** Status for a body over 10 MB. BigQuery has been seen answering both 400 and 413. */
   oversizeStatus?: 400 | 413;
+  /** Request size limit (default insertAll's 10 MB); tests lower it to exercise splitting cheaply. */
+  maxRequestBytes?: number;
   /**
    * Keep accepted rows and insertIds (default true). Benchmarks streaming gigabytes turn it off:
    * rows are then validated and counted, not stored, and insertId dedup is off.
    */
   keepRows?: boolean;
+}
+
+/** A row error a test makes the endpoint report (a string means reason `invalid`). */
+export interface RowRefusal {
+  reason: string;
+  message: string;
 }
 
 /** One insertAll call as the endpoint saw it (after fault injection). */
@@ -73,9 +81,11 @@ export async function startBigQueryEndpoint(options: BigQueryEndpointOptions) {
   const requests: InsertAllRecord[] = [];
   const faults = new FaultQueue();
   // Extra row refusals on top of schema validation, for rows that are schema-valid but that a
-  // test wants BigQuery to refuse (e.g. a value outside a column's range).
-  const refusals: Array<(table: string, json: unknown) => string | null> = [];
+  // test wants BigQuery to refuse (e.g. a value outside a column's range), or to fail one by one
+  // with another reason (backendError, timeout).
+  const refusals: Array<(table: string, json: unknown) => RowRefusal | string | null> = [];
   const oversizeStatus = options.oversizeStatus ?? 400;
+  const maxRequestBytes = options.maxRequestBytes ?? INSERT_ALL_MAX_BYTES;
   const keepRows = options.keepRows ?? true;
   let accepted = 0;
   const queries: QueryRecord[] = [];
@@ -88,8 +98,8 @@ export async function startBigQueryEndpoint(options: BigQueryEndpointOptions) {
       record.status = status;
       sendGoogleError(res, status, message, reason);
     };
-    if (bytes > INSERT_ALL_MAX_BYTES) {
-      return answerError(oversizeStatus, `Request payload size exceeds the limit: ${INSERT_ALL_MAX_BYTES} bytes.`, 'badRequest');
+    if (bytes > maxRequestBytes) {
+      return answerError(oversizeStatus, `Request payload size exceeds the limit: ${maxRequestBytes} bytes.`, 'badRequest');
     }
     const schema = tables.get(table);
     if (!schema) return answerError(404, `Not found: Table ${project}:${table}`, 'notFound');
@@ -109,8 +119,10 @@ export async function startBigQueryEndpoint(options: BigQueryEndpointOptions) {
     const rowErrors = rows.map(r => {
       const errors = validateRow(schema, r.json, request.ignoreUnknownValues === true);
       for (const refuse of refusals) {
-        const message = refuse(table, r.json);
-        if (message !== null) errors.push({ reason: 'invalid', location: '', debugInfo: '', message });
+        const refusal = refuse(table, r.json);
+        if (refusal === null) continue;
+        const { reason, message } = typeof refusal === 'string' ? { reason: 'invalid', message: refusal } : refusal;
+        errors.push({ reason, location: '', debugInfo: '', message });
       }
       return errors;
     });
@@ -224,8 +236,14 @@ export async function startBigQueryEndpoint(options: BigQueryEndpointOptions) {
     accepted: () => accepted,
     /** Rows accepted into `${dataset}.${table}`, in arrival order, duplicates removed. */
     rows: (table: string): Record<string, unknown>[] => [...(stored.get(table) ?? [])],
-    /** Makes rows for which `refuse` returns a message come back `invalid` with it (until close). */
-    refuseRows: (refuse: (table: string, json: unknown) => string | null) => void refusals.push(refuse),
+    /**
+     * Makes rows for which `refuse` returns something come back with that error (a string: reason
+     * `invalid`); returns a function that stops it.
+     */
+    refuseRows: (refuse: (table: string, json: unknown) => RowRefusal | string | null) => {
+      refusals.push(refuse);
+      return () => void refusals.splice(refusals.indexOf(refuse), 1);
+    },
     /** jobs.query calls so far. */
     queries,
     /** Sets what jobs.query returns (see QueryAnswer). */
@@ -233,6 +251,8 @@ export async function startBigQueryEndpoint(options: BigQueryEndpointOptions) {
     failNext: faults.failNext.bind(faults),
     resetNext: faults.resetNext.bind(faults),
     delayNext: faults.delayNext.bind(faults),
+    stallNext: faults.stallNext.bind(faults),
+    answerNext: faults.answerNext.bind(faults),
     close: () => closeServer(server),
   };
 }

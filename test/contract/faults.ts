@@ -5,7 +5,11 @@ import { sendGoogleError } from './http-util';
 export type Fault =
   | { kind: 'fail'; status: number; message?: string; reason?: string }
   | { kind: 'reset' }
-  | { kind: 'delay'; ms: number };
+  | { kind: 'delay'; ms: number }
+  /** Never answer: the request is read and then held until the server closes. */
+  | { kind: 'stall' }
+  /** Answer with exactly this status and body (a proxy's HTML page, a cut body, odd JSON). */
+  | { kind: 'answer'; status: number; body: string; contentType: string };
 
 const DEFAULT_MESSAGE: Record<number, string> = {
   429: 'Exceeded rate limits: too many api requests per user per method for this user_method.',
@@ -15,7 +19,7 @@ const DEFAULT_MESSAGE: Record<number, string> = {
   504: 'Deadline exceeded.',
 };
 
-/** FIFO of faults shared by the HTTP contract endpoints (`failNext`, `resetNext`, `delayNext`). */
+/** FIFO of faults shared by the HTTP contract endpoints (`failNext`, `resetNext`, `delayNext`, `stallNext`, `answerNext`). */
 export class FaultQueue {
   private readonly queue: Fault[] = [];
 
@@ -29,6 +33,14 @@ export class FaultQueue {
 
   delayNext(n: number, ms: number): void {
     for (let i = 0; i < n; i++) this.queue.push({ kind: 'delay', ms });
+  }
+
+  stallNext(n: number): void {
+    for (let i = 0; i < n; i++) this.queue.push({ kind: 'stall' });
+  }
+
+  answerNext(n: number, status: number, body: string, contentType = 'text/html; charset=UTF-8'): void {
+    for (let i = 0; i < n; i++) this.queue.push({ kind: 'answer', status, body, contentType });
   }
 
   get pending(): number {
@@ -53,6 +65,14 @@ export class FaultQueue {
       case 'fail':
         req.resume();
         sendGoogleError(res, fault.status, fault.message ?? DEFAULT_MESSAGE[fault.status] ?? `HTTP ${fault.status}`, fault.reason);
+        return true;
+      case 'stall':
+        req.resume();
+        return true;
+      case 'answer':
+        req.resume();
+        res.writeHead(fault.status, { 'content-type': fault.contentType, 'content-length': Buffer.byteLength(fault.body) });
+        res.end(fault.body);
         return true;
     }
   }

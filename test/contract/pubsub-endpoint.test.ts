@@ -1,5 +1,5 @@
 import type { PubSub } from '@google-cloud/pubsub';
-import { createPubSub } from '../../shared/gcp/clients';
+import { createPubSub } from '../../shared/gcp/pubsub';
 import { withoutGoogleCredentials } from './adc-guard';
 import { startPubSubEndpoint, type PubSubEndpoint } from './pubsub-endpoint';
 
@@ -12,7 +12,7 @@ describe('Pub/Sub client against the local Pub/Sub gRPC contract endpoint', () =
 
   beforeEach(async () => {
     endpoint = await startPubSubEndpoint({ topics: [TOPIC] });
-    pubsub = createPubSub({ GOOGLE_CLOUD_PROJECT: 'test-project', PUBSUB_EMULATOR_HOST: endpoint.url });
+    pubsub = createPubSub({ project: 'test-project', endpoints: { pubsub: endpoint.url } });
   });
   afterEach(async () => {
     await pubsub.close();

@@ -30,7 +30,7 @@ describe('Cloud Storage client against the local Cloud Storage JSON API contract
 
   beforeEach(async () => {
     endpoint = await startStorageEndpoint();
-    storage = createStorage({ GOOGLE_CLOUD_PROJECT: 'test-project', STORAGE_EMULATOR_HOST: endpoint.url });
+    storage = createStorage({ project: 'test-project', endpoints: { storage: endpoint.url } });
   });
   afterEach(() => endpoint.close());
 

@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { FaultQueue } from './faults';
 import { closeServer, listen, readBody, sendGoogleError, sendJson } from './http-util';
-import { byteRange, measure, objectResource, type ObjectContent, type StoredObject } from './storage-object';
+import { byteRange, hashHeader, measure, objectResource, type ObjectContent, type StoredObject } from './storage-object';
 
 export type { ObjectContent } from './storage-object';
 
@@ -18,6 +18,15 @@ interface UploadSession {
   chunks: Buffer[];
   received: number;
   done?: StoredObject;
+}
+
+/**
+ * A fault in the body of the next whole-object download, after `afterBytes` bytes: the connection
+ * is cut (reset), held open with nothing more sent (stall), or one byte is flipped (corrupt).
+ */
+export interface DownloadFault {
+  kind: 'cut' | 'stall' | 'corrupt';
+  afterBytes: number;
 }
 
 /** One request as the endpoint saw it, for asserting on what the client actually sent. */
@@ -46,6 +55,7 @@ export async function startStorageEndpoint() {
   const sessions = new Map<string, UploadSession>();
   const requests: StorageRequestRecord[] = [];
   const faults = new FaultQueue();
+  const downloadFaults: DownloadFault[] = [];
   let nextGeneration = 1_700_000_000_000_000;
   let origin = '';
 
@@ -96,13 +106,43 @@ export async function startStorageEndpoint() {
       headers['content-range'] = `bytes ${start}-${end}/${o.size}`;
     } else {
       // Hashes only describe the whole object; GCS omits them for partial content.
-      headers['x-goog-hash'] = `crc32c=${o.crc32c},md5=${o.md5Hash}`;
+      const hash = hashHeader(o);
+      if (hash !== null) headers['x-goog-hash'] = hash;
     }
     headers['content-length'] = end - start + 1;
     res.writeHead(status, headers);
+    const fault = status === 200 ? downloadFaults.shift() : undefined;
     // Streamed chunk by chunk with backpressure: a multi-GB generator never sits in memory.
-    await pipeline(Readable.from(byteRange(o.content, start, end)), res);
+    const body = byteRange(o.content, start, end);
+    await pipeline(Readable.from(fault ? faulty(body, fault, res) : body), res);
     return status;
+  }
+
+  /** Passes the body through until `afterBytes`, then applies the fault. */
+  async function* faulty(body: AsyncIterable<Buffer>, fault: DownloadFault, res: ServerResponse): AsyncGenerator<Buffer> {
+    let sent = 0;
+    for await (const chunk of body) {
+      const room = fault.afterBytes - sent;
+      if (room >= chunk.length) {
+        sent += chunk.length;
+        yield chunk;
+        continue;
+      }
+      if (fault.kind === 'corrupt') {
+        const copy = Buffer.from(chunk);
+        copy[room] = copy[room]! ^ 0xff;
+        fault.afterBytes = Infinity;
+        sent += chunk.length;
+        yield copy;
+        continue;
+      }
+      if (room > 0) yield chunk.subarray(0, room);
+      // Let the head reach the client before the fault.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      if (fault.kind === 'cut') res.socket?.destroy();
+      // stall: hold the connection open, sending nothing, until the server closes.
+      await new Promise<never>(() => {});
+    }
   }
 
   function listObjects(res: ServerResponse, bucketName: string, prefix = ''): number {
@@ -297,9 +337,17 @@ export async function startStorageEndpoint() {
     /** Value for STORAGE_EMULATOR_HOST (an origin; the factory adds /storage/v1). */
     url: origin,
     requests,
-    /** Seeds an object, as if uploaded earlier. A new generation is assigned unless given. */
-    async putObject(bucketName: string, name: string, content: ObjectContent, opts: { generation?: number; contentType?: string } = {}) {
-      const o = await store({ bucket: bucketName, name, contentType: opts.contentType ?? 'application/octet-stream', content });
+    /**
+     * Seeds an object, as if uploaded earlier. A new generation is assigned unless given; `hashes`
+     * says which hashes are reported (see StoredObject).
+     */
+    async putObject(
+      bucketName: string,
+      name: string,
+      content: ObjectContent,
+      opts: { generation?: number; contentType?: string; hashes?: StoredObject['hashes'] } = {},
+    ) {
+      const o = await store({ bucket: bucketName, name, contentType: opts.contentType ?? 'application/octet-stream', content, hashes: opts.hashes });
       if (opts.generation !== undefined) o.generation = opts.generation;
       return { ...o, gsUri: `gs://${bucketName}/${name}` };
     },
@@ -318,6 +366,10 @@ export async function startStorageEndpoint() {
     failNext: faults.failNext.bind(faults),
     resetNext: faults.resetNext.bind(faults),
     delayNext: faults.delayNext.bind(faults),
+    stallNext: faults.stallNext.bind(faults),
+    answerNext: faults.answerNext.bind(faults),
+    /** Injects a fault into the body of the next whole-object download (see DownloadFault). */
+    faultNextDownload: (fault: DownloadFault) => void downloadFaults.push({ ...fault }),
     close: () => closeServer(server),
   };
 }

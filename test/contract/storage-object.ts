@@ -19,6 +19,11 @@ export interface StoredObject {
   created: Date;
   content: ObjectContent;
   metadata?: Record<string, string>;
+  /**
+   * Which hashes Cloud Storage reports: both (an ordinary upload), crc32c only (composite objects
+   * and XML multipart uploads have no MD5), or none in the download's x-goog-hash.
+   */
+  hashes?: 'both' | 'crc32c' | 'none';
 }
 
 export function chunksOf(content: ObjectContent): Iterable<Buffer> | AsyncIterable<Buffer> {
@@ -64,8 +69,9 @@ export interface ObjectResource {
   contentType: string;
   storageClass: string;
   size: string;
-  md5Hash: string;
+  md5Hash?: string;
   crc32c: string;
+  componentCount?: number;
   etag: string;
   timeCreated: string;
   updated: string;
@@ -88,11 +94,18 @@ export function objectResource(origin: string, o: StoredObject): ObjectResource 
     contentType: o.contentType,
     storageClass: 'STANDARD',
     size: String(o.size),
-    md5Hash: o.md5Hash,
+    ...(o.hashes === 'crc32c' ? {} : { md5Hash: o.md5Hash }),
     crc32c: o.crc32c,
+    ...(o.hashes === 'crc32c' ? { componentCount: 2 } : {}),
     etag: `CK${o.generation}EAE=`,
     timeCreated: time,
     updated: time,
     ...(o.metadata ? { metadata: o.metadata } : {}),
   };
+}
+
+/** The download's x-goog-hash header value, or null when the object's hashes are not reported. */
+export function hashHeader(o: StoredObject): string | null {
+  if (o.hashes === 'none') return null;
+  return o.hashes === 'crc32c' ? `crc32c=${o.crc32c}` : `crc32c=${o.crc32c},md5=${o.md5Hash}`;
 }

@@ -60,7 +60,7 @@ describe('edgeoneLogs against the local BigQuery REST contract endpoint', () => 
   withoutGoogleCredentials();
   let fx: FunctionsHarness;
   beforeEach(async () => {
-    fx = await startFunctions('edgeoneLogs');
+    fx = await startFunctions('edgeoneLogs', { UPLOAD_BUCKET: BUCKET });
     fx.storage.createBucket(BUCKET);
   });
   afterEach(() => fx.close());

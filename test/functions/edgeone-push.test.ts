@@ -228,7 +228,7 @@ describe('edgeonePush → Pub/Sub → edgeoneLogs → the local BigQuery REST co
 
   /** The event_ids edgeoneLogs lands in a fresh warehouse while `deliver` runs. */
   async function landedEventIds(deliver: (fx: FunctionsHarness) => Promise<void>): Promise<string[]> {
-    const fx = await startFunctions('edgeoneLogs');
+    const fx = await startFunctions('edgeoneLogs', { UPLOAD_BUCKET: 'uploads' });
     try {
       await deliver(fx);
       return fx.bigquery.rows(ROWS_TABLE).map((r) => String(r.event_id)).sort();

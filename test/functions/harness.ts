@@ -81,7 +81,8 @@ export async function startFunctions(target: 'mediaCdnLogs' | 'edgeoneLogs' | 'e
     STORAGE_EMULATOR_HOST: storage.url,
     ...extraEnv,
   };
-  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  // functions/index.ts sets NODE_ENV=production for the framework: put it back afterwards too.
+  const saved = Object.fromEntries([...Object.keys(env), 'NODE_ENV'].map((k) => [k, process.env[k]]));
   Object.assign(process.env, env);
   const capture = captureLogs();
   let server!: Server;

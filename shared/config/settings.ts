@@ -1,0 +1,86 @@
+import type { ObjectBounds } from '../ingest/bounds';
+import type { SinkKind } from '../sink/create';
+import { configError, Env, parseEnv, type EnvProblem } from './env';
+
+/** How to reach Google Cloud: the clients (shared/gcp) are built from this alone. */
+export interface GcpSettings {
+  /** GOOGLE_CLOUD_PROJECT, else GCLOUD_PROJECT; undefined lets the client libraries ask ADC. */
+  project: string | undefined;
+  /** Local endpoints standing in for the Google APIs (tests, local runs); all unset in production. */
+  endpoints: { bigquery?: string; storage?: string; pubsub?: string };
+}
+
+export interface BigQueryTarget {
+  kind: 'bigquery';
+  project: string;
+  dataset: string;
+  table: string;
+  errorsTable: string;
+}
+
+export interface DuckDbTarget {
+  kind: 'duckdb';
+  path: string;
+}
+
+/** Where rows land. */
+export type SinkSettings = BigQueryTarget | DuckDbTarget;
+
+/**
+ * Everything cdnlog reads from the environment, validated once and passed down. A new setting is a
+ * line in ./env.ts (DeployedEnv when Terraform sets it, then functions.tf too; LocalEnv otherwise),
+ * a field here (in the part of the settings that uses it, e.g. BigQueryTarget for a BigQuery write
+ * option), and its line in loadSettings; a rule across variables goes in loadSettings, once.
+ */
+export interface Settings {
+  gcp: GcpSettings;
+  sink: SinkSettings;
+  /** Bounds on the work one object or message may cause. */
+  bounds: ObjectBounds;
+  /** The upload bucket, the only one whose notifications are read; required once deployed. */
+  uploadBucket: string | undefined;
+}
+
+/**
+ * The sink rule, one for the functions and the CLI alike: `SINK` when set; otherwise BigQuery when a
+ * dataset is configured or the process is deployed (`K_SERVICE`, set by Cloud Run / Cloud Functions
+ * gen2), DuckDB (a local file) otherwise, so a fresh checkout works with no cloud account. `because`
+ * says why, for the messages.
+ */
+export function chooseSinkKind(env: Pick<Env, 'SINK' | 'BQ_DATASET' | 'K_SERVICE'>): { kind: SinkKind; because: string } {
+  if (env.SINK) return { kind: env.SINK, because: `SINK=${env.SINK}` };
+  if (env.BQ_DATASET) return { kind: 'bigquery', because: 'BQ_DATASET is set' };
+  if (env.K_SERVICE) return { kind: 'bigquery', because: 'deployed: K_SERVICE is set' };
+  return { kind: 'duckdb', because: 'neither SINK nor BQ_DATASET is set' };
+}
+
+/**
+ * Parses the environment into Settings; throws one ConfigError naming every bad variable. BigQuery,
+ * once chosen, needs a project and a dataset: a missing one is an error, never a quiet fallback to a
+ * local file. A local endpoint needs a project too: without one the client asks Application Default
+ * Credentials for it, which is exactly what a local endpoint is there to avoid.
+ */
+export function loadSettings(env: NodeJS.ProcessEnv): Settings {
+  const vars = parseEnv(Env, env);
+  const project = vars.GOOGLE_CLOUD_PROJECT ?? vars.GCLOUD_PROJECT;
+  const endpoints = { bigquery: vars.BIGQUERY_EMULATOR_HOST, storage: vars.STORAGE_EMULATOR_HOST, pubsub: vars.PUBSUB_EMULATOR_HOST };
+  const { kind, because } = chooseSinkKind(vars);
+
+  const problems: EnvProblem[] = [];
+  if (kind === 'bigquery' && !project) problems.push({ name: 'GOOGLE_CLOUD_PROJECT', problem: 'is not set' });
+  if (kind === 'bigquery' && !vars.BQ_DATASET) problems.push({ name: 'BQ_DATASET', problem: 'is not set' });
+  // Deployed, an unset bucket would fail every upload notification: refuse at cold start instead.
+  if (vars.K_SERVICE && !vars.UPLOAD_BUCKET) problems.push({ name: 'UPLOAD_BUCKET', problem: 'is not set' });
+  if (problems.length > 0) throw configError(problems, `the sink is BigQuery because ${because}; SINK=duckdb writes to a local file instead`);
+  const endpointVars = (['BIGQUERY_EMULATOR_HOST', 'STORAGE_EMULATOR_HOST', 'PUBSUB_EMULATOR_HOST'] as const).filter((name) => vars[name]);
+  if (!project && endpointVars.length > 0) {
+    throw configError([{ name: 'GOOGLE_CLOUD_PROJECT', problem: 'is not set' }], `${endpointVars.join(' and ')} ${endpointVars.length > 1 ? 'are' : 'is'} set, and a local endpoint needs a project id`);
+  }
+
+  const sink: SinkSettings =
+    kind === 'bigquery'
+      ? { kind, project: project!, dataset: vars.BQ_DATASET!, table: vars.BQ_TABLE, errorsTable: vars.BQ_ERRORS_TABLE }
+      : { kind, path: vars.DUCKDB_PATH };
+  const bounds = { maxBytes: vars.INGEST_MAX_OBJECT_BYTES, maxLines: vars.INGEST_MAX_OBJECT_LINES, maxDeadLetters: vars.INGEST_MAX_DEAD_LETTERS };
+  return { gcp: { project, endpoints }, sink, bounds, uploadBucket: vars.UPLOAD_BUCKET };
+}

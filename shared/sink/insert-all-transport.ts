@@ -1,0 +1,60 @@
+import type { BigQuery, Table } from '@google-cloud/bigquery';
+
+/** What came back for one request: the status and the whole body as text. */
+export interface HttpAnswer {
+  status: number;
+  text: string;
+}
+
+/** Sends one insertAll body for a table; must stop (reject) when `signal` aborts. */
+export type InsertAllTransport = (table: Table, body: string, signal: AbortSignal) => Promise<HttpAnswer>;
+
+/** A request that got no (complete) answer within its deadline. */
+export class DeadlineExceededError extends Error {
+  override name = 'DeadlineExceededError';
+}
+
+/** Per insertAll request: long enough for a 9 MB body on a slow link, short next to the function timeout. */
+export const DEFAULT_INSERT_DEADLINE_MS = 30_000;
+
+/**
+ * insertAll over the BigQuery client's base URL, project and auth, sent with fetch so that a
+ * deadline can end it: the client's own HTTP layer (teeny-request over node-fetch 3) drops both
+ * `timeout` and `signal`, so a BigQuery that never answers would hold the invocation until the
+ * function timeout. With BIGQUERY_EMULATOR_HOST the client's base URL and pass-through auth are the
+ * local endpoint's (see createBigQuery), so nothing here differs between tests and production.
+ */
+export function bigQueryTransport(bigquery: BigQuery): InsertAllTransport {
+  let project: Promise<string> | null = null;
+  // Asked once; a failed lookup (a metadata server hiccup) is forgotten so the next request asks again.
+  const projectId = () =>
+    (project ??= bigquery.getProjectId().catch((err: unknown) => {
+      project = null;
+      throw err;
+    }));
+  return async (table, body, signal) => {
+    const path = ['projects', await projectId(), 'datasets', table.dataset.id!, 'tables', table.id!].map(encodeURIComponent).join('/');
+    const url = `${bigquery.baseUrl}/${path}/insertAll`;
+    const headers = new Headers(await bigquery.authClient.getRequestHeaders(url));
+    headers.set('content-type', 'application/json');
+    const res = await fetch(url, { method: 'POST', headers, body, signal });
+    return { status: res.status, text: await res.text() };
+  };
+}
+
+/**
+ * Runs one exchange with its own deadline: past `deadlineMs` the request is aborted (socket and all)
+ * and a DeadlineExceededError is thrown, which the sink treats as transient.
+ */
+export async function withDeadline<T>(deadlineMs: number, exchange: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DeadlineExceededError(`no answer within ${deadlineMs} ms`)), deadlineMs);
+  try {
+    return await exchange(controller.signal);
+  } catch (err) {
+    if (controller.signal.aborted) throw controller.signal.reason;
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,195 @@
+import type { managedwriter } from '@google-cloud/bigquery-storage';
+import type { Logs } from '../../logging';
+import type { EdgeLogRow } from '../../schema/edge-log';
+import type { IngestErrorRow } from '../../schema/ingest-error';
+import type { RetryOptions } from '../retry';
+import type { RowOrigin, RowSink, WriteOutcome } from '../types';
+import { appendBatch } from './append-rows';
+import type { CommitLog } from './commit-log';
+import { StreamAppender } from './connection';
+import type { RowEncoder } from './encoder';
+import { Code, StorageWriteError } from './errors';
+import { NO_GAX_RETRY, withRetries } from './retry-loop';
+
+type WriterClient = managedwriter.WriterClient;
+
+/**
+ * google.cloud.bigquery.storage.v1.StorageError.StorageErrorCode.STREAM_ALREADY_COMMITTED; gax
+ * hands enums over as their names, the number is there for any other decoding.
+ */
+const ALREADY_COMMITTED = new Set<unknown>([2, 'STREAM_ALREADY_COMMITTED']);
+
+/**
+ * The rows of one object generation, written to one PENDING stream: nothing is visible until
+ * `commit()`, which makes them all visible at once. A RowSink, so the ingest loop writes to it as
+ * to any sink; dead letters go straight to the parent sink's ingest_errors.
+ */
+export interface ObjectLoad extends RowSink {
+  /** Set when an earlier delivery already committed this generation: write nothing, commit is a no-op. */
+  readonly alreadyCommitted: { rows: number } | null;
+  /** Waits for every append, finalizes the stream, records it, commits it. Returns the rows landed. */
+  commit(): Promise<{ rows: number }>;
+}
+
+export interface ObjectLoadDeps {
+  client: WriterClient;
+  /** `projects/P/datasets/D/tables/edge_logs` */
+  table: string;
+  encoder: RowEncoder<EdgeLogRow>;
+  commitLog: CommitLog;
+  logs: Logs;
+  retry?: RetryOptions;
+  now: () => string;
+  /** Dead-letters rows BigQuery refused (the parent sink's ingest_errors path). */
+  refuse: (rows: Array<{ row: EdgeLogRow; origin: RowOrigin | undefined; reason: string }>) => Promise<void>;
+  writeErrors: (errors: readonly IngestErrorRow[]) => Promise<void>;
+}
+
+/**
+ * Opens the load of `object` (`gs://bucket/object#generation`, or a file's label). Looks in the
+ * commit log first: a generation recorded as committed, or whose recorded stream BigQuery says was
+ * committed, is not loaded again; a recorded stream that was finalized but never committed holds
+ * every row already, so it is committed now instead of re-read.
+ */
+export async function beginObjectLoad(deps: ObjectLoadDeps, object: string): Promise<ObjectLoad> {
+  const records = await deps.commitLog.lookup(object);
+  const committed = records.find((r) => r.state === 'committed');
+  if (committed) return landed(committed.rows);
+  for (const record of records.filter((r) => r.state === 'finalized')) {
+    const state = await streamState(deps, record.stream);
+    if (state === 'committed') {
+      await deps.commitLog.record({ object, stream: record.stream, state: 'committed', rows: record.rows, record_time: deps.now() });
+      return landed(record.rows);
+    }
+    if (state === 'finalized') {
+      await commitStream(deps, object, record.stream, record.rows, { finalized: true });
+      return landed(record.rows);
+    }
+  }
+  const stream = await withRetries(
+    'CreateWriteStream',
+    async () => {
+      const [created] = await deps.client.getClient().createWriteStream({ parent: deps.table, writeStream: { type: 'PENDING' } }, NO_GAX_RETRY);
+      if (!created.name) throw new StorageWriteError('CreateWriteStream returned no stream name', null);
+      return created.name;
+    },
+    { logs: deps.logs, retry: deps.retry, table: deps.table },
+  );
+  return new PendingObjectLoad(deps, object, stream);
+}
+
+function landed(rows: number): ObjectLoad {
+  const refuse = () => Promise.reject(new Error('this object generation was already committed; nothing may be written'));
+  return {
+    alreadyCommitted: { rows },
+    writeRows: refuse,
+    writeErrors: refuse,
+    close: async () => {},
+    commit: async () => ({ rows }),
+  };
+}
+
+/**
+ * What became of a stream recorded as finalized: committed, still finalized (every row in, not
+ * committed), or gone (NOT_FOUND: an uncommitted stream BigQuery has since dropped).
+ */
+async function streamState(deps: ObjectLoadDeps, stream: string): Promise<'committed' | 'finalized' | 'gone'> {
+  try {
+    const info = await withRetries('GetWriteStream', async () => (await deps.client.getClient().getWriteStream({ name: stream }, NO_GAX_RETRY))[0], {
+      logs: deps.logs,
+      retry: deps.retry,
+      table: deps.table,
+    });
+    // The API's own record of the stream: commit_time is set once it has been committed.
+    if (info.commitTime) return 'committed';
+    return 'finalized';
+  } catch (err) {
+    if (err instanceof StorageWriteError && err.code === Code.NOT_FOUND) return 'gone';
+    throw err;
+  }
+}
+
+/** Finalizes (unless already done), records the stream, commits it, records the commit. */
+async function commitStream(deps: ObjectLoadDeps, object: string, stream: string, rows: number, options: { finalized: boolean }): Promise<void> {
+  const { logs, retry, table } = deps;
+  if (!options.finalized) {
+    await withRetries('FinalizeWriteStream', () => deps.client.getClient().finalizeWriteStream({ name: stream }, NO_GAX_RETRY), { logs, retry, table, rows });
+    // Recorded before the commit: if this invocation dies after BatchCommitWriteStreams, the next
+    // delivery finds the stream here and asks BigQuery whether it was committed.
+    await deps.commitLog.record({ object, stream, state: 'finalized', rows, record_time: deps.now() });
+  }
+  await withRetries(
+    'BatchCommitWriteStreams',
+    async () => {
+      const [response] = await deps.client.getClient().batchCommitWriteStreams({ parent: table, writeStreams: [stream] }, NO_GAX_RETRY);
+      // Already committed: an earlier try of this call went through and its answer got lost.
+      const errors = (response.streamErrors ?? []).filter((e) => !ALREADY_COMMITTED.has(e.code));
+      if (errors.length > 0) {
+        throw new StorageWriteError(`BatchCommitWriteStreams refused ${stream}: ${errors.map((e) => `${e.code}: ${e.errorMessage}`).join('; ')}`, null);
+      }
+    },
+    { logs, retry, table, rows },
+  );
+  await deps.commitLog.record({ object, stream, state: 'committed', rows, record_time: deps.now() });
+}
+
+class PendingObjectLoad implements ObjectLoad {
+  readonly alreadyCommitted = null;
+  private readonly appender: StreamAppender;
+  /** Appends go one at a time, in order: each starts at the offset the previous ones reached. */
+  private tail: Promise<unknown> = Promise.resolve();
+  private offset = 0;
+  private failed: unknown = null;
+  private done = false;
+
+  constructor(
+    private readonly deps: ObjectLoadDeps,
+    private readonly object: string,
+    readonly stream: string,
+  ) {
+    this.appender = new StreamAppender({ client: deps.client, stream, table: deps.table, descriptor: deps.encoder.descriptor, logs: deps.logs, retry: deps.retry });
+  }
+
+  writeRows(rows: readonly EdgeLogRow[], origins?: readonly (RowOrigin | undefined)[]): Promise<WriteOutcome> {
+    if (this.done) return Promise.reject(new Error(`the load of ${this.object} is already committed`));
+    // Encoded now, while the caller's rows are young; sent when the appends before them are done.
+    const encoded = this.deps.encoder.encode(rows);
+    const result = this.tail.then(async () => {
+      // After a failed append the stream's end is unknown: nothing more goes in, the load is lost
+      // (uncommitted, so invisible) and the invocation fails, so the redelivery starts over.
+      if (this.failed) throw this.failed;
+      try {
+        const outcome = await appendBatch(this.appender, encoded, this.offset);
+        this.offset += outcome.appended;
+        if (outcome.refused.size > 0) {
+          await this.deps.refuse([...outcome.refused].map(([i, reason]) => ({ row: rows[i]!, origin: origins?.[i], reason })));
+        }
+        return { inserted: outcome.appended, deadLettered: outcome.refused.size };
+      } catch (err) {
+        this.failed = err;
+        throw err;
+      }
+    });
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  writeErrors(errors: readonly IngestErrorRow[]): Promise<void> {
+    return this.deps.writeErrors(errors);
+  }
+
+  /** Waits for the appends; does not commit (an uncommitted load stays invisible). */
+  async close(): Promise<void> {
+    await this.tail;
+    this.appender.close();
+  }
+
+  async commit(): Promise<{ rows: number }> {
+    await this.tail;
+    if (this.failed) throw this.failed;
+    this.done = true;
+    this.appender.close();
+    await commitStream(this.deps, this.object, this.stream, this.offset, { finalized: false });
+    return { rows: this.offset };
+  }
+}

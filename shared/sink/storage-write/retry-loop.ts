@@ -1,0 +1,42 @@
+import type { Logs } from '../../logging';
+import { backoffDelay, DEFAULT_RETRY, sleep, type RetryOptions } from '../retry';
+import { TransientSinkError } from '../types';
+import { disposition, errorText, grpcCode, StorageWriteError } from './errors';
+
+/**
+ * Gax retries its unary Write API calls by itself (CreateWriteStream first waits 10 s); these calls
+ * go through `withRetries` instead, so one policy (and one budget) covers every call.
+ */
+export const NO_GAX_RETRY = { retry: { retryCodes: [] as number[] } };
+
+/**
+ * Runs `call` until it succeeds, backing off with jitter on retryable failures. A failure that
+ * must fail the invocation is thrown as StorageWriteError at once; retryable ones that outlast the
+ * budget as TransientSinkError (both make Pub/Sub redeliver).
+ */
+export async function withRetries<T>(
+  what: string,
+  call: (attempt: number) => Promise<T>,
+  options: { retry?: RetryOptions; logs: Logs; table: string; rows?: number },
+): Promise<T> {
+  const retry = { ...DEFAULT_RETRY, ...options.retry };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call(attempt);
+    } catch (err) {
+      if (err instanceof StorageWriteError || err instanceof TransientSinkError) throw err;
+      const rows = options.rows ?? 0;
+      if (disposition(err) === 'fail') {
+        options.logs.insertRejected({ table: options.table, status: grpcCode(err), rows, error: errorText(err) });
+        throw new StorageWriteError(`${what} on ${options.table} refused: ${errorText(err)}`, grpcCode(err), { cause: err });
+      }
+      if (attempt >= retry.attempts) {
+        options.logs.insertGaveUp({ table: options.table, attempts: attempt, rows, error: errorText(err) });
+        throw new TransientSinkError(`${what} on ${options.table} failed ${attempt} times: ${errorText(err)}`, { cause: err });
+      }
+      const delay = backoffDelay(attempt - 1, retry);
+      options.logs.insertRetry({ table: options.table, attempt, delay_ms: delay, rows, error: errorText(err) });
+      await (retry.sleep ?? sleep)(delay);
+    }
+  }
+}
