@@ -108,6 +108,7 @@ describe('deploy package (terraform/stage-function-source.sh)', () => {
         PATH: process.env.PATH ?? '',
         GOOGLE_CLOUD_PROJECT: 'test-project',
         BQ_DATASET: 'cdnlog',
+        UPLOAD_BUCKET: 'uploads',
         BIGQUERY_EMULATOR_HOST: bigquery.url,
         STORAGE_EMULATOR_HOST: storage.url,
         GOOGLE_APPLICATION_CREDENTIALS: '/nonexistent/cdnlog-contract-test-credentials.json',

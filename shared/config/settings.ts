@@ -37,7 +37,7 @@ export interface Settings {
   sink: SinkSettings;
   /** Bounds on the work one object or message may cause. */
   bounds: ObjectBounds;
-  /** The upload bucket, the only one whose notifications are read; required once deployed. */
+  /** The upload bucket, the only one whose notifications are read (unset: none is read, each fails). */
   uploadBucket: string | undefined;
 }
 
@@ -69,8 +69,6 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
   const problems: EnvProblem[] = [];
   if (kind === 'bigquery' && !project) problems.push({ name: 'GOOGLE_CLOUD_PROJECT', problem: 'is not set' });
   if (kind === 'bigquery' && !vars.BQ_DATASET) problems.push({ name: 'BQ_DATASET', problem: 'is not set' });
-  // Deployed, an unset bucket would fail every upload notification: refuse at cold start instead.
-  if (vars.K_SERVICE && !vars.UPLOAD_BUCKET) problems.push({ name: 'UPLOAD_BUCKET', problem: 'is not set' });
   if (problems.length > 0) throw configError(problems, `the sink is BigQuery because ${because}; SINK=duckdb writes to a local file instead`);
   const endpointVars = (['BIGQUERY_EMULATOR_HOST', 'STORAGE_EMULATOR_HOST', 'PUBSUB_EMULATOR_HOST'] as const).filter((name) => vars[name]);
   if (!project && endpointVars.length > 0) {

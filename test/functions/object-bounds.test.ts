@@ -32,7 +32,7 @@ describe('edgeoneLogs (real function, local BigQuery and Cloud Storage contract 
   withoutGoogleCredentials();
   let fx: FunctionsHarness | undefined;
   const start = async (env: Record<string, string> = {}) => {
-    fx = await startFunctions('edgeoneLogs', env);
+    fx = await startFunctions('edgeoneLogs', { UPLOAD_BUCKET: BUCKET, ...env });
     fx.storage.createBucket(BUCKET);
     return fx;
   };
