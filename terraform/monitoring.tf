@@ -191,9 +191,10 @@ resource "google_monitoring_alert_policy" "sink_export_errors" {
     mime_type = "text/markdown"
     content   = <<-EOT
       The log sink `${google_logging_project_sink.media_cdn.name}` (project ${local.media_cdn_project})
-      failed to export Media CDN request logs to `${google_pubsub_topic.media_cdn_logs.name}`. Those
+      failed to export Media CDN request logs to the ${local.media_cdn_via_topic ? "topic `${google_pubsub_topic.media_cdn_logs[0].name}`" : "bucket `${local.media_cdn_bucket}`"}. Those
       entries are **not** retried by Logging. Usual cause: the sink's writer identity lost
-      `roles/pubsub.publisher` on the topic, or the topic is gone. See the sink's errors in the
+      `roles/pubsub.publisher` on the topic (`roles/storage.objectCreator` on the bucket), or the
+      destination is gone. See the sink's errors in the
       Logs Router page.
     EOT
   }

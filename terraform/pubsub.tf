@@ -1,7 +1,10 @@
 # Topics and subscriptions. Every message ends in exactly one of: acknowledged by a function
 # (rows or ingest_errors rows written), or the dead-letter topic, whose subscription keeps it 7 days.
 
+# The sink publishes here in the realtime and batched modes (media-cdn-delivery.tf).
 resource "google_pubsub_topic" "media_cdn_logs" {
+  count = local.media_cdn_via_topic ? 1 : 0
+
   name   = "${var.name_prefix}-media-cdn-logs"
   labels = local.labels
 
