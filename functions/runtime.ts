@@ -6,6 +6,7 @@ import { systemClock } from '../shared/normalize/result';
 import { createSink } from '../shared/sink/create';
 import type { RowSink } from '../shared/sink/types';
 import { createEdgeoneLogsHandler } from './edgeone-logs';
+import { createMediaCdnFilesHandler } from './media-cdn-files';
 import { createMediaCdnLogsHandler } from './media-cdn-logs';
 
 export type CloudEventHandler = (event: CloudEvent<unknown>) => Promise<void>;
@@ -32,7 +33,7 @@ function deferred(build: () => Promise<CloudEventHandler>): CloudEventHandler {
 }
 
 /**
- * The two entry points of one instance. They share one sink (and so one batching writer: rows of
+ * The entry points of one instance. They share one sink (and so one batching writer: rows of
  * concurrent invocations of either function travel in the same insertAll requests).
  */
 export function createEntryPoints(settings: Settings, logs: Logs = createLogs()) {
@@ -40,6 +41,7 @@ export function createEntryPoints(settings: Settings, logs: Logs = createLogs())
   const sink = lazy<RowSink>(() => createSink(settings, { logs }));
   return {
     mediaCdnLogs: deferred(async () => createMediaCdnLogsHandler({ sink: await sink(), logs, now, bounds: settings.bounds })),
+    mediaCdnFiles: deferred(async () => createMediaCdnFilesHandler({ sink: await sink(), storage: createStorage(settings.gcp), logs, now, bounds: settings.bounds })),
     edgeoneLogs: deferred(async () => createEdgeoneLogsHandler({ sink: await sink(), storage: createStorage(settings.gcp), logs, now, bounds: settings.bounds })),
     sink,
   };
