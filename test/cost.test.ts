@@ -66,12 +66,14 @@ describe('cost estimate (pure)', () => {
     expect(fileCount('realtime', input())).toBe(0);
   });
 
-  it('orders the modes as the issue expects: realtime > batched > hourly, hourly with load jobs near $10/TiB', () => {
+  it("orders the modes as the issue expects: realtime > batched > hourly; with the issue's 0.5 ms an entry, hourly with load jobs near $10/TiB", () => {
     const total = (mode: Parameters<typeof estimateMode>[0], i = input()) => estimateMode(mode, i).totalUsd;
     expect(total('realtime')).toBeGreaterThan(total('batched'));
     expect(total('batched')).toBeGreaterThan(total('hourly'));
-    expect(total('hourly', input({ ingestion: 'load' }))).toBeGreaterThan(5);
-    expect(total('hourly', input({ ingestion: 'load' }))).toBeLessThan(15);
+    const issue = input({ ingestion: 'load', cpuMsPerEntry: { perEntry: 0.5, file: 0.5 } });
+    expect(total('hourly', issue)).toBeGreaterThan(5);
+    expect(total('hourly', issue)).toBeLessThan(15);
+    expect(total('realtime', issue)).toBeCloseTo(433.66, 2);
   });
 
   it('reads volumes in binary units', () => {

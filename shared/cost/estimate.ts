@@ -27,8 +27,9 @@ export interface CostInput {
 
 export const DEFAULT_COST_INPUT: Omit<CostInput, 'monthlyBytes'> = {
   entryBytes: 1500,
-  // The per-entry figure is the issue's estimate; the file path's is measured by `npm run bench:functions`.
-  cpuMsPerEntry: { perEntry: 0.5, file: 0.5 },
+  // CPU per entry measured by `npm run bench:paths` (2-core machine, load average 7: 393–413 ms and
+  // 60–62 ms per 1,000 entries); request-based billing counts request time, so read them as floors.
+  cpuMsPerEntry: { perEntry: 0.4, file: 0.06 },
   memoryGib: 0.5,
   ingestion: 'insertall',
   keepDefaultBucket: false,
