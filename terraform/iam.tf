@@ -99,7 +99,7 @@ resource "google_cloud_run_service_iam_member" "push_invokes_function" {
   for_each = local.functions
 
   location = var.region
-  service  = google_cloudfunctions2_function.ingest[each.key].service_config[0].service
+  service  = local.function_service[each.key]
   role     = "roles/run.invoker"
   member   = "serviceAccount:${google_service_account.push_invoker[each.key].email}"
 }

@@ -47,12 +47,12 @@ resource "google_pubsub_subscription" "push" {
   message_retention_duration = "604800s"
 
   push_config {
-    push_endpoint = "${google_cloudfunctions2_function.ingest[each.key].service_config[0].uri}/projects/${var.project_id}/topics/${each.value.topic_name}"
+    push_endpoint = "${local.function_uri[each.key]}/projects/${var.project_id}/topics/${each.value.topic_name}"
 
     oidc_token {
       service_account_email = google_service_account.push_invoker[each.key].email
       # Cloud Run checks the token audience against the service URL, not the URL with our path.
-      audience = google_cloudfunctions2_function.ingest[each.key].service_config[0].uri
+      audience = local.function_uri[each.key]
     }
   }
 

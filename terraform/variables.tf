@@ -127,6 +127,17 @@ variable "media_cdn_delivery" {
   }
 }
 
+variable "media_cdn_realtime_billing" {
+  type        = string
+  description = "realtime: request (a gen2 function, billed per request) or instance (a Cloud Run service built from the same source with cpu_idle = false: no request fee, at least one instance always billed). See realtime-instance.tf."
+  default     = "request"
+
+  validation {
+    condition     = contains(["request", "instance"], var.media_cdn_realtime_billing)
+    error_message = "media_cdn_realtime_billing must be request or instance."
+  }
+}
+
 variable "media_cdn_batch_seconds" {
   type        = number
   description = "batched: the Cloud Storage subscription starts a new file at least this often (Pub/Sub's max_duration, 60 to 600)."

@@ -36,6 +36,7 @@ let allOptions: PlanResult;
 /** The other two Media CDN delivery modes (the defaults plan `batched`). */
 let realtime: PlanResult;
 let hourly: PlanResult;
+let realtimeInstance: PlanResult;
 let re2: { patterns: string[]; verdicts: unknown[] };
 let planted: Record<'invalidDefault' | 'forEachUnknown' | 'missingAttribute' | 'badValues' | 'badSizing', Promise<PlanResult>>;
 
@@ -49,12 +50,13 @@ beforeAll(async () => {
   // Everything at once, on one init: the planted mistakes are awaited by their own tests.
   planted = plantMistakes(source);
   let re2Run: { code: number; output: string; stdout: string };
-  [fmt, defaults, allOptions, realtime, hourly, re2Run] = await Promise.all([
+  [fmt, defaults, allOptions, realtime, hourly, realtimeInstance, re2Run] = await Promise.all([
     ws.terraform(REPO, ['fmt', '-check', '-recursive', '-no-color', TF_DIR, join(__dirname, 'terraform')]),
     ws.plan(ws.copy(), ['-var', 'project_id=demo-project', ...source]),
     ws.plan(ws.copy(), [`-var-file=${ALL_OPTIONS}`, ...source], { validate: false }),
     ws.plan(ws.copy(), ['-var', 'project_id=demo-project', '-var', 'media_cdn_delivery=realtime', ...source], { validate: false }),
     ws.plan(ws.copy(), ['-var', 'project_id=demo-project', '-var', 'media_cdn_delivery=hourly', ...source], { validate: false }),
+    ws.plan(ws.copy(), ['-var', 'project_id=demo-project', '-var', 'media_cdn_delivery=realtime', '-var', 'media_cdn_realtime_billing=instance', ...source], { validate: false }),
     ws.terraform(mkdtempSync(join(ws.root, 'console-')), ['console', '-no-color'], re2Expression()),
   ]);
   re2 = { patterns: regexLiterals(), verdicts: re2Run.code === 0 ? (JSON.parse(JSON.parse(re2Run.stdout.trim()) as string) as unknown[]) : [re2Run.output] };
@@ -303,7 +305,7 @@ describeTf('plan with the defaults (project_id only)', () => {
     }
     // The function URL plus /projects/P/topics/T (the CloudEvent source), with an OIDC token of its own invoker.
     const endpoint = references(plan(), 'google_pubsub_subscription.push', ['push_config', 'push_endpoint']);
-    expect(endpoint).toEqual(expect.arrayContaining(['google_cloudfunctions2_function.ingest', 'var.project_id', 'each.value.topic_name']));
+    expect(endpoint).toEqual(expect.arrayContaining(['local.function_uri', 'var.project_id', 'each.value.topic_name']));
     expect(references(plan(), 'google_pubsub_subscription.push', ['push_config', 'oidc_token', 'service_account_email'])).toContain(
       'google_service_account.push_invoker',
     );
@@ -594,5 +596,42 @@ describeTf('Media CDN delivery modes: each plans only what it needs (batched is 
       const exclusion = one(plan, 'google_logging_project_exclusion.media_cdn_from_default[0]').after;
       expect(exclusion['filter']).toBe(one(plan, 'google_logging_project_sink.media_cdn').after['filter']);
     }
+  });
+});
+
+describeTf('realtime billed per instance (media_cdn_realtime_billing = "instance"): a Cloud Run service from the same source', () => {
+  const plan = (): PlanJson => planOf(realtimeInstance);
+
+  test('mediaCdnLogs runs as a Cloud Run service with cpu_idle = false, built from the function zip; no gen2 function for it', () => {
+    expect(planned(plan(), 'google_cloudfunctions2_function').map((f) => f.index)).toEqual(['edgeone']);
+    const svc = one(plan(), 'google_cloud_run_v2_service.instance_billed["media_cdn"]').after;
+    expect(svc).toMatchObject({ name: 'cdnlog-media-cdn', location: 'us-central1', ingress: 'INGRESS_TRAFFIC_INTERNAL_ONLY' });
+    const build = blockOf(svc, 'build_config');
+    expect(build).toMatchObject({ function_target: 'mediaCdnLogs', base_image: 'us-central1-docker.pkg.dev/serverless-runtimes/google-22-full/runtimes/nodejs22' });
+    expect(references(plan(), 'google_cloud_run_v2_service.instance_billed', ['build_config', 'source_location'])).toEqual(
+      expect.arrayContaining(['google_storage_bucket.function_source', 'google_storage_bucket_object.function_source']),
+    );
+    expect(references(plan(), 'google_cloud_run_v2_service.instance_billed', ['build_config', 'service_account'])).toContain('google_service_account.build.id');
+    const template = blockOf(svc, 'template');
+    expect(template).toMatchObject({ timeout: '300s', max_instance_request_concurrency: 8 });
+    expect(blockOf(template, 'scaling')).toMatchObject({ min_instance_count: 1 });
+    const container = blockOf(template, 'containers');
+    expect(blockOf(container, 'resources')).toMatchObject({ cpu_idle: false, limits: { cpu: '1', memory: '512Mi' } });
+    const env = Object.fromEntries((container['env'] as Array<{ name: string; value: string }>).map((e) => [e.name, e.value]));
+    expect(Object.keys(env).sort()).toEqual([...new Set<string>([...DEPLOYED_ENV_VARS, ...RUNTIME_ENV_VARS, NODE_ENV])].sort());
+    expect(loadSettings({ ...env, K_SERVICE: 'cdnlog-media-cdn' }).sink.kind).toBe('bigquery');
+    expect(references(plan(), 'google_cloud_run_v2_service.instance_billed', ['template', 'service_account'])).toContain('google_service_account.runtime.email');
+  });
+
+  test('its push subscription, OIDC invoker and dead-letter grants are those of any handler', () => {
+    expect(one(plan(), 'google_pubsub_subscription.push["media_cdn"]').after['name']).toBe('cdnlog-media-cdn-push');
+    expect(references(plan(), 'google_pubsub_subscription.push', ['push_config', 'push_endpoint'])).toContain('local.function_uri');
+    expect(planned(plan(), 'google_cloud_run_service_iam_member').map((r) => r.index).sort()).toEqual(['edgeone', 'media_cdn']);
+    expect(references(plan(), 'google_cloud_run_service_iam_member.push_invokes_function', ['service'])).toContain('local.function_service');
+    expect(planned(plan(), 'google_pubsub_subscription_iam_member').map((r) => r.index).sort()).toEqual(['edgeone', 'media_cdn']);
+  });
+
+  test('request billing (the default) deploys no Cloud Run service of its own', () => {
+    for (const r of [defaults, realtime, hourly]) expect(planned(planOf(r), 'google_cloud_run_v2_service')).toEqual([]);
   });
 });
