@@ -16,8 +16,10 @@ resource "google_monitoring_notification_channel" "email" {
 }
 
 locals {
-  # The filter clause selecting the push subscriptions / the functions' Cloud Run services.
-  push_subscription_ids = "one_of(${join(", ", [for s in google_pubsub_subscription.push : "\"${s.name}\""])})"
+  # The filter clause selecting the push subscriptions (and, batched, the Cloud Storage subscription
+  # writing the Media CDN files: if it cannot write, its backlog ages the same way) / the functions'
+  # Cloud Run services.
+  push_subscription_ids = "one_of(${join(", ", [for s in concat(values(google_pubsub_subscription.push), google_pubsub_subscription.media_cdn_to_files) : "\"${s.name}\""])})"
   function_service_ids  = "one_of(${join(", ", [for name in values(local.function_names) : "\"${name}\""])})"
 
   alert_auto_close = "1800s"

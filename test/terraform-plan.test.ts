@@ -357,7 +357,7 @@ describeTf('plan with the defaults (project_id only)', () => {
     ]) {
       expect(all).toContain(`metric.type="${metric}"`);
     }
-    expect(all).toContain('resource.labels.subscription_id=one_of("cdnlog-edgeone-push", "cdnlog-media-cdn-files-push")');
+    expect(all).toContain('resource.labels.subscription_id=one_of("cdnlog-edgeone-push", "cdnlog-media-cdn-files-push", "cdnlog-media-cdn-to-files")');
     expect(all).toContain('resource.labels.name="cdnlog-media-cdn-requests"');
     expect(all).toContain('metric.labels.response_code_class="5xx"');
     for (const p of policies) {
