@@ -30,7 +30,7 @@ describe('cdnlog ingest, the real binary', () => {
     const db = join(dir, 'wrong.duckdb');
     const stopped = await cdnlog(['ingest', '--source', 'media-cdn', file, '--db', db]);
     expect(stopped.code).toBe(2);
-    expect(stopped.stderr).toContain(`cdnlog ingest: ${file}: none of the first 20 records is a media-cdn record (timestamp: is required); they look like EdgeOne L7 records: --source edgeone?`);
+    expect(stopped.stderr).toContain(`cdnlog ingest: ${file}: none of the first 20 records is a media-cdn record (logName: is required; insertId: is required; timestamp: is required); they look like EdgeOne L7 records: --source edgeone?`);
     expect(stopped.stderr).not.toMatch(/Usage:/);
     expect(await scalars(db, 'SELECT (SELECT COUNT(*) FROM edge_logs), (SELECT COUNT(*) FROM ingest_errors)')).toEqual(['0', '0']);
 
