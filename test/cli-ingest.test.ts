@@ -37,7 +37,7 @@ describe('cdnlog ingest, the real binary', () => {
     const forced = await cdnlog(['ingest', '--source', 'media-cdn', file, '--db', db, '--keep-going']);
     expect(forced.code).toBe(1);
     expect(forced.stdout).toMatch(/dead letters +500 \(ingest_errors\)\n +new +500\n/);
-    expect(await scalars(db, "SELECT COUNT(*), COUNT(*) FILTER (reason = 'timestamp: is required') FROM ingest_errors")).toEqual(['500', '500']);
+    expect(await scalars(db, "SELECT COUNT(*), COUNT(*) FILTER (reason = 'logName: is required; insertId: is required; timestamp: is required') FROM ingest_errors")).toEqual(['500', '500']);
 
     const right = await cdnlog(['ingest', '--source', 'edgeone', file, '--db', db]);
     expect(right.code).toBe(0);
