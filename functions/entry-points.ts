@@ -3,7 +3,7 @@
  * `functions.cloudEvent`. Terraform deploys one Cloud Function per name (`terraform/functions.tf`,
  * `entry_point`); test/terraform.test.ts holds the two lists equal.
  */
-export const ENTRY_POINTS = ['mediaCdnLogs', 'edgeoneLogs'] as const;
+export const ENTRY_POINTS = ['mediaCdnLogs', 'mediaCdnFiles', 'edgeoneLogs'] as const;
 
 export type EntryPoint = (typeof ENTRY_POINTS)[number];
 

@@ -29,9 +29,10 @@ function settingsOrDie(): Settings {
 const entryPoints = createEntryPoints(settingsOrDie(), logs);
 
 export const mediaCdnLogs: CloudEventHandler = entryPoints.mediaCdnLogs;
+export const mediaCdnFiles: CloudEventHandler = entryPoints.mediaCdnFiles;
 export const edgeoneLogs: CloudEventHandler = entryPoints.edgeoneLogs;
 
-const handlers: Record<EntryPoint, CloudEventHandler> = { mediaCdnLogs, edgeoneLogs };
+const handlers: Record<EntryPoint, CloudEventHandler> = { mediaCdnLogs, mediaCdnFiles, edgeoneLogs };
 for (const [name, handler] of Object.entries(handlers)) functions.cloudEvent(name, handler);
 
 export const edgeonePush: HttpHandler = entryPoints.edgeonePush;

@@ -6,6 +6,7 @@ import { systemClock } from '../shared/normalize/result';
 import { createSink } from '../shared/sink/create';
 import type { RowSink } from '../shared/sink/types';
 import { createEdgeoneLogsHandler } from './edgeone-logs';
+import { createMediaCdnFilesHandler } from './media-cdn-files';
 import { createMediaCdnLogsHandler } from './media-cdn-logs';
 import { createEdgeonePushHandler, type HttpHandler } from './edgeone-push';
 import { createTopicPublisher } from '../shared/push/publish';
@@ -55,8 +56,9 @@ function deferredHttp(build: () => Promise<HttpHandler>, logs: Logs): HttpHandle
 
 /**
  * The entry points of one instance. `edgeonePush` reads its own settings from `env`
- * (shared/push/settings.ts), which the one settings object does not hold yet. They share one sink (and so one batching writer: rows of
- * concurrent invocations of either function travel in the same insertAll requests).
+ * (shared/push/settings.ts: its secrets must never pass through parseEnv, which quotes values).
+ * The others share one sink, and so one batching writer: rows of concurrent invocations travel in
+ * the same insertAll requests.
  */
 export function createEntryPoints(settings: Settings, logs: Logs = createLogs(), env: NodeJS.ProcessEnv = process.env) {
   const now = systemClock();
@@ -73,8 +75,11 @@ export function createEntryPoints(settings: Settings, logs: Logs = createLogs(),
   const sink = lazy<RowSink>(() => createSink(settings, { logs }));
   return {
     mediaCdnLogs: deferred(async () => createMediaCdnLogsHandler({ sink: await sink(), logs, now, bounds: settings.bounds })),
+    mediaCdnFiles: deferred(async () =>
+      createMediaCdnFilesHandler({ sink: await sink(), storage: createStorage(settings.gcp), trustedBucket: settings.buckets.mediaCdnFiles ?? null, logs, now, bounds: settings.bounds }),
+    ),
     edgeoneLogs: deferred(async () =>
-      createEdgeoneLogsHandler({ sink: await sink(), storage: createStorage(settings.gcp), uploadBucket: settings.uploadBucket ?? null, logs, now, bounds: settings.bounds }),
+      createEdgeoneLogsHandler({ sink: await sink(), storage: createStorage(settings.gcp), trustedBucket: settings.buckets.edgeoneUploads ?? null, logs, now, bounds: settings.bounds }),
     ),
     edgeonePush: deferredHttp(async () => {
       const pushSettings = loadEdgeonePushSettings(env);

@@ -3,7 +3,7 @@
  */
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULTS, runLocal } from '../shared/local/run';
+import { DEFAULTS, MEDIA_CDN_LOCAL_DELIVERIES, runLocal, type MediaCdnLocalDelivery } from '../shared/local/run';
 import { DEFAULT_DUCKDB_PATH } from '../shared/sink/create';
 
 const help = `Usage: npm start [-- OPTIONS]
@@ -23,6 +23,10 @@ DuckDB, and prints a report.
   --edgeone-file F     serve F from the local bucket and notify it (repeatable)
                        With either, only your files are delivered: nothing is generated
                        and no broken demo records are added.
+  --media-cdn-delivery realtime|batched
+                       realtime (default): one Pub/Sub message per entry to mediaCdnLogs;
+                       batched: files of 1,000 entries, one a line, as a Pub/Sub Cloud Storage
+                       subscription writes them, each notified to mediaCdnFiles
   --no-bad-records     leave out the deliberately broken records of a generated run
   -h, --help           Show this help.`;
 
@@ -37,6 +41,7 @@ async function main(): Promise<number> {
       'media-cdn-file': { type: 'string', multiple: true },
       'edgeone-file': { type: 'string', multiple: true },
       'no-bad-records': { type: 'boolean' },
+      'media-cdn-delivery': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -49,6 +54,8 @@ async function main(): Promise<number> {
     if (!/^\d+$/.test(value)) throw new Error(`--${name} must be a whole number, got "${value}"`);
     return Number(value);
   };
+  const delivery = (values['media-cdn-delivery'] ?? 'realtime') as MediaCdnLocalDelivery;
+  if (!MEDIA_CDN_LOCAL_DELIVERIES.includes(delivery)) throw new Error(`--media-cdn-delivery must be one of ${MEDIA_CDN_LOCAL_DELIVERIES.join(', ')}`);
   const { text, failed } = await runLocal({
     dbPath: values.db ?? (process.env.DUCKDB_PATH || DEFAULT_DUCKDB_PATH),
     mediaCdn: count('media-cdn', values['media-cdn'], DEFAULTS.mediaCdn),
@@ -58,6 +65,7 @@ async function main(): Promise<number> {
     mediaCdnFiles: values['media-cdn-file'] ?? [],
     edgeoneFiles: values['edgeone-file'] ?? [],
     badRecords: !values['no-bad-records'],
+    mediaCdnDelivery: delivery,
     cli: `node ${relative(process.cwd(), join(__dirname, '..', '..', 'bin', 'cdnlog.js')) || 'bin/cdnlog.js'}`,
     out: process.stderr,
   });

@@ -51,8 +51,34 @@ resource "google_storage_bucket_object" "function_source" {
   source = data.archive_file.function_source.output_path
 }
 
+locals {
+  # DEPLOYED_ENV_VARS and RUNTIME_ENV_VARS of shared/config/env.ts, plus NODE_ENV
+  # (test/terraform.test.ts checks the plan against those lists). The same for every handler.
+  function_env = {
+    GOOGLE_CLOUD_PROJECT = var.project_id
+    BQ_DATASET           = google_bigquery_dataset.logs.dataset_id
+    BQ_TABLE             = google_bigquery_table.edge_logs.table_id
+    BQ_ERRORS_TABLE      = google_bigquery_table.ingest_errors.table_id
+    UPLOAD_BUCKET        = google_storage_bucket.uploads.name
+    MEDIA_CDN_BUCKET     = local.media_cdn_files ? local.media_cdn_bucket : ""
+    # V8 sizes its heap from the host, not from the instance's memory: cap it (see variables.tf).
+    NODE_OPTIONS = "--max-old-space-size=${var.function_max_heap_mb}"
+    # Express (under the functions framework) answers an error with an HTML stack trace unless
+    # it runs in production mode.
+    NODE_ENV = "production"
+  }
+
+  # Handlers deployed as gen2 functions (billed per request); the rest run as Cloud Run services
+  # billed per instance (realtime-instance.tf).
+  request_billed_functions = { for key, fn in local.functions : key => fn if !contains(keys(local.instance_billed_functions), key) }
+
+  # Each handler's URL and Cloud Run service name, whichever way it is deployed.
+  function_uri     = merge({ for key, fn in google_cloudfunctions2_function.ingest : key => fn.service_config[0].uri }, { for key, svc in google_cloud_run_v2_service.instance_billed : key => svc.uri })
+  function_service = merge({ for key, fn in google_cloudfunctions2_function.ingest : key => fn.service_config[0].service }, { for key, svc in google_cloud_run_v2_service.instance_billed : key => svc.name })
+}
+
 resource "google_cloudfunctions2_function" "ingest" {
-  for_each = local.functions
+  for_each = local.request_billed_functions
 
   name        = local.function_names[each.key]
   location    = var.region
@@ -82,20 +108,7 @@ resource "google_cloudfunctions2_function" "ingest" {
     all_traffic_on_latest_revision   = true
     service_account_email            = google_service_account.runtime.email
 
-    # DEPLOYED_ENV_VARS and RUNTIME_ENV_VARS of shared/config/env.ts, plus NODE_ENV
-    # (test/terraform.test.ts checks the plan against those lists).
-    environment_variables = {
-      GOOGLE_CLOUD_PROJECT = var.project_id
-      BQ_DATASET           = google_bigquery_dataset.logs.dataset_id
-      BQ_TABLE             = google_bigquery_table.edge_logs.table_id
-      BQ_ERRORS_TABLE      = google_bigquery_table.ingest_errors.table_id
-      UPLOAD_BUCKET        = google_storage_bucket.uploads.name
-      # V8 sizes its heap from the host, not from the instance's memory: cap it (see variables.tf).
-      NODE_OPTIONS = "--max-old-space-size=${var.function_max_heap_mb}"
-      # Express (under the functions framework) answers an error with an HTML stack trace unless
-      # it runs in production mode.
-      NODE_ENV = "production"
-    }
+    environment_variables = local.function_env
   }
 
   # No event_trigger: google_pubsub_subscription.push delivers (see pubsub.tf for why).

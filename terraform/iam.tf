@@ -99,7 +99,7 @@ resource "google_cloud_run_service_iam_member" "push_invokes_function" {
   for_each = local.functions
 
   location = var.region
-  service  = google_cloudfunctions2_function.ingest[each.key].service_config[0].service
+  service  = local.function_service[each.key]
   role     = "roles/run.invoker"
   member   = "serviceAccount:${google_service_account.push_invoker[each.key].email}"
 }
@@ -139,7 +139,9 @@ resource "google_pubsub_subscription_iam_member" "pubsub_acks_dead_letters" {
 
 # The sink's own writer identity may publish on the Media CDN topic and nowhere else.
 resource "google_pubsub_topic_iam_member" "sink_publishes_media_cdn" {
-  topic  = google_pubsub_topic.media_cdn_logs.id
+  count = local.media_cdn_via_topic ? 1 : 0
+
+  topic  = google_pubsub_topic.media_cdn_logs[0].id
   role   = "roles/pubsub.publisher"
   member = google_logging_project_sink.media_cdn.writer_identity
 }

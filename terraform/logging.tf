@@ -1,4 +1,5 @@
-# Media CDN request logs: Cloud Logging sink -> Pub/Sub, one LogEntry per message.
+# Media CDN request logs: a Cloud Logging sink to Pub/Sub (one LogEntry per message) or, in the
+# hourly mode, to a bucket (media-cdn-delivery.tf).
 
 locals {
   # Both terms: the resource type selects Media CDN, the log name selects the request log
@@ -14,16 +15,16 @@ locals {
 resource "google_logging_project_sink" "media_cdn" {
   project     = local.media_cdn_project
   name        = "${var.name_prefix}-media-cdn-requests"
-  description = "Media CDN request logs to the cdnlog ingest topic"
-  destination = "pubsub.googleapis.com/${google_pubsub_topic.media_cdn_logs.id}"
+  description = "Media CDN request logs to cdnlog (${var.media_cdn_delivery} delivery)"
+  destination = local.media_cdn_sink_destination
   filter      = local.media_cdn_filter
 
   # A dedicated writer identity, granted publish on this one topic only (iam.tf).
   unique_writer_identity = true
 }
 
-# Optional: keep the same entries out of the _Default log bucket, where they would be stored and
-# billed a second time. A project exclusion applies to the _Default sink only: the export above is
+# By default, keep the same entries out of the _Default log bucket, where they would be stored and
+# billed a second time ($0.50/GiB: more than the rest of the pipeline). A project exclusion applies to the _Default sink only: the export above is
 # unaffected.
 resource "google_logging_project_exclusion" "media_cdn_from_default" {
   count = var.exclude_media_cdn_from_default_bucket ? 1 : 0

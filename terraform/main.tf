@@ -4,18 +4,14 @@
 locals {
   # One Cloud Function per CloudEvent entry point exported by dist/functions/index.js
   # (functions/entry-points.ts), each fed by its own topic. The key names the function.
-  functions = {
-    media_cdn = {
-      entry_point = "mediaCdnLogs"
-      topic_id    = google_pubsub_topic.media_cdn_logs.id
-      topic_name  = google_pubsub_topic.media_cdn_logs.name
-    }
+  # The Media CDN one depends on var.media_cdn_delivery (media-cdn-delivery.tf).
+  functions = merge(local.media_cdn_function, {
     edgeone = {
       entry_point = "edgeoneLogs"
       topic_id    = google_pubsub_topic.edgeone_logs.id
       topic_name  = google_pubsub_topic.edgeone_logs.name
     }
-  }
+  })
 
   # Cloud Run service names equal function names; the log-based metric filters on them.
   function_names = { for key, _ in local.functions : key => "${var.name_prefix}-${replace(key, "_", "-")}" }

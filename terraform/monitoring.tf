@@ -16,8 +16,10 @@ resource "google_monitoring_notification_channel" "email" {
 }
 
 locals {
-  # The filter clause selecting the push subscriptions / the functions' Cloud Run services.
-  push_subscription_ids = "one_of(${join(", ", [for s in google_pubsub_subscription.push : "\"${s.name}\""])})"
+  # The filter clause selecting the push subscriptions (and, batched, the Cloud Storage subscription
+  # writing the Media CDN files: if it cannot write, its backlog ages the same way) / the functions'
+  # Cloud Run services.
+  push_subscription_ids = "one_of(${join(", ", [for s in concat(values(google_pubsub_subscription.push), google_pubsub_subscription.media_cdn_to_files) : "\"${s.name}\""])})"
   function_service_ids  = "one_of(${join(", ", [for name in values(local.function_names) : "\"${name}\""])})"
 
   alert_auto_close = "1800s"
@@ -191,9 +193,10 @@ resource "google_monitoring_alert_policy" "sink_export_errors" {
     mime_type = "text/markdown"
     content   = <<-EOT
       The log sink `${google_logging_project_sink.media_cdn.name}` (project ${local.media_cdn_project})
-      failed to export Media CDN request logs to `${google_pubsub_topic.media_cdn_logs.name}`. Those
+      failed to export Media CDN request logs to the ${local.media_cdn_via_topic ? "topic `${google_pubsub_topic.media_cdn_logs[0].name}`" : "bucket `${local.media_cdn_bucket}`"}. Those
       entries are **not** retried by Logging. Usual cause: the sink's writer identity lost
-      `roles/pubsub.publisher` on the topic, or the topic is gone. See the sink's errors in the
+      `roles/pubsub.publisher` on the topic (`roles/storage.objectCreator` on the bucket), or the
+      destination is gone. See the sink's errors in the
       Logs Router page.
     EOT
   }

@@ -1,6 +1,11 @@
 output "media_cdn_topic" {
-  description = "Topic the Media CDN log sink publishes to."
-  value       = google_pubsub_topic.media_cdn_logs.id
+  description = "Topic the Media CDN log sink publishes to (realtime and batched delivery; null when hourly)."
+  value       = one(google_pubsub_topic.media_cdn_logs[*].id)
+}
+
+output "media_cdn_bucket" {
+  description = "Bucket the Media CDN log files land in (batched and hourly delivery; null when realtime)."
+  value       = one(google_storage_bucket.media_cdn_files[*].name)
 }
 
 output "edgeone_topic" {

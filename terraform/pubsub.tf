@@ -1,7 +1,10 @@
 # Topics and subscriptions. Every message ends in exactly one of: acknowledged by a function
 # (rows or ingest_errors rows written), or the dead-letter topic, whose subscription keeps it 7 days.
 
+# The sink publishes here in the realtime and batched modes (media-cdn-delivery.tf).
 resource "google_pubsub_topic" "media_cdn_logs" {
+  count = local.media_cdn_via_topic ? 1 : 0
+
   name   = "${var.name_prefix}-media-cdn-logs"
   labels = local.labels
 
@@ -44,12 +47,12 @@ resource "google_pubsub_subscription" "push" {
   message_retention_duration = "604800s"
 
   push_config {
-    push_endpoint = "${google_cloudfunctions2_function.ingest[each.key].service_config[0].uri}/projects/${var.project_id}/topics/${each.value.topic_name}"
+    push_endpoint = "${local.function_uri[each.key]}/projects/${var.project_id}/topics/${each.value.topic_name}"
 
     oidc_token {
       service_account_email = google_service_account.push_invoker[each.key].email
       # Cloud Run checks the token audience against the service URL, not the URL with our path.
-      audience = google_cloudfunctions2_function.ingest[each.key].service_config[0].uri
+      audience = local.function_uri[each.key]
     }
   }
 

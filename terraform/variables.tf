@@ -112,8 +112,58 @@ variable "media_cdn_project_id" {
 
 variable "exclude_media_cdn_from_default_bucket" {
   type        = bool
-  description = "Exclude the Media CDN request logs from the _Default log bucket: they reach BigQuery through the sink either way, and otherwise are stored and billed by Cloud Logging too. They then no longer show in the Logs Explorer."
-  default     = false
+  description = "Exclude the Media CDN request logs from the _Default log bucket: they reach BigQuery through the sink either way, and otherwise are stored and billed by Cloud Logging too ($0.50/GiB). They then no longer show in the Logs Explorer; false keeps them there."
+  default     = true
+}
+
+variable "media_cdn_delivery" {
+  type        = string
+  description = "How Media CDN logs reach the function: realtime (push per entry, seconds), batched (Pub/Sub Cloud Storage subscription files, minutes) or hourly (Logging's hourly files in Cloud Storage). See media-cdn-delivery.tf and `cdnlog cost`."
+  default     = "batched"
+
+  validation {
+    condition     = contains(["realtime", "batched", "hourly"], var.media_cdn_delivery)
+    error_message = "media_cdn_delivery must be realtime, batched or hourly."
+  }
+}
+
+variable "media_cdn_realtime_billing" {
+  type        = string
+  description = "realtime: request (a gen2 function, billed per request) or instance (a Cloud Run service built from the same source with cpu_idle = false: no request fee, at least one instance always billed). See realtime-instance.tf."
+  default     = "request"
+
+  validation {
+    condition     = contains(["request", "instance"], var.media_cdn_realtime_billing)
+    error_message = "media_cdn_realtime_billing must be request or instance."
+  }
+}
+
+variable "media_cdn_batch_seconds" {
+  type        = number
+  description = "batched: the Cloud Storage subscription starts a new file at least this often (Pub/Sub's max_duration, 60 to 600)."
+  default     = 300
+
+  validation {
+    condition     = var.media_cdn_batch_seconds >= 60 && var.media_cdn_batch_seconds <= 600
+    error_message = "media_cdn_batch_seconds must be between 60 and 600 (Pub/Sub's max_duration limits)."
+  }
+}
+
+variable "media_cdn_bucket_name" {
+  type        = string
+  description = "batched and hourly: the bucket Media CDN log files land in; null derives <project>-<prefix>-media-cdn."
+  default     = null
+}
+
+variable "media_cdn_file_retention_days" {
+  type        = number
+  description = "batched and hourly: days a landed Media CDN log file is kept before lifecycle deletes it."
+  default     = 1
+
+  validation {
+    condition     = var.media_cdn_file_retention_days >= 1
+    error_message = "media_cdn_file_retention_days must be at least 1."
+  }
 }
 
 variable "media_cdn_extra_filter" {

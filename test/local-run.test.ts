@@ -121,3 +121,24 @@ describe('one writer per DuckDB file', () => {
     }
   });
 });
+
+(functionsPresent ? describe : describe.skip)('npm start -- --media-cdn-delivery batched (files to mediaCdnFiles, as terraform deploys by default)', () => {
+  it('lands the same Media CDN rows as the realtime run, from files; a rerun lands nothing new', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cdnlog-batched-'));
+    const args = (db: string, delivery: string) => ['--db', db, '--media-cdn', '2500', '--edgeone-l4', '0', '--edgeone-l7', '0', '--media-cdn-delivery', delivery];
+    const batched = localRun(args(join(dir, 'batched.duckdb'), 'batched'));
+    // 2,500 entries and the 2 broken messages: 3 files of up to 1,000 lines, plus the broken EdgeOne file.
+    expect(batched.stderr).toMatch(/delivering events: 4\/4 \(3 Media CDN files of 2,502 entries, 1 EdgeOne files\)/);
+    expect(batched.status).toBe(0);
+    expect(batched.stdout).toMatch(/media_cdn +http_request +2,500 +2,500\n/);
+    expect(batched.stdout).toMatch(/media_cdn\/parse 1, media_cdn\/validate 1\)/);
+    const realtime = localRun(args(join(dir, 'realtime.duckdb'), 'realtime'));
+    expect(realtime.status).toBe(0);
+    expect(realtime.stdout).toMatch(/media_cdn +http_request +2,500 +2,500\n/);
+    const again = localRun(args(join(dir, 'batched.duckdb'), 'batched'));
+    expect(again.status).toBe(0);
+    expect(again.stdout).toMatch(/media_cdn +http_request +2,500 +0\n/);
+    expect(again.stdout).toMatch(/dead letters 4, 0 new this run /);
+    expect(localRun(['--media-cdn-delivery', 'hourly']).stderr).toContain('--media-cdn-delivery must be one of realtime, batched');
+  }, 3 * RUN_TIMEOUT_MS + 30_000);
+});

@@ -34,6 +34,10 @@ let staged: string;
 let fmt: { code: number; output: string };
 let defaults: PlanResult;
 let allOptions: PlanResult;
+/** The other two Media CDN delivery modes (the defaults plan `batched`). */
+let realtime: PlanResult;
+let hourly: PlanResult;
+let realtimeInstance: PlanResult;
 let re2: { patterns: string[]; verdicts: unknown[] };
 let planted: Record<'invalidDefault' | 'forEachUnknown' | 'missingAttribute' | 'badValues' | 'badSizing', Promise<PlanResult>>;
 
@@ -47,10 +51,13 @@ beforeAll(async () => {
   // Everything at once, on one init: the planted mistakes are awaited by their own tests.
   planted = plantMistakes(source);
   let re2Run: { code: number; output: string; stdout: string };
-  [fmt, defaults, allOptions, re2Run] = await Promise.all([
+  [fmt, defaults, allOptions, realtime, hourly, realtimeInstance, re2Run] = await Promise.all([
     ws.terraform(REPO, ['fmt', '-check', '-recursive', '-no-color', TF_DIR, join(__dirname, 'terraform')]),
     ws.plan(ws.copy(), ['-var', 'project_id=demo-project', ...source]),
     ws.plan(ws.copy(), [`-var-file=${ALL_OPTIONS}`, ...source], { validate: false }),
+    ws.plan(ws.copy(), ['-var', 'project_id=demo-project', '-var', 'media_cdn_delivery=realtime', ...source], { validate: false }),
+    ws.plan(ws.copy(), ['-var', 'project_id=demo-project', '-var', 'media_cdn_delivery=hourly', ...source], { validate: false }),
+    ws.plan(ws.copy(), ['-var', 'project_id=demo-project', '-var', 'media_cdn_delivery=realtime', '-var', 'media_cdn_realtime_billing=instance', ...source], { validate: false }),
     ws.terraform(mkdtempSync(join(ws.root, 'console-')), ['console', '-no-color'], re2Expression()),
   ]);
   re2 = { patterns: regexLiterals(), verdicts: re2Run.code === 0 ? (JSON.parse(JSON.parse(re2Run.stdout.trim()) as string) as unknown[]) : [re2Run.output] };
@@ -72,6 +79,8 @@ const BAD_VALUES = {
   function_memory: '512MB',
   function_max_instances: '0',
   upload_soft_delete_days: '3',
+  media_cdn_delivery: 'streaming',
+  media_cdn_batch_seconds: '30',
 };
 // Apart from BAD_VALUES: validations that go through a local are evaluated after the others.
 const BAD_SIZING = { function_cpu: '0.5', function_max_heap_mb: '600' }; // with concurrency 8, 512Mi
@@ -187,8 +196,11 @@ describeTf('plan with the defaults (project_id only)', () => {
   const plan = (): PlanJson => planOf(defaults);
   const functions = (): Planned[] => planned(plan(), 'google_cloudfunctions2_function');
 
-  test('one function per entry point, on nodejs22, built by the dedicated build account', () => {
-    expect(functions().map((f) => blockOf(f.after, 'build_config')['entry_point']).sort()).toEqual([...ENTRY_POINTS].sort());
+  test('one function per entry point of the delivery mode (batched: mediaCdnFiles), on nodejs22, built by the dedicated build account', () => {
+    expect(functions().map((f) => blockOf(f.after, 'build_config')['entry_point']).sort()).toEqual(['edgeoneLogs', 'mediaCdnFiles']);
+    // Across the three modes, every entry point the code exports is deployed.
+    const deployed = [defaults, realtime, hourly].flatMap((r) => planned(planOf(r), 'google_cloudfunctions2_function').map((f) => blockOf(f.after, 'build_config')['entry_point']));
+    expect([...new Set(deployed)].sort()).toEqual([...ENTRY_POINTS].sort());
     for (const f of functions()) {
       expect(blockOf(f.after, 'build_config')['runtime']).toBe('nodejs22');
       expect(f.after['event_trigger']).toEqual([]); // our push subscriptions deliver, with dead letters
@@ -211,6 +223,7 @@ describeTf('plan with the defaults (project_id only)', () => {
         BQ_TABLE: 'edge_logs',
         BQ_ERRORS_TABLE: 'ingest_errors',
         UPLOAD_BUCKET: expect.any(String),
+        MEDIA_CDN_BUCKET: expect.any(String),
         NODE_OPTIONS: '--max-old-space-size=192',
         NODE_ENV: 'production',
       });
@@ -238,6 +251,7 @@ describeTf('plan with the defaults (project_id only)', () => {
     expect(grantsTo(plan(), 'google_service_account.runtime')).toEqual([
       'google_bigquery_table_iam_member google_project_iam_custom_role.table_writer.id edge_logs',
       'google_bigquery_table_iam_member google_project_iam_custom_role.table_writer.id ingest_errors',
+      'google_storage_bucket_iam_member roles/storage.objectViewer demo-project-cdnlog-media-cdn',
       'google_storage_bucket_iam_member roles/storage.objectViewer demo-project-cdnlog-uploads',
     ]);
     expect(one(plan(), 'google_project_iam_custom_role.table_writer').after['permissions']).toEqual(['bigquery.tables.updateData']);
@@ -262,18 +276,19 @@ describeTf('plan with the defaults (project_id only)', () => {
     expect(iamMembers(plan()).filter((r) => r.after['member'] === 'allUsers')).toEqual([]);
   });
 
-  test('the sink writer may publish on the Media CDN topic only, Cloud Storage on the EdgeOne topic only', () => {
+  test('the sink writer may publish on the Media CDN topic only, Cloud Storage on the two notification topics only', () => {
     expect(grantsTo(plan(), 'google_logging_project_sink.media_cdn')).toEqual([
       'google_pubsub_topic_iam_member roles/pubsub.publisher google_pubsub_topic.media_cdn_logs',
     ]);
     expect(grantsTo(plan(), 'data.google_storage_project_service_account.gcs')).toEqual([
       'google_pubsub_topic_iam_member roles/pubsub.publisher google_pubsub_topic.edgeone_logs',
+      'google_pubsub_topic_iam_member roles/pubsub.publisher google_pubsub_topic.media_cdn_files',
     ]);
     const n = one(plan(), 'google_storage_notification.edgeone_uploads').after;
     expect(n).toMatchObject({ bucket: 'demo-project-cdnlog-uploads', payload_format: 'JSON_API_V1', event_types: ['OBJECT_FINALIZE'] });
   });
 
-  test('Pub/Sub may dead-letter: publisher on the dead-letter topic, subscriber on each push subscription', () => {
+  test('Pub/Sub may dead-letter (publisher on the dead-letter topic, subscriber on each push subscription) and write the batched files', () => {
     const agent = (r: Planned): boolean => references(plan(), `${r.type}.${r.name}`, ['member']).includes('local.pubsub_service_agent');
     expect(iamMembers(plan()).filter(agent).map((r) => `${r.type} ${roleOf(plan(), r)}`).sort()).toEqual([
       'google_pubsub_subscription_iam_member roles/pubsub.subscriber',
@@ -281,11 +296,13 @@ describeTf('plan with the defaults (project_id only)', () => {
       'google_pubsub_topic_iam_member roles/pubsub.publisher',
       'google_service_account_iam_member roles/iam.serviceAccountTokenCreator',
       'google_service_account_iam_member roles/iam.serviceAccountTokenCreator',
+      'google_storage_bucket_iam_member roles/storage.legacyBucketReader',
+      'google_storage_bucket_iam_member roles/storage.objectCreator',
     ]);
   });
 
   test('push subscriptions: retry, dead-letter policy to the dead-letter topic, ack deadline = timeout, no expiry', () => {
-    const subs = planned(plan(), 'google_pubsub_subscription').filter((s) => s.index !== undefined);
+    const subs = planned(plan(), 'google_pubsub_subscription').filter((s) => s.name === 'push');
     expect(subs.map((s) => s.index).sort()).toEqual(functions().map((f) => f.index).sort());
     for (const s of subs) {
       expect(s.after).toMatchObject({ ack_deadline_seconds: 300, message_retention_duration: '604800s' });
@@ -296,7 +313,7 @@ describeTf('plan with the defaults (project_id only)', () => {
     }
     // The function URL plus /projects/P/topics/T (the CloudEvent source), with an OIDC token of its own invoker.
     const endpoint = references(plan(), 'google_pubsub_subscription.push', ['push_config', 'push_endpoint']);
-    expect(endpoint).toEqual(expect.arrayContaining(['google_cloudfunctions2_function.ingest', 'var.project_id', 'each.value.topic_name']));
+    expect(endpoint).toEqual(expect.arrayContaining(['local.function_uri', 'var.project_id', 'each.value.topic_name']));
     expect(references(plan(), 'google_pubsub_subscription.push', ['push_config', 'oidc_token', 'service_account_email'])).toContain(
       'google_service_account.push_invoker',
     );
@@ -348,7 +365,7 @@ describeTf('plan with the defaults (project_id only)', () => {
     ]) {
       expect(all).toContain(`metric.type="${metric}"`);
     }
-    expect(all).toContain('resource.labels.subscription_id=one_of("cdnlog-edgeone-push", "cdnlog-media-cdn-push")');
+    expect(all).toContain('resource.labels.subscription_id=one_of("cdnlog-edgeone-push", "cdnlog-media-cdn-files-push", "cdnlog-media-cdn-to-files")');
     expect(all).toContain('resource.labels.name="cdnlog-media-cdn-requests"');
     expect(all).toContain('metric.labels.response_code_class="5xx"');
     for (const p of policies) {
@@ -386,12 +403,13 @@ describeTf('plan with the defaults (project_id only)', () => {
     expect(object['name']).toBe(`function-source-${String(dataValues(plan(), 'data.archive_file.function_source')['output_md5'])}.zip`);
   });
 
-  test('the Media CDN sink selects request logs of this project; no exclusion, no HMAC key, no CMEK by default', () => {
+  test('the Media CDN sink selects request logs of this project; the _Default exclusion, no HMAC key, no CMEK by default', () => {
     const sink = one(plan(), 'google_logging_project_sink.media_cdn').after;
     expect(sink['project']).toBe('demo-project');
     expect(sink['filter']).toContain('logName="projects/demo-project/logs/edgecache.googleapis.com%2Fedge_cache_request"');
     expect(sink['unique_writer_identity']).toBe(true);
-    for (const type of ['google_logging_project_exclusion', 'google_storage_hmac_key', 'google_kms_crypto_key_iam_member', 'google_monitoring_notification_channel']) {
+    expect(planned(plan(), 'google_logging_project_exclusion')).toHaveLength(1);
+    for (const type of ['google_storage_hmac_key', 'google_kms_crypto_key_iam_member', 'google_monitoring_notification_channel']) {
       expect([type, planned(plan(), type).length]).toEqual([type, 0]);
     }
     for (const t of planned(plan(), 'google_pubsub_topic')) expect(t.after['kms_key_name']).toBeNull();
@@ -472,7 +490,7 @@ describeTf('plan with every option on (test/terraform/all-options.tfvars)', () =
       expect((svc['environment_variables'] as Record<string, string>)['NODE_OPTIONS']).toBe('--max-old-space-size=384');
       expect(f.after['location']).toBe('europe-west1');
     }
-    for (const s of planned(plan(), 'google_pubsub_subscription').filter((s) => s.index !== undefined)) {
+    for (const s of planned(plan(), 'google_pubsub_subscription').filter((s) => s.name === 'push')) {
       expect(s.after['ack_deadline_seconds']).toBe(540);
       expect(blockOf(s.after, 'dead_letter_policy')['max_delivery_attempts']).toBe(20);
       expect(blockOf(s.after, 'retry_policy')).toMatchObject({ minimum_backoff: '5s', maximum_backoff: '300s' });
@@ -517,4 +535,140 @@ describeTf('planted mistakes make the harness fail', () => {
   test('variable validations refuse CPU below 1 with concurrency 8, and a heap cap above the memory', async () => {
     expect(refusedVariables(await planted.badSizing)).toEqual(Object.keys(BAD_SIZING).sort());
   }, PLANTED_TIMEOUT);
+});
+
+describeTf('Media CDN delivery modes: each plans only what it needs (batched is the default)', () => {
+  /** Every planned resource that carries Media CDN logs (the EdgeOne path and the shared parts left out). */
+  const mediaCdnResources = (r: PlanResult): string[] =>
+    planned(planOf(r))
+      .map((p) => p.address)
+      .filter((a) => /media_cdn/.test(a))
+      .sort();
+  const perFunction = (key: string): string[] => [
+    `google_cloud_run_service_iam_member.push_invokes_function["${key}"]`,
+    `google_cloudfunctions2_function.ingest["${key}"]`,
+    `google_pubsub_subscription.push["${key}"]`,
+    `google_pubsub_subscription_iam_member.pubsub_acks_dead_letters["${key}"]`,
+    `google_service_account.push_invoker["${key}"]`,
+    `google_service_account_iam_member.pubsub_signs_push_tokens["${key}"]`,
+  ];
+  const sinkAndExclusion = ['google_logging_project_exclusion.media_cdn_from_default[0]', 'google_logging_project_sink.media_cdn'];
+  const fileResources = [
+    'google_pubsub_topic.media_cdn_files[0]',
+    'google_pubsub_topic_iam_member.gcs_publishes_media_cdn_files[0]',
+    'google_storage_bucket.media_cdn_files[0]',
+    'google_storage_bucket_iam_member.runtime_reads_media_cdn_files[0]',
+    'google_storage_notification.media_cdn_files[0]',
+  ];
+
+  test('realtime: sink → topic → push → mediaCdnLogs; no bucket, no file topic', () => {
+    expect(mediaCdnResources(realtime)).toEqual(
+      [...sinkAndExclusion, ...perFunction('media_cdn'), 'google_pubsub_topic.media_cdn_logs[0]', 'google_pubsub_topic_iam_member.sink_publishes_media_cdn[0]'].sort(),
+    );
+    const fn = one(planOf(realtime), 'google_cloudfunctions2_function.ingest["media_cdn"]').after;
+    expect(blockOf(fn, 'build_config')['entry_point']).toBe('mediaCdnLogs');
+    expect(references(planOf(realtime), 'google_logging_project_sink.media_cdn', ['destination'])).toContain('local.media_cdn_sink_destination');
+  });
+
+  test('batched: sink → topic → Cloud Storage subscription (text, one message a line) → bucket → notification → mediaCdnFiles', () => {
+    expect(mediaCdnResources(defaults)).toEqual(
+      [
+        ...sinkAndExclusion,
+        ...perFunction('media_cdn_files'),
+        ...fileResources,
+        'google_pubsub_topic.media_cdn_logs[0]',
+        'google_pubsub_topic_iam_member.sink_publishes_media_cdn[0]',
+        'google_pubsub_subscription.media_cdn_to_files[0]',
+        'google_storage_bucket_iam_member.pubsub_writes_media_cdn_files["roles/storage.legacyBucketReader"]',
+        'google_storage_bucket_iam_member.pubsub_writes_media_cdn_files["roles/storage.objectCreator"]',
+      ].sort(),
+    );
+    const plan = planOf(defaults);
+    const sub = one(plan, 'google_pubsub_subscription.media_cdn_to_files[0]').after;
+    const storage = blockOf(sub, 'cloud_storage_config');
+    expect(storage).toMatchObject({ bucket: 'demo-project-cdnlog-media-cdn', filename_prefix: 'media-cdn/', filename_suffix: '.jsonl', max_duration: '300s', max_bytes: 2 ** 30 });
+    expect(storage['avro_config']).toEqual([]); // text format: the message data, one message a line
+    expect(sub['ack_deadline_seconds']).toBeGreaterThanOrEqual(300); // max_duration may not exceed it
+    expect(sub['push_config']).toEqual([]); // Pub/Sub itself writes the files
+    expect(references(plan, 'google_pubsub_subscription.media_cdn_to_files', ['topic'])).toContain('google_pubsub_topic.media_cdn_logs');
+    expect(iamMembers(plan).filter((r) => r.name === 'pubsub_writes_media_cdn_files').map((r) => memberOf(plan, r))).toEqual([
+      'local.pubsub_service_agent',
+      'local.pubsub_service_agent',
+    ]);
+    const fn = one(plan, 'google_cloudfunctions2_function.ingest["media_cdn_files"]').after;
+    expect(blockOf(fn, 'build_config')['entry_point']).toBe('mediaCdnFiles');
+  });
+
+  test('hourly: sink → bucket (Logging writes hourly files) → notification → mediaCdnFiles; no Media CDN topic', () => {
+    expect(mediaCdnResources(hourly)).toEqual(
+      [...sinkAndExclusion, ...perFunction('media_cdn_files'), ...fileResources, 'google_storage_bucket_iam_member.sink_writes_media_cdn_files[0]'].sort(),
+    );
+    const plan = planOf(hourly);
+    expect(one(plan, 'google_logging_project_sink.media_cdn').after['destination']).toBe('storage.googleapis.com/demo-project-cdnlog-media-cdn');
+    expect(grantsTo(plan, 'google_logging_project_sink.media_cdn')).toEqual([
+      'google_storage_bucket_iam_member roles/storage.objectCreator demo-project-cdnlog-media-cdn',
+    ]);
+  });
+
+  test('the file modes: OBJECT_FINALIZE notifications to their own topic, files deleted after a day, no soft delete', () => {
+    for (const r of [defaults, hourly]) {
+      const plan = planOf(r);
+      const n = one(plan, 'google_storage_notification.media_cdn_files[0]').after;
+      expect(n).toMatchObject({ bucket: 'demo-project-cdnlog-media-cdn', payload_format: 'JSON_API_V1', event_types: ['OBJECT_FINALIZE'] });
+      expect(references(plan, 'google_storage_notification.media_cdn_files', ['topic'])).toContain('google_pubsub_topic.media_cdn_files');
+      const bucket = one(plan, 'google_storage_bucket.media_cdn_files[0]').after;
+      expect(blockOf(blockOf(bucket, 'lifecycle_rule'), 'condition')['age']).toBe(1);
+      expect(blockOf(blockOf(bucket, 'lifecycle_rule'), 'action')['type']).toBe('Delete');
+      expect(blockOf(bucket, 'soft_delete_policy')['retention_duration_seconds']).toBe(0);
+      expect(bucket).toMatchObject({ uniform_bucket_level_access: true, public_access_prevention: 'enforced' });
+      // The push subscription of mediaCdnFiles reads the file topic, with its dead-letter policy.
+      expect(references(plan, 'google_pubsub_subscription.push', ['topic'])).toContain('each.value.topic_id');
+      expect(one(plan, 'google_pubsub_subscription.push["media_cdn_files"]').after['name']).toBe('cdnlog-media-cdn-files-push');
+    }
+  });
+
+  test('the _Default bucket exclusion is on by default in every mode', () => {
+    for (const r of [defaults, realtime, hourly]) {
+      const plan = planOf(r);
+      const exclusion = one(plan, 'google_logging_project_exclusion.media_cdn_from_default[0]').after;
+      expect(exclusion['filter']).toBe(one(plan, 'google_logging_project_sink.media_cdn').after['filter']);
+    }
+  });
+});
+
+describeTf('realtime billed per instance (media_cdn_realtime_billing = "instance"): a Cloud Run service from the same source', () => {
+  const plan = (): PlanJson => planOf(realtimeInstance);
+
+  test('mediaCdnLogs runs as a Cloud Run service with cpu_idle = false, built from the function zip; no gen2 function for it', () => {
+    expect(planned(plan(), 'google_cloudfunctions2_function').map((f) => f.index)).toEqual(['edgeone']);
+    const svc = one(plan(), 'google_cloud_run_v2_service.instance_billed["media_cdn"]').after;
+    expect(svc).toMatchObject({ name: 'cdnlog-media-cdn', location: 'us-central1', ingress: 'INGRESS_TRAFFIC_INTERNAL_ONLY' });
+    const build = blockOf(svc, 'build_config');
+    expect(build).toMatchObject({ function_target: 'mediaCdnLogs', base_image: 'us-central1-docker.pkg.dev/serverless-runtimes/google-22-full/runtimes/nodejs22' });
+    expect(references(plan(), 'google_cloud_run_v2_service.instance_billed', ['build_config', 'source_location'])).toEqual(
+      expect.arrayContaining(['google_storage_bucket.function_source', 'google_storage_bucket_object.function_source']),
+    );
+    expect(references(plan(), 'google_cloud_run_v2_service.instance_billed', ['build_config', 'service_account'])).toContain('google_service_account.build.id');
+    const template = blockOf(svc, 'template');
+    expect(template).toMatchObject({ timeout: '300s', max_instance_request_concurrency: 8 });
+    expect(blockOf(template, 'scaling')).toMatchObject({ min_instance_count: 1 });
+    const container = blockOf(template, 'containers');
+    expect(blockOf(container, 'resources')).toMatchObject({ cpu_idle: false, limits: { cpu: '1', memory: '512Mi' } });
+    const env = Object.fromEntries((container['env'] as Array<{ name: string; value: string }>).map((e) => [e.name, e.value]));
+    expect(Object.keys(env).sort()).toEqual([...new Set<string>([...DEPLOYED_ENV_VARS, ...RUNTIME_ENV_VARS, NODE_ENV])].sort());
+    expect(loadSettings({ ...env, K_SERVICE: 'cdnlog-media-cdn' }).sink.kind).toBe('bigquery');
+    expect(references(plan(), 'google_cloud_run_v2_service.instance_billed', ['template', 'service_account'])).toContain('google_service_account.runtime.email');
+  });
+
+  test('its push subscription, OIDC invoker and dead-letter grants are those of any handler', () => {
+    expect(one(plan(), 'google_pubsub_subscription.push["media_cdn"]').after['name']).toBe('cdnlog-media-cdn-push');
+    expect(references(plan(), 'google_pubsub_subscription.push', ['push_config', 'push_endpoint'])).toContain('local.function_uri');
+    expect(planned(plan(), 'google_cloud_run_service_iam_member').map((r) => r.index).sort()).toEqual(['edgeone', 'media_cdn']);
+    expect(references(plan(), 'google_cloud_run_service_iam_member.push_invokes_function', ['service'])).toContain('local.function_service');
+    expect(planned(plan(), 'google_pubsub_subscription_iam_member').map((r) => r.index).sort()).toEqual(['edgeone', 'media_cdn']);
+  });
+
+  test('request billing (the default) deploys no Cloud Run service of its own', () => {
+    for (const r of [defaults, realtime, hourly]) expect(planned(planOf(r), 'google_cloud_run_v2_service')).toEqual([]);
+  });
 });

@@ -35,6 +35,10 @@ export const commands: Record<string, CommandEntry> = {
     summary: 're-publish dead-lettered payloads to their Pub/Sub topic',
     load: async () => ((m) => ({ run: m.replay, help: m.replayHelp }))(await import('./replay')),
   },
+  cost: {
+    summary: 'print the monthly bill of each Media CDN delivery mode for a log volume',
+    load: async () => ((m) => ({ run: m.cost, help: m.costHelp }))(await import('./cost')),
+  },
 };
 
 export function mainHelp(): string {

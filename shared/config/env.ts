@@ -10,6 +10,7 @@ const tableId = z
   .string()
   .regex(/^[\p{L}\p{M}\p{N}\p{Pc}\p{Pd}\p{Zs}]{1,1024}$/u, 'a BigQuery table id');
 const url = z.string().url();
+const bucketName = z.string().regex(/^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/, 'a Cloud Storage bucket name');
 
 /**
  * Variables Terraform sets on the deployed functions (`terraform/functions.tf` sets exactly these;
@@ -21,7 +22,9 @@ export const DeployedEnv = z.object({
   BQ_TABLE: tableId.default('edge_logs'),
   BQ_ERRORS_TABLE: tableId.default('ingest_errors'),
   /** The one bucket whose OBJECT_FINALIZE notifications edgeoneLogs reads (any other is dead-lettered). */
-  UPLOAD_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/, 'a Cloud Storage bucket name').optional(),
+  UPLOAD_BUCKET: bucketName.optional(),
+  /** The one bucket whose OBJECT_FINALIZE notifications mediaCdnFiles reads (batched and hourly delivery). */
+  MEDIA_CDN_BUCKET: bucketName.optional(),
 });
 
 /** Variables for local runs, the CLI and tests, or set by the platform; never by Terraform. */

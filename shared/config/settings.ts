@@ -37,8 +37,8 @@ export interface Settings {
   sink: SinkSettings;
   /** Bounds on the work one object or message may cause. */
   bounds: ObjectBounds;
-  /** The upload bucket, the only one whose notifications are read (unset: none is read, each fails). */
-  uploadBucket: string | undefined;
+  /** The buckets whose notifications are read, one per function (unset: none is read, each fails). */
+  buckets: { edgeoneUploads: string | undefined; mediaCdnFiles: string | undefined };
 }
 
 /**
@@ -80,5 +80,5 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
       ? { kind, project: project!, dataset: vars.BQ_DATASET!, table: vars.BQ_TABLE, errorsTable: vars.BQ_ERRORS_TABLE }
       : { kind, path: vars.DUCKDB_PATH };
   const bounds = { maxBytes: vars.INGEST_MAX_OBJECT_BYTES, maxLines: vars.INGEST_MAX_OBJECT_LINES, maxDeadLetters: vars.INGEST_MAX_DEAD_LETTERS };
-  return { gcp: { project, endpoints }, sink, bounds, uploadBucket: vars.UPLOAD_BUCKET };
+  return { gcp: { project, endpoints }, sink, bounds, buckets: { edgeoneUploads: vars.UPLOAD_BUCKET, mediaCdnFiles: vars.MEDIA_CDN_BUCKET } };
 }

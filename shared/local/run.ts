@@ -13,7 +13,11 @@ import { recordsFromFile } from '../input/open';
 import { messagePublishedEvent, objectFinalizeEvent, type HttpEvent } from './cloudevents';
 import { PUSH_BATCH_RECORDS, PUSHED_L7_SHARE, serveLocalReceiver } from './edgeone-push';
 import { formatReport, readReport, type LocalReport } from './report';
+import { mediaCdnFiles } from './media-cdn-files';
 import { serveFolderAsBucket } from './storage-server';
+
+export const MEDIA_CDN_LOCAL_DELIVERIES = ['realtime', 'batched'] as const;
+export type MediaCdnLocalDelivery = (typeof MEDIA_CDN_LOCAL_DELIVERIES)[number];
 
 export interface LocalRunOptions {
   dbPath: string;
@@ -27,6 +31,12 @@ export interface LocalRunOptions {
    */
   mediaCdnFiles: string[];
   edgeoneFiles: string[];
+  /**
+   * How Media CDN entries reach the functions (terraform `media_cdn_delivery`): `realtime`, one
+   * message per entry to mediaCdnLogs; `batched`, files as a Pub/Sub Cloud Storage subscription
+   * writes them, each notified to mediaCdnFiles.
+   */
+  mediaCdnDelivery: MediaCdnLocalDelivery;
   /** Add a few deliberately broken records so the dead-letter path shows (generated runs only). */
   badRecords: boolean;
   /** How to run the CLI from the user's shell, for the report's "query further" lines. */
@@ -207,6 +217,8 @@ export async function runLocal(options: LocalRunOptions): Promise<{ report: Loca
       GOOGLE_CLOUD_PROJECT: process.env.GOOGLE_CLOUD_PROJECT || PROJECT,
       STORAGE_EMULATOR_HOST: bucket.url,
       UPLOAD_BUCKET: BUCKET,
+      // One local folder serves both buckets.
+      MEDIA_CDN_BUCKET: BUCKET,
     });
     delete process.env.BQ_DATASET;
     loadFunctions();
@@ -218,7 +230,8 @@ export async function runLocal(options: LocalRunOptions): Promise<{ report: Loca
       await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
       return `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
     };
-    const mediaUrl = await listen('mediaCdnLogs');
+    const batched = options.mediaCdnDelivery === 'batched';
+    const mediaUrl = await listen(batched ? 'mediaCdnFiles' : 'mediaCdnLogs');
     const edgeoneUrl = await listen('edgeoneLogs');
     const publishTime = new Date();
     const receiver = await serveLocalReceiver(PROJECT, 'cdnlog-edgeone-logs', (m, messageId) =>
@@ -237,9 +250,24 @@ export async function runLocal(options: LocalRunOptions): Promise<{ report: Loca
 
     const jobs: (() => Promise<boolean>)[] = [];
     let nextId = 1;
-    for (const data of mediaMessages) {
-      const event = messagePublishedEvent({ project: PROJECT, topic: 'cdnlog-media-cdn-logs', messageId: String(nextId++), data, publishTime });
-      jobs.push(() => deliver(mediaUrl, event));
+    // batched: the same entries in files; their generation (mtime) is fixed so a rerun dedups its dead letters too.
+    const mediaFileNames: string[] = [];
+    if (batched) {
+      const mtime = own ? new Date(Math.max(...options.mediaCdnFiles.map((f) => statSync(f).mtimeMs), GENERATED_MTIME.getTime())) : GENERATED_MTIME;
+      for (const { name, content } of mediaCdnFiles(mediaMessages)) {
+        writeFileSync(join(folder, name), content);
+        utimesSync(join(folder, name), mtime, mtime);
+        mediaFileNames.push(name);
+      }
+    } else {
+      for (const data of mediaMessages) {
+        const event = messagePublishedEvent({ project: PROJECT, topic: 'cdnlog-media-cdn-logs', messageId: String(nextId++), data, publishTime });
+        jobs.push(() => deliver(mediaUrl, event));
+      }
+    }
+    for (const name of mediaFileNames) {
+      const messageId = String(nextId++);
+      jobs.push(async () => deliver(mediaUrl, objectFinalizeEvent({ project: PROJECT, topic: 'cdnlog-media-cdn-files', messageId, publishTime }, await bucket.describe(name))));
     }
     for (const name of edgeoneNames) {
       const messageId = String(nextId++);
@@ -250,7 +278,9 @@ export async function runLocal(options: LocalRunOptions): Promise<{ report: Loca
 
     let done = 0;
     let failed = 0;
-    const label = () => `delivering events: ${done.toLocaleString('en-US')}/${jobs.length.toLocaleString('en-US')} (${mediaMessages.length.toLocaleString('en-US')} Media CDN messages, ${edgeoneNames.length} EdgeOne files${pushBatches.length ? `, ${pushBatches.length} EdgeOne push batch${pushBatches.length === 1 ? '' : 'es'}` : ''})${failed ? `, ${failed} failed` : ''}`;
+    const mediaLabel = batched ? `${mediaFileNames.length} Media CDN files of ${mediaMessages.length.toLocaleString('en-US')} entries` : `${mediaMessages.length.toLocaleString('en-US')} Media CDN messages`;
+    const pushLabel = pushBatches.length ? `, ${pushBatches.length} EdgeOne push batch${pushBatches.length === 1 ? '' : 'es'}` : '';
+    const label = () => `delivering events: ${done.toLocaleString('en-US')}/${jobs.length.toLocaleString('en-US')} (${mediaLabel}, ${edgeoneNames.length} EdgeOne files${pushLabel})${failed ? `, ${failed} failed` : ''}`;
     let cursor = 0;
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {

@@ -98,7 +98,7 @@ export async function startRig(options: RigOptions): Promise<Rig> {
           logs,
           now,
           storage: createStorage({ project: PROJECT, endpoints: { storage: storage.url } }),
-          uploadBucket: options.uploadBucket === undefined ? UPLOAD_BUCKET : options.uploadBucket,
+          trustedBucket: options.uploadBucket === undefined ? UPLOAD_BUCKET : options.uploadBucket,
           stallMs: options.stallMs ?? 2000,
         });
   const name = `fault-${options.target}-${++registered}`;

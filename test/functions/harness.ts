@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { EntryPoint, HttpEntryPoint } from '../../functions/entry-points';
 import { toBigQuerySchema } from '../../shared/schema/bigquery-schema';
 import { EdgeLogRow } from '../../shared/schema/edge-log';
 import { IngestErrorRow } from '../../shared/schema/ingest-error';
@@ -69,7 +70,7 @@ export interface FunctionsHarness {
  * (cold start: a new sink, new clients) and serves `target` with the functions framework's own
  * test server — the same express app `functions-framework --target` runs.
  */
-export async function startFunctions(target: 'mediaCdnLogs' | 'edgeoneLogs' | 'edgeonePush', extraEnv: Record<string, string> = {}): Promise<FunctionsHarness> {
+export async function startFunctions(target: EntryPoint | HttpEntryPoint, extraEnv: Record<string, string> = {}): Promise<FunctionsHarness> {
   const bigquery = await startBigQueryEndpoint({
     tables: { [ROWS_TABLE]: toBigQuerySchema(EdgeLogRow), [ERRORS_TABLE]: toBigQuerySchema(IngestErrorRow) },
   });

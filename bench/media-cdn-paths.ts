@@ -1,0 +1,169 @@
+/**
+ * npm run bench:paths — CPU per 1,000 Media CDN entries of the two ways they reach a function:
+ *  - the per-entry path (`realtime`): mediaCdnLogs, one CloudEvent per LogEntry (BENCH_CONCURRENCY
+ *    keep-alive clients);
+ *  - the file path (`batched`, `hourly`): mediaCdnFiles, one notification for a file of the same
+ *    entries, one a line, read from the local Cloud Storage endpoint.
+ * Both land in the local BigQuery contract endpoint. The function runs in a child process of its
+ * own and reports its own CPU time (user + system) around the work, so the load generator's and the
+ * endpoints' CPU are not counted. BENCH_PATH_ENTRIES entries (default 20,000), after a warm-up.
+ * `cdnlog cost --cpu-ms-per-entry / --file-cpu-ms-per-entry` take these figures.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { Agent, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { generateMediaCdn } from '../shared/generate/media-cdn';
+import { toBigQuerySchema } from '../shared/schema/bigquery-schema';
+import { EdgeLogRow } from '../shared/schema/edge-log';
+import { IngestErrorRow } from '../shared/schema/ingest-error';
+import { startBigQueryEndpoint } from '../test/contract/bigquery-endpoint';
+import { startStorageEndpoint } from '../test/contract/storage-endpoint';
+import { emit, type Figure } from './report';
+
+const ENTRIES = Number(process.env.BENCH_PATH_ENTRIES ?? 20_000);
+const WARMUP = 2_000;
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 100);
+const PROJECT = 'bench-project';
+const DATASET = 'cdnlog';
+const BUCKET = 'media-cdn-files';
+const TABLES = { [`${DATASET}.edge_logs`]: toBigQuerySchema(EdgeLogRow), [`${DATASET}.ingest_errors`]: toBigQuerySchema(IngestErrorRow) };
+
+function messageBody(data: string, messageId: string, attributes: Record<string, string> = {}): string {
+  return JSON.stringify({ message: { data: Buffer.from(data).toString('base64'), messageId, attributes }, subscription: `projects/${PROJECT}/subscriptions/bench` });
+}
+
+function post(agent: Agent, port: number, id: string, body: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const headers = {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+      'ce-id': id,
+      'ce-specversion': '1.0',
+      'ce-type': 'google.cloud.pubsub.topic.v1.messagePublished',
+      'ce-source': `//pubsub.googleapis.com/projects/${PROJECT}/topics/bench`,
+    };
+    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/', agent, headers }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function drive(port: number, bodies: string[]): Promise<void> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  let next = 0;
+  let failed = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < bodies.length) {
+        const i = next++;
+        if ((await post(agent, port, `e-${i}`, bodies[i]!)) >= 300) failed++;
+      }
+    }),
+  );
+  agent.destroy();
+  if (failed > 0) throw new Error(`${failed} of ${bodies.length} events failed`);
+}
+
+/** A function served in a child process; `cpu()` asks it for its CPU time so far, microseconds. */
+interface Served {
+  port: number;
+  cpu(): Promise<number>;
+  stop(): void;
+}
+
+function serve(target: string, env: Record<string, string>): Promise<Served> {
+  return new Promise((resolve, reject) => {
+    const child: ChildProcess = fork(__filename, ['child', target], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const waiting: Array<(us: number) => void> = [];
+    child.on('message', (m: { port?: number; cpu?: number }) => {
+      if (m.port !== undefined) {
+        resolve({
+          port: m.port,
+          cpu: () => new Promise<number>((r) => (waiting.push(r), child.send('cpu'))),
+          stop: () => child.kill(),
+        });
+      } else if (m.cpu !== undefined) waiting.shift()!(m.cpu);
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => code !== 0 && code !== null && reject(new Error(`child ${target} exited with ${code}`)));
+  });
+}
+
+async function child(target: string): Promise<void> {
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+  require('../functions/index');
+  const { getTestServer } = require('@google-cloud/functions-framework/testing') as typeof import('@google-cloud/functions-framework/testing');
+  const server = getTestServer(target);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  process.on('message', () => {
+    const u = process.cpuUsage();
+    process.send!({ cpu: u.user + u.system });
+  });
+  process.send!({ port: (server.address() as AddressInfo).port });
+}
+
+function notificationBody(name: string, generation: number, id: string): string {
+  return messageBody(JSON.stringify({ bucket: BUCKET, name }), id, {
+    bucketId: BUCKET,
+    objectId: name,
+    objectGeneration: String(generation),
+    eventType: 'OBJECT_FINALIZE',
+    payloadFormat: 'JSON_API_V1',
+  });
+}
+
+async function main(): Promise<void> {
+  if (process.argv[2] === 'child') return child(process.argv[3]!);
+  const bigquery = await startBigQueryEndpoint({ tables: TABLES, keepRows: false });
+  const storage = await startStorageEndpoint();
+  const env = { GOOGLE_CLOUD_PROJECT: PROJECT, BQ_DATASET: DATASET, BIGQUERY_EMULATOR_HOST: bigquery.url, STORAGE_EMULATOR_HOST: storage.url, MEDIA_CDN_BUCKET: BUCKET };
+  const entries = [...generateMediaCdn({ count: WARMUP + ENTRIES, seed: 'bench-paths' })].map((e) => JSON.stringify(e));
+  const warm = entries.slice(0, WARMUP);
+  const measured = entries.slice(WARMUP);
+  try {
+    // Per-entry: one CloudEvent per LogEntry.
+    const perEntry = await serve('mediaCdnLogs', env);
+    await drive(perEntry.port, warm.map((e, i) => messageBody(e, `w-${i}`)));
+    const perEntryBefore = await perEntry.cpu();
+    await drive(perEntry.port, measured.map((e, i) => messageBody(e, `m-${i}`)));
+    const perEntryUs = (await perEntry.cpu()) - perEntryBefore;
+    perEntry.stop();
+
+    // File: one notification for a file of the same entries, one a line (a Cloud Storage subscription's text file).
+    const file = await serve('mediaCdnFiles', env);
+    const warmObject = await storage.putObject(BUCKET, 'media-cdn/warm.jsonl', Buffer.from(warm.map((e) => `${e}\n`).join('')));
+    const object = await storage.putObject(BUCKET, 'media-cdn/measured.jsonl', Buffer.from(measured.map((e) => `${e}\n`).join('')));
+    await drive(file.port, [notificationBody(warmObject.name, warmObject.generation, 'warm')]);
+    const fileBefore = await file.cpu();
+    await drive(file.port, [notificationBody(object.name, object.generation, 'measured')]);
+    const fileUs = (await file.cpu()) - fileBefore;
+    file.stop();
+
+    const accepted = bigquery.accepted();
+    if (accepted !== 2 * (WARMUP + ENTRIES)) throw new Error(`BigQuery endpoint accepted ${accepted} rows, expected ${2 * (WARMUP + ENTRIES)}`);
+    const perEntryMs = perEntryUs / 1000 / (ENTRIES / 1000);
+    const fileMs = fileUs / 1000 / (ENTRIES / 1000);
+    const figures: Figure[] = [
+      { benchmark: 'paths', metric: `mediaCdnLogs, one event per entry (${CONCURRENCY} concurrent): CPU per 1,000 entries`, value: perEntryMs, unit: 'ms' },
+      { benchmark: 'paths', metric: 'mediaCdnFiles, one file of the same entries: CPU per 1,000 entries', value: fileMs, unit: 'ms' },
+      { benchmark: 'paths', metric: 'per-entry path / file path, CPU', value: perEntryMs / fileMs, unit: 'ratio' },
+    ];
+    emit(figures);
+  } finally {
+    await bigquery.close();
+    await storage.close();
+  }
+}
+
+main().then(
+  () => {
+    if (process.argv[2] !== 'child') process.exit(0);
+  },
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);
