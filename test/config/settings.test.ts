@@ -34,7 +34,9 @@ describe('settings: one parse of the environment, one sink rule', () => {
       gcp: { project: 'p', endpoints: {} },
       sink: { kind: 'bigquery', project: 'p', dataset: 'cdnlog', table: 'edge_logs', errorsTable: 'ingest_errors' },
       bounds: DEFAULT_OBJECT_BOUNDS,
+      buckets: {},
     });
+    expect(loadSettings({ ...BQ, UPLOAD_BUCKET: 'up', MEDIA_CDN_BUCKET: 'media' }).buckets).toEqual({ edgeoneUploads: 'up', mediaCdnFiles: 'media' });
   });
 
   it('reads the bounds on the work per object, and refuses a bound that is not a positive integer', () => {
