@@ -36,7 +36,7 @@ describe('settings: one parse of the environment, one sink rule', () => {
       bounds: DEFAULT_OBJECT_BOUNDS,
       buckets: {},
     });
-    expect(loadSettings({ ...BQ, UPLOAD_BUCKET: 'up', MEDIA_CDN_BUCKET: 'media' }).buckets).toEqual({ edgeoneUploads: 'up', mediaCdnFiles: 'media' });
+    expect(loadSettings({ ...BQ, UPLOAD_BUCKET: 'uploads', MEDIA_CDN_BUCKET: 'media-files' }).buckets).toEqual({ edgeoneUploads: 'uploads', mediaCdnFiles: 'media-files' });
   });
 
   it('reads the bounds on the work per object, and refuses a bound that is not a positive integer', () => {
