@@ -88,7 +88,7 @@ function messageBody(data: string, messageId: string, attributes: Record<string,
 
 async function mediaCdnCase(): Promise<Figure[]> {
   const bigquery = await startBigQueryEndpoint({ tables: TABLES, keepRows: false });
-  Object.assign(process.env, { GOOGLE_CLOUD_PROJECT: PROJECT, BQ_DATASET: DATASET, BIGQUERY_EMULATOR_HOST: bigquery.url });
+  Object.assign(process.env, { GOOGLE_CLOUD_PROJECT: PROJECT, BQ_DATASET: DATASET, BQ_WRITE_METHOD: 'insertall', BIGQUERY_EMULATOR_HOST: bigquery.url });
   // Silence the functions' INFO lines: 40k JSON lines to a terminal would measure the terminal.
   const write = process.stdout.write.bind(process.stdout);
   process.stdout.write = (() => true) as typeof process.stdout.write;
@@ -184,6 +184,7 @@ async function edgeoneCase(): Promise<Figure[]> {
     const env = {
       GOOGLE_CLOUD_PROJECT: PROJECT,
       BQ_DATASET: DATASET,
+      BQ_WRITE_METHOD: 'insertall',
       BIGQUERY_EMULATOR_HOST: bigquery.url,
       STORAGE_EMULATOR_HOST: storage.url,
       UPLOAD_BUCKET: BUCKET,

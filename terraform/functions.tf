@@ -89,6 +89,8 @@ resource "google_cloudfunctions2_function" "ingest" {
       BQ_DATASET           = google_bigquery_dataset.logs.dataset_id
       BQ_TABLE             = google_bigquery_table.edge_logs.table_id
       BQ_ERRORS_TABLE      = google_bigquery_table.ingest_errors.table_id
+      BQ_COMMITS_TABLE     = google_bigquery_table.ingest_commits.table_id
+      BQ_WRITE_METHOD      = var.bq_write_method
       UPLOAD_BUCKET        = google_storage_bucket.uploads.name
       # V8 sizes its heap from the host, not from the instance's memory: cap it (see variables.tf).
       NODE_OPTIONS = "--max-old-space-size=${var.function_max_heap_mb}"

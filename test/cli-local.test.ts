@@ -112,7 +112,7 @@ describe('cdnlog ingest into BigQuery (BigQuery and Cloud Storage contract endpo
     await storage.close();
   });
 
-  const env = () => ({ GOOGLE_CLOUD_PROJECT: 'local', BQ_DATASET: 'cdnlog', BIGQUERY_EMULATOR_HOST: bigquery.url, STORAGE_EMULATOR_HOST: storage.url });
+  const env = () => ({ GOOGLE_CLOUD_PROJECT: 'local', BQ_DATASET: 'cdnlog', BQ_WRITE_METHOD: 'insertall', BIGQUERY_EMULATOR_HOST: bigquery.url, STORAGE_EMULATOR_HOST: storage.url });
 
   it('streams a gs:// object into edge_logs with insertIds, dead-letters the bad line, and a re-run sends the same ids', async () => {
     const processStdout = jest.spyOn(process.stdout, 'write');

@@ -109,6 +109,8 @@ describe('deploy package (terraform/stage-function-source.sh)', () => {
         GOOGLE_CLOUD_PROJECT: 'test-project',
         BQ_DATASET: 'cdnlog',
         UPLOAD_BUCKET: 'uploads',
+        // The deploy package's insertAll path; the Write API's is covered by test/functions.
+        BQ_WRITE_METHOD: 'insertall',
         BIGQUERY_EMULATOR_HOST: bigquery.url,
         STORAGE_EMULATOR_HOST: storage.url,
         GOOGLE_APPLICATION_CREDENTIALS: '/nonexistent/cdnlog-contract-test-credentials.json',

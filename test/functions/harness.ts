@@ -77,6 +77,7 @@ export async function startFunctions(target: 'mediaCdnLogs' | 'edgeoneLogs', ext
   const env = {
     GOOGLE_CLOUD_PROJECT: PROJECT,
     BQ_DATASET: DATASET,
+    BQ_WRITE_METHOD: 'insertall',
     BIGQUERY_EMULATOR_HOST: bigquery.url,
     STORAGE_EMULATOR_HOST: storage.url,
     ...extraEnv,
