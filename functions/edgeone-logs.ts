@@ -6,6 +6,7 @@ import { readRecordBatches } from '../shared/input/records';
 import { inputError } from '../shared/ingest/input-error';
 import { DEFAULT_OBJECT_BOUNDS } from '../shared/ingest/bounds';
 import { ingestRecords, type IngestOptions } from '../shared/ingest/ingest-records';
+import { landObject } from '../shared/ingest/land-object';
 import { deadLetterMessage, isBase64, runInvocation, type HandlerDeps, type InvocationCounts } from './invocation';
 import { messageBytes, objectUri, storageNotification, type PubsubMessage, type StorageNotification } from './pubsub-message';
 
@@ -63,9 +64,18 @@ export function createEdgeoneLogsHandler(deps: EdgeoneLogsDeps) {
       stallMs: deps.stallMs,
       onUnchecked: (why) => deps.logs.downloadUnchecked({ source: 'edgeone', message_id: message.messageId, object, why }),
     });
-    const records = readRecordBatches(decompressIfGzip(download), recordOptions);
     try {
-      const result = await ingestRecords(records, { source: 'edgeone', messageId: message.messageId, object, attributes }, deps, ingestOptions);
+      // With the Storage Write API the object's rows land in one commit, once (landObject): a
+      // redelivery of a committed object reads nothing, one that died before its commit starts over.
+      const landing = await landObject(deps.sink, object, (sink) => {
+        const records = readRecordBatches(decompressIfGzip(download), recordOptions);
+        return ingestRecords(records, { source: 'edgeone', messageId: message.messageId, object, attributes }, { ...deps, sink }, ingestOptions);
+      });
+      if (landing.kind === 'already-committed') {
+        deps.logs.objectAlreadyLanded({ source: 'edgeone', message_id: message.messageId, object, rows: landing.rows });
+        return { inserted: 0, deadLettered: 0, bytes: 0, object };
+      }
+      const result = landing.result;
       return { inserted: result.inserted, deadLettered: result.deadLettered, bytes: result.bytes, object };
     } finally {
       // Ends the download (and its connection) whatever happened to the records.

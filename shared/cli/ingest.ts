@@ -137,6 +137,7 @@ export const ingestCommand: Command = async (args, io) => {
       anySource: values['keep-going'],
       signal: stop.signal,
       onProgress: (c, input) => progress.update((last = { ...c, totalBytes, storedBytes: storedBytesRead(inputs, input), label: input.label })),
+      onAlreadyLanded: (input, rows) => io.stderr.write(`${input.label}: already landed by an earlier ingest (${rows} rows), not read again\n`),
     });
   } catch (error) {
     if (error instanceof WrongSourceError) throw new UsageError(`${error.message} (--keep-going ingests it anyway)`, { showHelp: false });
