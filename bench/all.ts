@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { printTable, type Figure } from './report';
 
-const BENCHMARKS = ['normalize', 'functions', 'ingest', 'cold-start', 'crc32c'];
+const BENCHMARKS = ['normalize', 'functions', 'storage-write', 'ingest', 'cold-start', 'crc32c'];
 
 const figures: Figure[] = [];
 let failed = 0;
