@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import type { BigQuery } from '@google-cloud/bigquery';
 import type { managedwriter } from '@google-cloud/bigquery-storage';
 import type { Storage } from '@google-cloud/storage';
@@ -96,11 +97,11 @@ export function createWriterClient(gcp: GcpSettings): managedwriter.WriterClient
 }
 
 /**
- * The grpc-js instance the Write API client itself uses (through its google-gax), so the channel
- * credentials are of the same class; resolved from the client's own location, as google-gax is
- * its dependency, not ours. Only local endpoints need it.
+ * The grpc-js instance the Write API client itself uses (through its own google-gax), so the
+ * channel credentials are of the class it checks with instanceof. google-gax is the library's
+ * dependency, not ours: it is required from the library's location. Only local endpoints need it.
  */
 function clientGrpc(): typeof import('google-gax').grpc {
-  const gaxPath = require.resolve('google-gax', { paths: [require.resolve('@google-cloud/bigquery-storage')] });
-  return (require(gaxPath) as typeof import('google-gax')).grpc;
+  const fromLibrary = createRequire(require.resolve('@google-cloud/bigquery-storage'));
+  return (fromLibrary('google-gax') as typeof import('google-gax')).grpc;
 }
