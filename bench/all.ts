@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { printTable, type Figure } from './report';
 
-const BENCHMARKS = ['normalize', 'functions', 'media-cdn-paths', 'ingest', 'cold-start', 'crc32c', 'edgeone-push'];
+const BENCHMARKS = ['normalize', 'functions', 'storage-write', 'media-cdn-paths', 'ingest', 'cold-start', 'crc32c', 'edgeone-push'];
 
 const figures: Figure[] = [];
 let failed = 0;

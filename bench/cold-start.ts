@@ -110,7 +110,7 @@ async function firstEvent(layout: Layout, bigquery: BigQueryEndpoint, body: stri
   const rowsBefore = bigquery.accepted();
   const started = process.hrtime.bigint();
   const child = spawn(process.execPath, [layout.framework, '--target=mediaCdnLogs', '--signature-type=cloudevent', `--source=${layout.dir}`, `--port=${port}`], {
-    env: childEnv({ BIGQUERY_EMULATOR_HOST: bigquery.url }),
+    env: childEnv({ BQ_WRITE_METHOD: 'insertall', BIGQUERY_EMULATOR_HOST: bigquery.url }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   try {

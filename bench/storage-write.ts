@@ -9,16 +9,7 @@
  * - Bytes billed per 1,000 rows, each method by its documented rule, and ingestion $ per TiB of
  *   source logs (the raw JSON lines) at list price.
  *
- * Billing rules applied (https://cloud.google.com/bigquery/pricing#data_ingestion_pricing):
- * - insertAll ("legacy streaming", "Storage Write API (REST)"): $0.05 per GiB (listed as $0.01 per
- *   200 MiB), "rows that are successfully inserted", "individual rows are calculated using a 1 KB
- *   minimum size". A row's size is its logical size by BigQuery's data size calculation
- *   (https://cloud.google.com/bigquery/docs/storage_overview#data_size_calculation): STRING and JSON
- *   2 bytes + UTF-8 length, INT64/FLOAT64/TIMESTAMP 8, BOOL 1, NULL 0.
- * - Storage Write API (gRPC): $0.025 per GiB, the first 2 TiB a month free per billing account;
- *   billed on the bytes ingested, taken here as the serialized protobuf rows (what AppendRows
- *   carries). The logical size is printed beside it: were Google to bill that instead, the ratio
- *   only improves for the Write API (no 1 KB floor).
+ * Billing rules: bench/billing.ts.
  */
 import { adapt } from '@google-cloud/bigquery-storage';
 import { generateEdgeoneL4 } from '../shared/generate/edgeone-l4';
@@ -29,6 +20,7 @@ import { toBigQuerySchema, type BigQueryField } from '../shared/schema/bigquery-
 import { EdgeLogRow } from '../shared/schema/edge-log';
 import { insertAllBody } from '../shared/sink/bigquery';
 import { createRowEncoder, timestampMicros } from '../shared/sink/storage-write/encoder';
+import { logicalSize } from './billing';
 import { emit, type Figure } from './report';
 
 const COUNT = Number(process.env.BENCH_STORAGE_WRITE_ROWS ?? 60_000);
@@ -69,19 +61,6 @@ function sample(): Sample {
     }
   }
   return { rows, sourceBytes };
-}
-
-/** BigQuery's logical size of a row (data size calculation). */
-function logicalSize(fields: readonly BigQueryField[], row: Record<string, unknown>): number {
-  let size = 0;
-  for (const f of fields) {
-    const v = row[f.name];
-    if (v === null || v === undefined) continue;
-    if (f.type === 'STRING' || f.type === 'JSON') size += 2 + Buffer.byteLength(String(v));
-    else if (f.type === 'BOOL') size += 1;
-    else size += 8;
-  }
-  return size;
 }
 
 function batches<T>(rows: readonly T[]): T[][] {
@@ -149,7 +128,7 @@ function main(): void {
   let insertAllBilled = 0;
   const encoded = encoder.encode(rows);
   rows.forEach((row, i) => {
-    const logical = logicalSize(fields, row as Record<string, unknown>);
+    const logical = logicalSize(row as Record<string, unknown>, fields);
     jsonBytes += Buffer.byteLength(JSON.stringify(row));
     protoBytes += (encoded[i] as Uint8Array).length;
     logicalBytes += logical;

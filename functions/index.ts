@@ -32,6 +32,9 @@ export const mediaCdnLogs: CloudEventHandler = entryPoints.mediaCdnLogs;
 export const mediaCdnFiles: CloudEventHandler = entryPoints.mediaCdnFiles;
 export const edgeoneLogs: CloudEventHandler = entryPoints.edgeoneLogs;
 
+/** Not an entry point: closes the instance's sink (tests and benchmarks; see createEntryPoints). */
+export const closeInstance = (): Promise<void> => entryPoints.close();
+
 const handlers: Record<EntryPoint, CloudEventHandler> = { mediaCdnLogs, mediaCdnFiles, edgeoneLogs };
 for (const [name, handler] of Object.entries(handlers)) functions.cloudEvent(name, handler);
 

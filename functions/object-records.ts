@@ -3,6 +3,7 @@ import { downloadObject } from '../shared/gcp/download';
 import { DEFAULT_OBJECT_BOUNDS } from '../shared/ingest/bounds';
 import { ingestRecords, type IngestOptions } from '../shared/ingest/ingest-records';
 import { inputError } from '../shared/ingest/input-error';
+import { landObject } from '../shared/ingest/land-object';
 import { decompressIfGzip } from '../shared/input/gzip';
 import { readRecordBatches } from '../shared/input/records';
 import { SOURCE_COLUMN, type InputSource } from '../shared/normalizers';
@@ -33,8 +34,9 @@ export interface ObjectIngestDeps extends HandlerDeps {
  * downloaded with checks (resets and stalls raise, CRC32C/MD5 verified), read as gzip or plain,
  * JSON Lines or one JSON array, within the per-object bounds; each record is normalized as
  * `source`, rows go to the sink in batches and bad records are dead-lettered one by one
- * (`gs://b/o#generation:line`). Every record's event_id is its BigQuery insertId, so a redelivered
- * notification, or a newer generation that repeats the older lines, lands nothing twice.
+ * (`gs://b/o#generation:line`). With the Storage Write API an object generation is committed once;
+ * with insertAll and DuckDB, every record's event_id dedups a redelivered notification, or a newer
+ * generation that repeats the older lines.
  */
 export async function ingestNotifiedObject(
   source: InputSource,
@@ -67,11 +69,21 @@ export async function ingestNotifiedObject(
       onUnchecked: (why) => deps.logs.downloadUnchecked({ source: column, message_id: message.messageId, object, why }),
     },
   );
-  const records = readRecordBatches(decompressIfGzip(download), { maxRecordBytes: deps.maxRecordBytes, maxBytes: bounds.maxBytes, maxLines: bounds.maxLines });
+  const recordOptions = { maxRecordBytes: deps.maxRecordBytes, maxBytes: bounds.maxBytes, maxLines: bounds.maxLines };
+  const ingestOptions = { ...deps.ingest, maxDeadLetters: bounds.maxDeadLetters, inputError };
   try {
-    const origin = { source, messageId: message.messageId, object, attributes };
-    const result = await ingestRecords(records, origin, deps, { ...deps.ingest, maxDeadLetters: bounds.maxDeadLetters, inputError });
-    return { inserted: result.inserted, deadLettered: result.deadLettered, bytes: result.bytes, object };
+    // With the Storage Write API the object's rows land in one commit, once (landObject): a
+    // redelivery of a committed object reads nothing, one that died before its commit starts over.
+    const landing = await landObject(deps.sink, object, (sink) => {
+      const records = readRecordBatches(decompressIfGzip(download), recordOptions);
+      return ingestRecords(records, { source, messageId: message.messageId, object, attributes }, { ...deps, sink }, ingestOptions);
+    });
+    if (landing.kind === 'already-committed') {
+      deps.logs.objectAlreadyLanded({ source: column, message_id: message.messageId, object, rows: landing.rows });
+      return { inserted: 0, deadLettered: 0, bytes: 0, object };
+    }
+    const { inserted, deadLettered, bytes } = landing.result;
+    return { inserted, deadLettered, bytes, object };
   } finally {
     // Ends the download (and its connection) whatever happened to the records.
     void download.return(undefined).catch(() => {});

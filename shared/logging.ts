@@ -93,6 +93,9 @@ export function createLogs(write: LogWriter = stdoutWriter, options: { minSeveri
     downloadUnchecked(d: { source: string; message_id: string | null; object: string; why: string }): void {
       emit('WARNING', `downloaded without a hash check: ${d.why}`, d);
     },
+    objectAlreadyLanded(o: { source: string; message_id: string | null; object: string; rows: number }): void {
+      emit('INFO', `${o.object} was committed by an earlier delivery (${o.rows} rows): not read again`, o);
+    },
     eventIgnored(e: { source: string; message_id: string | null; event_type: string; object: string | null }): void {
       emit('INFO', `ignored ${e.event_type} notification`, e);
     },

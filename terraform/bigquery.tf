@@ -56,6 +56,21 @@ resource "google_bigquery_table" "ingest_errors" {
   deletion_protection = var.deletion_protection
 }
 
+# The Storage Write API's record of committed object generations: one row when an uploaded
+# object's PENDING stream is finalized, one when it is committed. A redelivered notification looks
+# here first, so an object lands once (shared/sink/storage-write/commit-log.ts). A few rows per
+# uploaded object; the schema is generated like the others (npm run schema:generate).
+resource "google_bigquery_table" "ingest_commits" {
+  dataset_id  = google_bigquery_dataset.logs.dataset_id
+  table_id    = "ingest_commits"
+  description = "Uploaded object generations landed through the Storage Write API, with their streams"
+  labels      = local.labels
+
+  schema = file("${path.module}/schemas/ingest_commits.json")
+
+  deletion_protection = var.deletion_protection
+}
+
 locals {
   view_template_vars = {
     project = var.project_id

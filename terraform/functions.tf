@@ -59,6 +59,8 @@ locals {
     BQ_DATASET           = google_bigquery_dataset.logs.dataset_id
     BQ_TABLE             = google_bigquery_table.edge_logs.table_id
     BQ_ERRORS_TABLE      = google_bigquery_table.ingest_errors.table_id
+    BQ_COMMITS_TABLE     = google_bigquery_table.ingest_commits.table_id
+    BQ_WRITE_METHOD      = var.bq_write_method
     UPLOAD_BUCKET        = google_storage_bucket.uploads.name
     MEDIA_CDN_BUCKET     = local.media_cdn_files ? local.media_cdn_bucket : ""
     # V8 sizes its heap from the host, not from the instance's memory: cap it (see variables.tf).

@@ -10,13 +10,14 @@ resource "google_service_account" "runtime" {
   depends_on = [google_project_service.enabled]
 }
 
-# The functions only stream rows (tabledata.insertAll), which needs bigquery.tables.updateData on
-# the table and nothing else: no job is run, no metadata read. Predefined roles that include it
-# (dataEditor) can also delete the table, so the role is this one permission, granted per table.
+# The functions write rows (the Storage Write API, or tabledata.insertAll), which needs
+# bigquery.tables.updateData on the table and nothing else: the same permission creates, appends
+# to, finalizes and commits write streams. Predefined roles that include it (dataEditor) can also
+# delete the table, so the role is this one permission, granted per table.
 resource "google_project_iam_custom_role" "table_writer" {
   role_id     = "${replace(var.name_prefix, "-", "_")}_table_writer"
   title       = "cdnlog table writer"
-  description = "Streams rows into a BigQuery table (tabledata.insertAll); cannot read, alter or delete it"
+  description = "Writes rows into a BigQuery table (Storage Write API, tabledata.insertAll); cannot read, alter or delete it"
   permissions = ["bigquery.tables.updateData"]
 
   depends_on = [google_project_service.enabled]
@@ -26,11 +27,40 @@ resource "google_bigquery_table_iam_member" "runtime_writes_tables" {
   for_each = {
     edge_logs     = google_bigquery_table.edge_logs.table_id
     ingest_errors = google_bigquery_table.ingest_errors.table_id
+    # The record of committed objects, written to its _default stream.
+    ingest_commits = google_bigquery_table.ingest_commits.table_id
   }
 
   dataset_id = google_bigquery_dataset.logs.dataset_id
   table_id   = each.value
   role       = google_project_iam_custom_role.table_writer.id
+  member     = "serviceAccount:${google_service_account.runtime.email}"
+}
+
+# Before loading an uploaded object, the functions ask whether an earlier delivery already committed
+# it: a SELECT on ingest_commits (shared/sink/storage-write/commit-log.ts). A query is a job, so the
+# account needs bigquery.jobs.create on the project (roles/bigquery.jobUser: run jobs, read none of
+# their data) and bigquery.tables.getData on that one table (the one-permission role below). No
+# other table can be read.
+resource "google_project_iam_member" "runtime_runs_commit_lookups" {
+  project = var.project_id
+  role    = "roles/bigquery.jobUser"
+  member  = "serviceAccount:${google_service_account.runtime.email}"
+}
+
+resource "google_project_iam_custom_role" "table_reader" {
+  role_id     = "${replace(var.name_prefix, "-", "_")}_table_reader"
+  title       = "cdnlog table reader"
+  description = "Reads the rows of a BigQuery table in a query; cannot write, alter or delete it"
+  permissions = ["bigquery.tables.getData"]
+
+  depends_on = [google_project_service.enabled]
+}
+
+resource "google_bigquery_table_iam_member" "runtime_reads_commits" {
+  dataset_id = google_bigquery_dataset.logs.dataset_id
+  table_id   = google_bigquery_table.ingest_commits.table_id
+  role       = google_project_iam_custom_role.table_reader.id
   member     = "serviceAccount:${google_service_account.runtime.email}"
 }
 

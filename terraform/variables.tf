@@ -448,3 +448,14 @@ variable "edgeone_push_401_alert_threshold" {
     error_message = "edgeone_push_401_alert_threshold must not be negative."
   }
 }
+
+variable "bq_write_method" {
+  type        = string
+  description = "How the functions write rows: \"storage\" (the Storage Write API over gRPC: half insertAll's price, the first 2 TiB a month free, uploaded objects committed exactly once; redelivered Pub/Sub messages can repeat rows, which the edge_logs_dedup view folds) or \"insertall\" (legacy tabledata.insertAll: best-effort insertId dedup of redelivered messages)."
+  default     = "storage"
+
+  validation {
+    condition     = contains(["storage", "insertall"], var.bq_write_method)
+    error_message = "bq_write_method must be \"storage\" or \"insertall\"."
+  }
+}

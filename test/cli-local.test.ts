@@ -16,6 +16,8 @@ import { IngestErrorRow, MAX_ERROR_PAYLOAD_BYTES } from '../shared/schema/ingest
 import { withoutGoogleCredentials } from './contract/adc-guard';
 import { startBigQueryEndpoint, type BigQueryEndpoint } from './contract/bigquery-endpoint';
 import { startPubSubEndpoint, type PubSubEndpoint } from './contract/pubsub-endpoint';
+import { cdnlogTables, grpcCallsSettled } from './contract/bigquery-write-endpoint-client';
+import { startBigQueryWriteEndpoint, type BigQueryWriteEndpoint } from './contract/bigquery-write-endpoint';
 import { startStorageEndpoint, type StorageEndpoint } from './contract/storage-endpoint';
 import { requireVmModules } from './contract/vm-modules-guard';
 
@@ -112,7 +114,7 @@ describe('cdnlog ingest into BigQuery (BigQuery and Cloud Storage contract endpo
     await storage.close();
   });
 
-  const env = () => ({ GOOGLE_CLOUD_PROJECT: 'local', BQ_DATASET: 'cdnlog', BIGQUERY_EMULATOR_HOST: bigquery.url, STORAGE_EMULATOR_HOST: storage.url });
+  const env = () => ({ GOOGLE_CLOUD_PROJECT: 'local', BQ_DATASET: 'cdnlog', BQ_WRITE_METHOD: 'insertall', BIGQUERY_EMULATOR_HOST: bigquery.url, STORAGE_EMULATOR_HOST: storage.url });
 
   it('streams a gs:// object into edge_logs with insertIds, dead-letters the bad line, and a re-run sends the same ids', async () => {
     const processStdout = jest.spyOn(process.stdout, 'write');
@@ -135,6 +137,63 @@ describe('cdnlog ingest into BigQuery (BigQuery and Cloud Storage contract endpo
     expect(bigquery.rows('cdnlog.edge_logs')).toHaveLength(100);
     expect(bigquery.rows('cdnlog.ingest_errors')).toHaveLength(1);
     expect(bigquery.accepted()).toBe(202);
+  });
+});
+
+describe('cdnlog ingest into BigQuery through the Storage Write API (BigQueryWrite, BigQuery and Cloud Storage contract endpoints)', () => {
+  let write: BigQueryWriteEndpoint;
+  let bigquery: BigQueryEndpoint;
+  let storage: StorageEndpoint;
+  const lines = `${jsonl(generateEdgeoneL4({ count: 50, seed: 'sw' }))}not json\n${jsonl(generateEdgeoneL7({ count: 50, seed: 'sw' }))}`;
+
+  beforeAll(async () => {
+    write = await startBigQueryWriteEndpoint({ tables: cdnlogTables('cdnlog') });
+    bigquery = await startBigQueryEndpoint({ tables: {} });
+    // The commit log's lookups (jobs.query), answered from what the Write API committed.
+    bigquery.answerQueries((q) => ({
+      fields: [
+        { name: 'stream', type: 'STRING' },
+        { name: 'state', type: 'STRING' },
+        { name: 'rows', type: 'INT64' },
+      ],
+      rows: write.rows('cdnlog.ingest_commits').filter((r) => r.object === q.params.object?.value),
+    }));
+    storage = await startStorageEndpoint();
+    storage.createBucket('uploads');
+    await storage.putObject('uploads', 'edgeone/part-2.log.gz', gzipSync(lines));
+  });
+  afterAll(async () => {
+    await grpcCallsSettled();
+    await write.close();
+    await bigquery.close();
+    await storage.close();
+  });
+
+  const env = () => ({
+    GOOGLE_CLOUD_PROJECT: 'local',
+    BQ_DATASET: 'cdnlog',
+    BIGQUERY_EMULATOR_HOST: bigquery.url,
+    BIGQUERY_STORAGE_EMULATOR_HOST: `${write.host}:${write.port}`,
+    STORAGE_EMULATOR_HOST: storage.url,
+  });
+
+  it('lands a gs:// object in one commit by default; a re-run finds it committed and reads nothing', async () => {
+    const first = await run(['ingest', '--source', 'edgeone', 'gs://uploads/edgeone/part-2.log.gz'], env());
+    await grpcCallsSettled();
+    expect(first.code).toBe(1); // one line dead-lettered
+    expect(first.stdout).toMatch(/rows written +100\n/);
+    expect(write.rows('cdnlog.edge_logs')).toHaveLength(100);
+    expect(write.rows('cdnlog.ingest_errors')).toEqual([expect.objectContaining({ stage: 'parse', payload: 'not json' })]);
+    expect(write.streams().filter((st) => st.type === 'PENDING')).toEqual([expect.objectContaining({ rows: 100, committed: true })]);
+    expect(bigquery.requests).toEqual([]); // no insertAll
+
+    const downloads = storage.requests.filter((r) => r.query.alt === 'media').length;
+    const again = await run(['ingest', '--source', 'edgeone', 'gs://uploads/edgeone/part-2.log.gz'], env());
+    await grpcCallsSettled();
+    expect(again.code).toBe(0);
+    expect(again.stderr).toMatch(/part-2\.log\.gz#\d+: already landed by an earlier ingest \(100 rows\), not read again/);
+    expect(storage.requests.filter((r) => r.query.alt === 'media')).toHaveLength(downloads);
+    expect(write.rows('cdnlog.edge_logs')).toHaveLength(100);
   });
 });
 

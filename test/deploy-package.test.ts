@@ -15,6 +15,8 @@ import { EdgeLogRow } from '../shared/schema/edge-log';
 import { IngestErrorRow } from '../shared/schema/ingest-error';
 import { locate, pruneLockfile, type Lockfile } from '../scripts/deploy/lockfile';
 import { startBigQueryEndpoint } from './contract/bigquery-endpoint';
+import { startBigQueryWriteEndpoint } from './contract/bigquery-write-endpoint';
+import { cdnlogTables } from './contract/bigquery-write-endpoint-client';
 import { startStorageEndpoint } from './contract/storage-endpoint';
 
 const REPO = resolve(__dirname, '..');
@@ -79,10 +81,20 @@ describe('deploy package (terraform/stage-function-source.sh)', () => {
     for (const name of Object.keys(pkg().dependencies)) expect(packages[`node_modules/${name}`]).toBeDefined();
   });
 
-  it('depends on exactly the packages its code requires while handling one Media CDN and one EdgeOne event, and loads no client library at cold start (local BigQuery and Cloud Storage contract endpoints)', async () => {
+  it('depends on exactly the packages its code requires while handling one Media CDN and one EdgeOne event, and loads no client library at cold start (local BigQueryWrite, BigQuery and Cloud Storage contract endpoints)', async () => {
     const bigquery = await startBigQueryEndpoint({
       tables: { 'cdnlog.edge_logs': toBigQuerySchema(EdgeLogRow), 'cdnlog.ingest_errors': toBigQuerySchema(IngestErrorRow) },
     });
+    // The default write method: rows through the Write API, the object's commit looked up over REST.
+    const write = await startBigQueryWriteEndpoint({ tables: cdnlogTables('cdnlog') });
+    bigquery.answerQueries((q) => ({
+      fields: [
+        { name: 'stream', type: 'STRING' },
+        { name: 'state', type: 'STRING' },
+        { name: 'rows', type: 'INT64' },
+      ],
+      rows: write.rows('cdnlog.ingest_commits').filter((r) => r.object === q.params.object?.value),
+    }));
     const storage = await startStorageEndpoint();
     try {
       const edgeone = [...generateEdgeoneL7({ count: 3, seed: 'deploy' })].map((r) => JSON.stringify(r)).join('\n');
@@ -110,6 +122,7 @@ describe('deploy package (terraform/stage-function-source.sh)', () => {
         GOOGLE_CLOUD_PROJECT: 'test-project',
         BQ_DATASET: 'cdnlog',
         UPLOAD_BUCKET: 'uploads',
+        BIGQUERY_STORAGE_EMULATOR_HOST: `${write.host}:${write.port}`,
         BIGQUERY_EMULATOR_HOST: bigquery.url,
         STORAGE_EMULATOR_HOST: storage.url,
         GOOGLE_APPLICATION_CREDENTIALS: '/nonexistent/cdnlog-contract-test-credentials.json',
@@ -126,8 +139,10 @@ describe('deploy package (terraform/stage-function-source.sh)', () => {
       expect(reported('REQUIRED')).toEqual(Object.keys(pkg().dependencies).filter((d) => d !== '@google-cloud/pubsub').sort());
       // The client libraries load on first use, not at cold start.
       expect(reported('AT_LOAD')).toEqual(['@google-cloud/functions-framework', 'zod']);
-      expect(bigquery.rows('cdnlog.edge_logs')).toHaveLength(1 + 3);
+      expect(reported('REQUIRED')).toContain('@google-cloud/bigquery-storage');
+      expect(write.rows('cdnlog.edge_logs')).toHaveLength(1 + 3);
     } finally {
+      await write.close();
       await bigquery.close();
       await storage.close();
     }

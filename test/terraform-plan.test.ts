@@ -222,12 +222,15 @@ describeTf('plan with the defaults (project_id only)', () => {
         BQ_DATASET: 'cdnlog',
         BQ_TABLE: 'edge_logs',
         BQ_ERRORS_TABLE: 'ingest_errors',
+        BQ_COMMITS_TABLE: 'ingest_commits',
+        BQ_WRITE_METHOD: 'storage',
         UPLOAD_BUCKET: expect.any(String),
         MEDIA_CDN_BUCKET: expect.any(String),
         NODE_OPTIONS: '--max-old-space-size=192',
         NODE_ENV: 'production',
       });
-      expect(loadSettings({ ...env, K_SERVICE: f.address }).sink.kind).toBe('bigquery');
+      // A default deploy writes through the Storage Write API.
+      expect(loadSettings({ ...env, K_SERVICE: f.address }).sink).toMatchObject({ kind: 'bigquery', writeMethod: 'storage', commitsTable: 'ingest_commits' });
     }
   });
 
@@ -247,14 +250,18 @@ describeTf('plan with the defaults (project_id only)', () => {
     );
   });
 
-  test('IAM by role: runtime writes the two tables only, build has the documented roles, no primitive role', () => {
+  test('IAM by role: runtime writes the three tables, reads only ingest_commits (with jobUser for that query), build has the documented roles, no primitive role', () => {
     expect(grantsTo(plan(), 'google_service_account.runtime')).toEqual([
+      'google_bigquery_table_iam_member google_project_iam_custom_role.table_reader.id ingest_commits',
       'google_bigquery_table_iam_member google_project_iam_custom_role.table_writer.id edge_logs',
+      'google_bigquery_table_iam_member google_project_iam_custom_role.table_writer.id ingest_commits',
       'google_bigquery_table_iam_member google_project_iam_custom_role.table_writer.id ingest_errors',
+      'google_project_iam_member roles/bigquery.jobUser demo-project',
       'google_storage_bucket_iam_member roles/storage.objectViewer demo-project-cdnlog-media-cdn',
       'google_storage_bucket_iam_member roles/storage.objectViewer demo-project-cdnlog-uploads',
     ]);
     expect(one(plan(), 'google_project_iam_custom_role.table_writer').after['permissions']).toEqual(['bigquery.tables.updateData']);
+    expect(one(plan(), 'google_project_iam_custom_role.table_reader').after['permissions']).toEqual(['bigquery.tables.getData']);
     expect(grantsTo(plan(), 'google_service_account.build')).toEqual([
       'google_project_iam_member roles/artifactregistry.writer demo-project',
       'google_project_iam_member roles/logging.logWriter demo-project',
@@ -482,12 +489,13 @@ describeTf('plan with every option on (test/terraform/all-options.tfvars)', () =
     expect(thresholds).toEqual([50, 0]);
   });
 
-  test('sizing, delivery, partitions and alert settings follow the variables', () => {
+  test('sizing, write method, delivery, partitions and alert settings follow the variables', () => {
     // The EdgeOne push receiver has its own sizing and ingress (its own test below).
     for (const f of planned(plan(), 'google_cloudfunctions2_function').filter((f) => f.name === 'ingest')) {
       const svc = blockOf(f.after, 'service_config');
       expect(svc).toMatchObject({ available_memory: '1Gi', available_cpu: '2', max_instance_count: 50, max_instance_request_concurrency: 16, timeout_seconds: 540, ingress_settings: 'ALLOW_INTERNAL_ONLY' });
       expect((svc['environment_variables'] as Record<string, string>)['NODE_OPTIONS']).toBe('--max-old-space-size=384');
+      expect((svc['environment_variables'] as Record<string, string>)['BQ_WRITE_METHOD']).toBe('insertall');
       expect(f.after['location']).toBe('europe-west1');
     }
     for (const s of planned(plan(), 'google_pubsub_subscription').filter((s) => s.name === 'push')) {

@@ -21,7 +21,9 @@ stopped half way (Ctrl-C) resumes where it stopped.
   FILE           local file, '-' for stdin, or gs://bucket/object (read with the Storage client;
                  STORAGE_EMULATOR_HOST is honoured). JSON Lines or a JSON array; gzip by magic bytes.
   --sink K       ${SINK_KINDS.join(' or ')} (default: SINK, else bigquery when BQ_DATASET is set
-                 (then GOOGLE_CLOUD_PROJECT is needed too), else duckdb)
+                 (then GOOGLE_CLOUD_PROJECT is needed too), else duckdb). BigQuery is written
+                 through the Storage Write API, each file in one commit (a file already committed
+                 is not read again), unless BQ_WRITE_METHOD=insertall
   --db PATH      DuckDB file (default DUCKDB_PATH, else ${DEFAULT_DUCKDB_PATH})
   --keep-going   ingest a file even when its first ${SOURCE_SAMPLE} records all look like another
                  source's (by default the ingest stops there, before writing anything for it)
@@ -137,6 +139,7 @@ export const ingestCommand: Command = async (args, io) => {
       anySource: values['keep-going'],
       signal: stop.signal,
       onProgress: (c, input) => progress.update((last = { ...c, totalBytes, storedBytes: storedBytesRead(inputs, input), label: input.label })),
+      onAlreadyLanded: (input, rows) => io.stderr.write(`${input.label}: already landed by an earlier ingest (${rows} rows), not read again\n`),
     });
   } catch (error) {
     if (error instanceof WrongSourceError) throw new UsageError(`${error.message} (--keep-going ingests it anyway)`, { showHelp: false });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_DUCKDB_PATH, SINK_KINDS } from '../sink/create';
+import { DEFAULT_DUCKDB_PATH, SINK_KINDS, WRITE_METHODS } from '../sink/create';
 import { ConfigError } from './error';
 import { DEFAULT_OBJECT_BOUNDS } from '../ingest/bounds';
 
@@ -21,6 +21,10 @@ export const DeployedEnv = z.object({
   BQ_DATASET: datasetId.optional(),
   BQ_TABLE: tableId.default('edge_logs'),
   BQ_ERRORS_TABLE: tableId.default('ingest_errors'),
+  /** The record of committed object generations (Storage Write API loads of uploaded objects). */
+  BQ_COMMITS_TABLE: tableId.default('ingest_commits'),
+  /** How rows reach BigQuery: the Storage Write API (gRPC, half the price) or insertAll (legacy REST). */
+  BQ_WRITE_METHOD: z.enum(WRITE_METHODS, `one of ${WRITE_METHODS.join(', ')}`).default('storage'),
   /** The one bucket whose OBJECT_FINALIZE notifications edgeoneLogs reads (any other is dead-lettered). */
   UPLOAD_BUCKET: bucketName.optional(),
   /** The one bucket whose OBJECT_FINALIZE notifications mediaCdnFiles reads (batched and hourly delivery). */
@@ -40,6 +44,11 @@ export const LocalEnv = z.object({
   BIGQUERY_EMULATOR_HOST: url.optional(),
   /** The Storage client's own variable: a base URL of a local Cloud Storage JSON API endpoint. */
   STORAGE_EMULATOR_HOST: url.optional(),
+  /**
+   * host:port of a local BigQueryWrite gRPC endpoint (insecure channel, no credentials). Our own
+   * name: the Write API client has no emulator variable.
+   */
+  BIGQUERY_STORAGE_EMULATOR_HOST: z.string().regex(/^[^\s/:]+:\d{1,5}$/, 'host:port').optional(),
   /** The Pub/Sub client's own variable: host:port of a local Pub/Sub gRPC endpoint. */
   PUBSUB_EMULATOR_HOST: z.string().optional(),
 });

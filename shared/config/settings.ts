@@ -1,5 +1,5 @@
 import type { ObjectBounds } from '../ingest/bounds';
-import type { SinkKind } from '../sink/create';
+import type { SinkKind, WriteMethod } from '../sink/create';
 import { configError, Env, parseEnv, type EnvProblem } from './env';
 
 /** How to reach Google Cloud: the clients (shared/gcp) are built from this alone. */
@@ -7,7 +7,7 @@ export interface GcpSettings {
   /** GOOGLE_CLOUD_PROJECT, else GCLOUD_PROJECT; undefined lets the client libraries ask ADC. */
   project: string | undefined;
   /** Local endpoints standing in for the Google APIs (tests, local runs); all unset in production. */
-  endpoints: { bigquery?: string; storage?: string; pubsub?: string };
+  endpoints: { bigquery?: string; bigqueryStorage?: string; storage?: string; pubsub?: string };
 }
 
 export interface BigQueryTarget {
@@ -16,6 +16,10 @@ export interface BigQueryTarget {
   dataset: string;
   table: string;
   errorsTable: string;
+  /** The Storage Write API's record of committed object generations. */
+  commitsTable: string;
+  /** Storage Write API or insertAll (`BQ_WRITE_METHOD`, default storage). */
+  writeMethod: WriteMethod;
 }
 
 export interface DuckDbTarget {
@@ -63,21 +67,29 @@ export function chooseSinkKind(env: Pick<Env, 'SINK' | 'BQ_DATASET' | 'K_SERVICE
 export function loadSettings(env: NodeJS.ProcessEnv): Settings {
   const vars = parseEnv(Env, env);
   const project = vars.GOOGLE_CLOUD_PROJECT ?? vars.GCLOUD_PROJECT;
-  const endpoints = { bigquery: vars.BIGQUERY_EMULATOR_HOST, storage: vars.STORAGE_EMULATOR_HOST, pubsub: vars.PUBSUB_EMULATOR_HOST };
+  const endpoints = { bigquery: vars.BIGQUERY_EMULATOR_HOST, bigqueryStorage: vars.BIGQUERY_STORAGE_EMULATOR_HOST, storage: vars.STORAGE_EMULATOR_HOST, pubsub: vars.PUBSUB_EMULATOR_HOST };
   const { kind, because } = chooseSinkKind(vars);
 
   const problems: EnvProblem[] = [];
   if (kind === 'bigquery' && !project) problems.push({ name: 'GOOGLE_CLOUD_PROJECT', problem: 'is not set' });
   if (kind === 'bigquery' && !vars.BQ_DATASET) problems.push({ name: 'BQ_DATASET', problem: 'is not set' });
   if (problems.length > 0) throw configError(problems, `the sink is BigQuery because ${because}; SINK=duckdb writes to a local file instead`);
-  const endpointVars = (['BIGQUERY_EMULATOR_HOST', 'STORAGE_EMULATOR_HOST', 'PUBSUB_EMULATOR_HOST'] as const).filter((name) => vars[name]);
+  const endpointVars = (['BIGQUERY_EMULATOR_HOST', 'BIGQUERY_STORAGE_EMULATOR_HOST', 'STORAGE_EMULATOR_HOST', 'PUBSUB_EMULATOR_HOST'] as const).filter((name) => vars[name]);
   if (!project && endpointVars.length > 0) {
     throw configError([{ name: 'GOOGLE_CLOUD_PROJECT', problem: 'is not set' }], `${endpointVars.join(' and ')} ${endpointVars.length > 1 ? 'are' : 'is'} set, and a local endpoint needs a project id`);
   }
 
   const sink: SinkSettings =
     kind === 'bigquery'
-      ? { kind, project: project!, dataset: vars.BQ_DATASET!, table: vars.BQ_TABLE, errorsTable: vars.BQ_ERRORS_TABLE }
+      ? {
+          kind,
+          project: project!,
+          dataset: vars.BQ_DATASET!,
+          table: vars.BQ_TABLE,
+          errorsTable: vars.BQ_ERRORS_TABLE,
+          commitsTable: vars.BQ_COMMITS_TABLE,
+          writeMethod: vars.BQ_WRITE_METHOD,
+        }
       : { kind, path: vars.DUCKDB_PATH };
   const bounds = { maxBytes: vars.INGEST_MAX_OBJECT_BYTES, maxLines: vars.INGEST_MAX_OBJECT_LINES, maxDeadLetters: vars.INGEST_MAX_DEAD_LETTERS };
   return { gcp: { project, endpoints }, sink, bounds, buckets: { edgeoneUploads: vars.UPLOAD_BUCKET, mediaCdnFiles: vars.MEDIA_CDN_BUCKET } };

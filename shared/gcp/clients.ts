@@ -1,4 +1,6 @@
+import { createRequire } from 'node:module';
 import type { BigQuery } from '@google-cloud/bigquery';
+import type { managedwriter } from '@google-cloud/bigquery-storage';
 import type { Storage } from '@google-cloud/storage';
 import type { GcpSettings } from '../config/settings';
 
@@ -11,6 +13,7 @@ import type { GcpSettings } from '../config/settings';
  */
 const bigQueryLibrary = () => require('@google-cloud/bigquery') as typeof import('@google-cloud/bigquery');
 const storageLibrary = () => require('@google-cloud/storage') as typeof import('@google-cloud/storage');
+const writeLibrary = () => require('@google-cloud/bigquery-storage') as typeof import('@google-cloud/bigquery-storage');
 const authLibrary = () => require('google-auth-library') as typeof import('google-auth-library');
 
 /** Options shared by the factories. */
@@ -71,4 +74,34 @@ export function createStorage(gcp: GcpSettings, options: ClientFactoryOptions = 
   // API to the documented path so one endpoint serves both, like storage.googleapis.com does.
   storage.baseUrl = `${apiEndpoint}/storage/v1`;
   return storage;
+}
+
+/**
+ * The Storage Write API client: one per instance (one gRPC channel that every stream shares; the
+ * caller keeps it and closes it last). With BIGQUERY_STORAGE_EMULATOR_HOST (host:port) it talks to a
+ * local endpoint over an insecure channel: `sslCreds` keeps it from looking for Google credentials,
+ * and `universeDomain` from probing the metadata server first.
+ */
+export function createWriterClient(gcp: GcpSettings): managedwriter.WriterClient {
+  const { managedwriter } = writeLibrary();
+  const host = gcp.endpoints.bigqueryStorage;
+  if (!host) return new managedwriter.WriterClient({ projectId: gcp.project });
+  const at = host.lastIndexOf(':');
+  return new managedwriter.WriterClient({
+    projectId: gcp.project,
+    apiEndpoint: host.slice(0, at),
+    port: Number(host.slice(at + 1)),
+    sslCreds: clientGrpc().credentials.createInsecure(),
+    universeDomain: 'googleapis.com',
+  });
+}
+
+/**
+ * The grpc-js instance the Write API client itself uses (through its own google-gax), so the
+ * channel credentials are of the class it checks with instanceof. google-gax is the library's
+ * dependency, not ours: it is required from the library's location. Only local endpoints need it.
+ */
+function clientGrpc(): typeof import('google-gax').grpc {
+  const fromLibrary = createRequire(require.resolve('@google-cloud/bigquery-storage'));
+  return (fromLibrary('google-gax') as typeof import('google-gax')).grpc;
 }

@@ -4,6 +4,7 @@ import { defaultContext, type NormalizeContext } from '../normalize/result';
 import type { InputSource } from '../normalizers';
 import type { RowSink } from '../sink/types';
 import { ingestRecords, type IngestResult } from './ingest-records';
+import { landObject } from './land-object';
 import { inputError } from './input-error';
 import { checkSource, SOURCE_SAMPLE, WrongSourceError } from './source-check';
 import type { InputFile } from './sources';
@@ -36,6 +37,8 @@ export interface IngestOptions {
   signal?: AbortSignal;
   /** Called often (every few thousand records); the reporter decides what to show. */
   onProgress?: (counts: IngestCounts, input: InputFile) => void;
+  /** Called for an input an earlier ingest already committed (Storage Write API): it is not read. */
+  onAlreadyLanded?: (input: InputFile, rows: number) => void;
 }
 
 /** Large enough that batchRows, not bytes, decides when a batch goes to the warehouse. */
@@ -75,23 +78,33 @@ export async function ingest(options: IngestOptions): Promise<IngestCounts> {
     const before = { ...totals };
     const checked = options.anySource ? input.records() : sourceChecked(input, source, { now });
     const records = options.signal ? untilAborted(checked, options.signal) : checked;
-    const result = await ingestRecords(
-      records,
-      { source, messageId: null, object: input.label, attributes: null },
-      { sink, logs, now },
-      {
-        chunkRows: batchRows,
-        chunkBytes: CHUNK_BYTES,
-        maxPending: Math.max(2, Math.ceil(IN_FLIGHT_ROWS / batchRows)),
-        onProgress: options.onProgress && ((r) => options.onProgress!(add(before, r), input)),
-        inputError: (err) => {
-          const reason = inputError(err);
-          if (reason !== null) totals.cut.push({ input: input.label, reason });
-          return reason;
+    const read = (target: RowSink) =>
+      ingestRecords(
+        records,
+        { source, messageId: null, object: input.label, attributes: null },
+        { sink: target, logs, now },
+        {
+          chunkRows: batchRows,
+          chunkBytes: CHUNK_BYTES,
+          maxPending: Math.max(2, Math.ceil(IN_FLIGHT_ROWS / batchRows)),
+          onProgress: options.onProgress && ((r) => options.onProgress!(add(before, r), input)),
+          inputError: (err) => {
+            const reason = inputError(err);
+            if (reason !== null) totals.cut.push({ input: input.label, reason });
+            return reason;
+          },
         },
-      },
-    );
-    Object.assign(totals, add(before, result));
+      );
+    // A sink that commits objects gets each input in one commit; an interrupted read is not
+    // committed (nothing of it is visible), so running the same command again lands it whole.
+    const landing = input.objectKey
+      ? await landObject(sink, input.objectKey, read, { commit: () => !options.signal?.aborted })
+      : { kind: 'landed' as const, result: await read(sink) };
+    if (landing.kind === 'already-committed') {
+      options.onAlreadyLanded?.(input, landing.rows);
+      continue;
+    }
+    Object.assign(totals, add(before, landing.result));
   }
   return totals;
 }

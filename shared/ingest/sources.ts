@@ -9,6 +9,13 @@ import { readRecordBatches, type RawRecord } from '../input/records';
 export interface InputFile {
   /** `gs://bucket/object#generation`, or the absolute path of a local file. */
   label: string;
+  /**
+   * What identifies these exact bytes, for a sink that lands each object once (the Storage Write
+   * API's record of committed objects): the gs:// label with its generation; for a local file its
+   * path, size and modification time (a file that grew, or was rewritten, is a new version and lands
+   * again, whole); null for stdin, which cannot be told apart from another stdin.
+   */
+  objectKey: string | null;
   /** Size in bytes as stored (compressed when gzip), when known. */
   size: number | undefined;
   /** Bytes as stored read so far (compressed when gzip): progress against `size`. */
@@ -40,18 +47,20 @@ export async function openInput(path: string, deps: { stdin: NodeJS.ReadableStre
     const meter = { bytes: 0 };
     return {
       label: `gs://${bucket}/${name}#${generation}`,
+      objectKey: `gs://${bucket}/${name}#${generation}`,
       size: Number(metadata.size),
       storedBytesRead: () => meter.bytes,
       records: () => readRecordBatches(decompressIfGzip(metered(pinned.createReadStream() as AsyncIterable<Buffer>, meter))),
     };
   }
   const meter = { bytes: 0 };
-  if (path === '-') return { label: 'stdin', size: undefined, storedBytesRead: () => meter.bytes, records: () => recordsFromFile('-', deps.stdin, { meter }) };
+  if (path === '-') return { label: 'stdin', objectKey: null, size: undefined, storedBytesRead: () => meter.bytes, records: () => recordsFromFile('-', deps.stdin, { meter }) };
   const absolute = resolve(path);
   const stats = await stat(absolute);
   if (stats.isDirectory()) {
     throw Object.assign(new Error(`${absolute} is a directory: give the files in it (e.g. ${path.replace(/\/+$/, '')}/*.gz)`), { code: 'EISDIR' });
   }
   const { size } = stats;
-  return { label: absolute, size, storedBytesRead: () => meter.bytes, records: () => recordsFromFile(absolute, deps.stdin, { meter }) };
+  const objectKey = `file://${absolute}#${size}:${Math.trunc(stats.mtimeMs)}`;
+  return { label: absolute, objectKey, size, storedBytesRead: () => meter.bytes, records: () => recordsFromFile(absolute, deps.stdin, { meter }) };
 }

@@ -1,5 +1,6 @@
 import { toBigQuerySchema, type BigQueryField } from './bigquery-schema';
 import { EdgeLogRow } from './edge-log';
+import { IngestCommitRow } from './ingest-commit';
 import { IngestErrorRow } from './ingest-error';
 
 /** The table schema files Terraform reads, by path relative to the repo root. */
@@ -7,6 +8,7 @@ export function schemaFiles(): Record<string, BigQueryField[]> {
   return {
     'terraform/schemas/edge_logs.json': toBigQuerySchema(EdgeLogRow),
     'terraform/schemas/ingest_errors.json': toBigQuerySchema(IngestErrorRow),
+    'terraform/schemas/ingest_commits.json': toBigQuerySchema(IngestCommitRow),
   };
 }
 

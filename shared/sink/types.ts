@@ -41,6 +41,31 @@ export interface RowSink {
   close(): Promise<void>;
 }
 
+/**
+ * The rows of one object generation (an uploaded file), landed all at once or not at all: nothing
+ * written to it is visible until `commit()`. A RowSink, so the ingest loop writes to it as to any
+ * sink; its dead letters go to the parent sink's ingest_errors at once.
+ */
+export interface ObjectLoad extends RowSink {
+  /** Set when an earlier delivery already committed this generation: write nothing, commit is a no-op. */
+  readonly alreadyCommitted: { rows: number } | null;
+  /** Waits for every write, then makes them all visible at once. Returns the rows landed. */
+  commit(): Promise<{ rows: number }>;
+}
+
+/**
+ * A sink that can land an object exactly once (the Storage Write API's PENDING streams). An optional
+ * capability: insertAll and DuckDB do without, as they dedup a re-read object by event_id.
+ */
+export interface ObjectSink extends RowSink {
+  /** Opens the load of `object` (`gs://bucket/object#generation`, or a file's identity). */
+  beginObject(object: string): Promise<ObjectLoad>;
+}
+
+export function isObjectSink(sink: RowSink): sink is ObjectSink {
+  return typeof (sink as Partial<ObjectSink>).beginObject === 'function';
+}
+
 /** A failure that may pass if tried again later (5xx, 429, network); the invocation should fail. */
 export class TransientSinkError extends Error {
   override name = 'TransientSinkError';

@@ -2,6 +2,8 @@
  * What a failed (or partly failed) warehouse write means for its rows: the one place that decides
  * whether rows are retried, split, dead-lettered, or left to Pub/Sub. No I/O; the insertAll sink
  * uses it, and so can any other sink that speaks Google's error vocabulary (HTTP status, `reason`).
+ * The Storage Write API speaks gRPC status codes instead; the same rule, in that vocabulary, is
+ * storage-write/errors.ts (`disposition`).
  *
  * The rule: only rows the warehouse refuses one by one are the rows' fault and become dead letters.
  * A refusal of the whole request (table gone, no permission, quota, a malformed request) says

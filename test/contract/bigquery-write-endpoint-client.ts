@@ -57,26 +57,42 @@ export function sampleRows(count: number, seed = 'storage-write'): EdgeLogRow[] 
  * the worker. So tests wait for every status before finishing.
  */
 const calls = { started: 0, settled: 0, waiters: [] as Array<() => void> };
-// The class grpc-js instantiates for each bidirectional call (client.js reads it off this module at
-// call time); a subclass counts them. Reached by path: grpc-js exports no hook for it.
+/** Call modules already patched: patching twice would count every call twice. */
+const tracked = new WeakSet<object>();
+
+/**
+ * Counts the calls of one grpc-js instance: patches the class it instantiates for each
+ * bidirectional call (client.js reads it off this module at call time) with a subclass. Reached by
+ * path: grpc-js exports no hook for it. A test that loads the client in an isolated module registry
+ * (test/functions/harness.ts) tracks that registry's grpc-js too.
+ */
+export function trackGrpcCalls(callModule: { ClientDuplexStreamImpl: new (...args: unknown[]) => NodeJS.EventEmitter }): void {
+  if (tracked.has(callModule)) return;
+  tracked.add(callModule);
+  const Duplex = callModule.ClientDuplexStreamImpl;
+  callModule.ClientDuplexStreamImpl = class CountedDuplexStream extends Duplex {
+    constructor(...args: unknown[]) {
+      super(...args);
+      calls.started++;
+      this.once('status', () => {
+        calls.settled++;
+        if (calls.settled === calls.started) for (const resolve of calls.waiters.splice(0)) resolve();
+      });
+    }
+  };
+}
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const callModule = require('@grpc/grpc-js/build/src/call') as { ClientDuplexStreamImpl: new (...args: unknown[]) => NodeJS.EventEmitter };
-const Duplex = callModule.ClientDuplexStreamImpl;
-callModule.ClientDuplexStreamImpl = class CountedDuplexStream extends Duplex {
-  constructor(...args: unknown[]) {
-    super(...args);
-    calls.started++;
-    this.once('status', () => {
-      calls.settled++;
-      if (calls.settled === calls.started) for (const resolve of calls.waiters.splice(0)) resolve();
-    });
-  }
-};
+trackGrpcCalls(require('@grpc/grpc-js/build/src/call'));
+
+/** Resolves once every bidirectional call started so far has its final status. */
+export async function grpcCallsSettled(): Promise<void> {
+  if (calls.settled < calls.started) await new Promise<void>((resolve) => calls.waiters.push(resolve));
+}
 
 /** Closes the client's users (sinks), then the client and its channel; resolves when every call has its status. */
 export async function closeWriterClient(client: managedwriter.WriterClient, closeUsers: () => Promise<void> = async () => {}): Promise<void> {
   await closeUsers();
   client.close();
   await client.getClient().close();
-  if (calls.settled < calls.started) await new Promise<void>((resolve) => calls.waiters.push(resolve));
+  await grpcCallsSettled();
 }

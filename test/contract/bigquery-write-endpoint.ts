@@ -343,7 +343,9 @@ export async function startBigQueryWriteEndpoint(options: BigQueryWriteEndpointO
       const now = new Date();
       for (const name of names) {
         const s = streams.get(name)!;
-        stored.get(table)!.push(...s.rows);
+        // One by one: spreading a stream of 100,000+ rows as arguments overflows the call stack.
+        const target = stored.get(table)!;
+        for (const row of s.rows) target.push(row);
         s.commitTime = now;
       }
       return { commitTime: toTimestamp(now) };

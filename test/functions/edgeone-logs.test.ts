@@ -5,7 +5,7 @@ import { generateEdgeoneL7 } from '../../shared/generate/edgeone-l7';
 import { normalizeEdgeone } from '../../shared/normalizers';
 import { withoutGoogleCredentials } from '../contract/adc-guard';
 import { requireVmModules } from '../contract/vm-modules-guard';
-import { ERRORS_TABLE, messagePublished, ROWS_TABLE, startFunctions, type FunctionsHarness } from './harness';
+import { COMMITS_TABLE, ERRORS_TABLE, messagePublished, ROWS_TABLE, startFunctions, WRITE_METHODS, type FunctionsHarness } from './harness';
 
 const BUCKET = 'edgeone-uploads';
 
@@ -55,12 +55,12 @@ async function peakMemoryDuring(fn: () => Promise<unknown>): Promise<number> {
   return peak;
 }
 
-describe('edgeoneLogs against the local BigQuery REST contract endpoint', () => {
+describe.each(WRITE_METHODS)('edgeoneLogs with BQ_WRITE_METHOD=%s against the local BigQuery contract endpoints', (method) => {
   requireVmModules();
   withoutGoogleCredentials();
   let fx: FunctionsHarness;
   beforeEach(async () => {
-    fx = await startFunctions('edgeoneLogs', { UPLOAD_BUCKET: BUCKET });
+    fx = await startFunctions('edgeoneLogs', { UPLOAD_BUCKET: BUCKET }, method);
     fx.storage.createBucket(BUCKET);
   });
   afterEach(() => fx.close());
@@ -71,7 +71,7 @@ describe('edgeoneLogs against the local BigQuery REST contract endpoint', () => 
     const plain = await fx.sendEvent(messagePublished({ data: l7.map((r) => JSON.stringify(r)).join('\n'), messageId: 'd-1' }));
     const gz = await fx.sendEvent(messagePublished({ data: gzipSync(l4.map((r) => JSON.stringify(r)).join('\n') + '\n'), messageId: 'd-2' }));
     expect([plain.status, gz.status]).toEqual([204, 204]);
-    expect(fx.bigquery.rows(ROWS_TABLE).map((r) => r.event_id).sort()).toEqual([...l7, ...l4].map(eventIdOf).sort());
+    expect(fx.rows(ROWS_TABLE).map((r) => r.event_id).sort()).toEqual([...l7, ...l4].map(eventIdOf).sort());
     expect(fx.summaries().map((s) => [s.message_id, s.rows_inserted, s.dead_lettered])).toEqual(
       expect.arrayContaining([['d-1', 20, 0], ['d-2', 20, 0]]),
     );
@@ -96,8 +96,8 @@ describe('edgeoneLogs against the local BigQuery REST contract endpoint', () => 
     const object = await fx.storage.putObject(BUCKET, 'logs/2026/11/01/part-0001.log.gz', await gzipStream([Buffer.from(lines.join('\n') + '\n')]));
     const res = await fx.sendEvent(notification(object, 'OBJECT_FINALIZE', 'big-1'));
     expect(res.status).toBe(204);
-    expect(fx.bigquery.rows(ROWS_TABLE)).toHaveLength(COUNT);
-    const errors = fx.bigquery.rows(ERRORS_TABLE);
+    expect(fx.rows(ROWS_TABLE)).toHaveLength(COUNT);
+    const errors = fx.rows(ERRORS_TABLE);
     expect(errors.map((e) => [e.stage, e.object]).sort()).toEqual(
       [
         ['validate', `gs://${BUCKET}/${object.name}#${object.generation}:10`],
@@ -106,10 +106,18 @@ describe('edgeoneLogs against the local BigQuery REST contract endpoint', () => 
       ].sort(),
     );
     expect(errors.every((e) => e.message_id === 'big-1' && JSON.parse(String(e.attributes)).bucketId === BUCKET)).toBe(true);
-    // Batched: ≤ 500 rows a request.
-    const requests = fx.bigquery.requests.filter((r) => r.table === ROWS_TABLE);
-    expect(requests.every((r) => r.rows <= 500)).toBe(true);
-    expect(requests.length).toBeLessThan(COUNT / 400);
+    if (fx.write) {
+      // One PENDING stream for the object, committed once; appends of whole chunks.
+      const appends = fx.write.appends.filter((a) => a.stream.includes('/tables/edge_logs/'));
+      expect(new Set(appends.map((a) => a.stream)).size).toBe(1);
+      expect(appends.length).toBeLessThan(COUNT / 400);
+      expect(fx.write.streams().filter((s) => s.type === 'PENDING')).toEqual([expect.objectContaining({ rows: COUNT, finalized: true, committed: true })]);
+    } else {
+      // Batched: ≤ 500 rows a request.
+      const requests = fx.bigquery.requests.filter((r) => r.table === ROWS_TABLE);
+      expect(requests.every((r) => r.rows <= 500)).toBe(true);
+      expect(requests.length).toBeLessThan(COUNT / 400);
+    }
     expect(fx.summaries()).toEqual([expect.objectContaining({ source: 'edgeone', rows_inserted: COUNT, dead_lettered: 3, severity: 'WARNING' })]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
@@ -118,7 +126,7 @@ describe('edgeoneLogs against the local BigQuery REST contract endpoint', () => 
     const records = [...generateEdgeoneL4({ count: 30, seed: 'array' })];
     const object = await fx.storage.putObject(BUCKET, 'l4.json', Buffer.from(JSON.stringify(records, null, 2)));
     expect((await fx.sendEvent(notification(object))).status).toBe(204);
-    expect(fx.bigquery.rows(ROWS_TABLE)).toHaveLength(30);
+    expect(fx.rows(ROWS_TABLE)).toHaveLength(30);
     expect(fx.storage.requests.some((r) => r.query.generation === String(object.generation) && r.query.alt === 'media')).toBe(true);
   });
 
@@ -133,7 +141,7 @@ describe('edgeoneLogs against the local BigQuery REST contract endpoint', () => 
     });
     expect(status).toBe(204);
     expect(peak).toBeLessThan(64 * 1024 * 1024);
-    const errors = fx.bigquery.rows(ERRORS_TABLE);
+    const errors = fx.rows(ERRORS_TABLE);
     expect(errors).toEqual([expect.objectContaining({ stage: 'parse', object: `gs://${BUCKET}/bomb.gz#${object.generation}:1` })]);
     expect(errors[0]!.reason).toMatch(/larger than the limit/);
   });
@@ -143,8 +151,8 @@ describe('edgeoneLogs against the local BigQuery REST contract endpoint', () => 
     const long = JSON.stringify({ ...a, RequestUrl: 'x'.repeat(2 * 1024 * 1024) });
     const object = await fx.storage.putObject(BUCKET, 'long.log', Buffer.from([JSON.stringify(a), long, JSON.stringify(b)].join('\n')));
     expect((await fx.sendEvent(notification(object))).status).toBe(204);
-    expect(fx.bigquery.rows(ROWS_TABLE).map((r) => r.event_id).sort()).toEqual([a, b].map(eventIdOf).sort());
-    const errors = fx.bigquery.rows(ERRORS_TABLE);
+    expect(fx.rows(ROWS_TABLE).map((r) => r.event_id).sort()).toEqual([a, b].map(eventIdOf).sort());
+    const errors = fx.rows(ERRORS_TABLE);
     // Only the head of the line is kept, and the row says so.
     expect(errors).toEqual([
       expect.objectContaining({ stage: 'parse', object: `gs://${BUCKET}/long.log#${object.generation}:2`, payload_truncated: true }),
@@ -158,7 +166,7 @@ describe('edgeoneLogs against the local BigQuery REST contract endpoint', () => 
     const truncated = gz.subarray(0, gz.length - 20);
     const object = await fx.storage.putObject(BUCKET, 'cut.gz', truncated);
     expect((await fx.sendEvent(notification(object))).status).toBe(204);
-    const errors = fx.bigquery.rows(ERRORS_TABLE);
+    const errors = fx.rows(ERRORS_TABLE);
     expect(errors).toEqual([expect.objectContaining({ stage: 'decode', object: `gs://${BUCKET}/cut.gz#${object.generation}` })]);
   });
 
@@ -169,6 +177,7 @@ describe('edgeoneLogs against the local BigQuery REST contract endpoint', () => 
     }
     expect(fx.storage.requests).toEqual([]);
     expect(fx.bigquery.requests).toEqual([]);
+    expect(fx.write?.appends ?? []).toEqual([]);
     expect(fx.logs.filter((l) => /ignored OBJECT_/.test(String(l.message)))).toHaveLength(3);
     expect(fx.summaries().every((s) => s.dead_lettered === 0)).toBe(true);
   });
@@ -176,7 +185,7 @@ describe('edgeoneLogs against the local BigQuery REST contract endpoint', () => 
   it('dead-letters a finalize notification for an object that is already gone (404) and answers 2xx', async () => {
     const res = await fx.sendEvent(notification({ name: 'deleted.log', generation: 42 }, 'OBJECT_FINALIZE', 'gone'));
     expect(res.status).toBe(204);
-    const errors = fx.bigquery.rows(ERRORS_TABLE);
+    const errors = fx.rows(ERRORS_TABLE);
     expect(errors).toEqual([expect.objectContaining({ stage: 'decode', message_id: 'gone', object: `gs://${BUCKET}/deleted.log#42` })]);
     expect(errors[0]!.reason).toMatch(/not found/);
   });
@@ -186,11 +195,46 @@ describe('edgeoneLogs against the local BigQuery REST contract endpoint', () => 
     fx.storage.failNext(1, 403, { message: 'caller does not have storage.objects.get access', reason: 'forbidden' });
     const res = await fx.sendEvent(notification(object, 'OBJECT_FINALIZE', 'locked'));
     expect(res.status).toBeGreaterThanOrEqual(500);
-    expect(fx.bigquery.rows(ROWS_TABLE)).toEqual([]);
-    expect(fx.bigquery.rows(ERRORS_TABLE)).toEqual([]);
+    expect(fx.rows(ROWS_TABLE)).toEqual([]);
+    expect(fx.rows(ERRORS_TABLE)).toEqual([]);
     expect(fx.logs).toContainEqual(expect.objectContaining({ severity: 'ERROR', message_id: 'locked' }));
     // The redelivery reads it.
     expect((await fx.sendEvent(notification(object, 'OBJECT_FINALIZE', 'locked'))).status).toBe(204);
-    expect(fx.bigquery.rows(ROWS_TABLE)).toHaveLength(1);
+    expect(fx.rows(ROWS_TABLE)).toHaveLength(1);
+  });
+
+  it('lands a redelivered object once (a second OBJECT_FINALIZE for the same generation)', async () => {
+    const records = [...generateEdgeoneL7({ count: 40, seed: 'again' })];
+    const object = await fx.storage.putObject(BUCKET, 'again.log', Buffer.from(records.map((r) => JSON.stringify(r)).join('\n')));
+    expect((await fx.sendEvent(notification(object, 'OBJECT_FINALIZE', 'again-1'))).status).toBe(204);
+    expect((await fx.sendEvent(notification(object, 'OBJECT_FINALIZE', 'again-2'))).status).toBe(204);
+    expect(fx.rows(ROWS_TABLE).map((r) => r.event_id).sort()).toEqual(records.map(eventIdOf).sort());
+    if (fx.write) {
+      // The commit log answered: the second delivery did not even read the object.
+      expect(fx.storage.requests.filter((r) => r.query.alt === 'media')).toHaveLength(1);
+      expect(fx.rows(COMMITS_TABLE).map((r) => [r.object, r.state, r.rows])).toEqual([
+        [`gs://${BUCKET}/again.log#${object.generation}`, 'finalized', 40],
+        [`gs://${BUCKET}/again.log#${object.generation}`, 'committed', 40],
+      ]);
+      expect(fx.logs).toContainEqual(expect.objectContaining({ message_id: 'again-2', rows: 40, message: expect.stringMatching(/committed by an earlier delivery/) }));
+    }
+  });
+
+  it('an invocation that dies before the commit lands nothing of the object; the redelivery lands all of it', async () => {
+    const records = [...generateEdgeoneL7({ count: 10_000, seed: 'crash' })];
+    const object = await fx.storage.putObject(BUCKET, 'crash.log.gz', gzipSync(records.map((r) => JSON.stringify(r)).join('\n')));
+    // The download is cut part-way: rows before the cut were already handed to the sink.
+    fx.storage.faultNextDownload({ kind: 'cut', afterBytes: Math.floor(object.size / 2) });
+    const first = await fx.sendEvent(notification(object, 'OBJECT_FINALIZE', 'crash-1'));
+    expect(first.status).toBeGreaterThanOrEqual(500);
+    if (fx.write) {
+      // Appended to a PENDING stream that was never committed: invisible.
+      expect(fx.write.appends.some((a) => a.stream.includes('/tables/edge_logs/streams/') && !a.stream.endsWith('_default') && a.rows > 0)).toBe(true);
+      expect(fx.rows(ROWS_TABLE)).toEqual([]);
+    }
+    expect((await fx.sendEvent(notification(object, 'OBJECT_FINALIZE', 'crash-1'))).status).toBe(204);
+    // Every record once: the Write API committed only the redelivery's stream; insertAll's repeats
+    // carried the same insertIds.
+    expect(fx.rows(ROWS_TABLE).map((r) => r.event_id).sort()).toEqual(records.map(eventIdOf).sort());
   });
 });

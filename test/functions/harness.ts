@@ -6,11 +6,17 @@ import { EdgeLogRow } from '../../shared/schema/edge-log';
 import { IngestErrorRow } from '../../shared/schema/ingest-error';
 import { startBigQueryEndpoint, type BigQueryEndpoint } from '../contract/bigquery-endpoint';
 import { startStorageEndpoint, type StorageEndpoint } from '../contract/storage-endpoint';
+import { cdnlogTables, grpcCallsSettled, trackGrpcCalls } from '../contract/bigquery-write-endpoint-client';
+import { startBigQueryWriteEndpoint, type BigQueryWriteEndpoint } from '../contract/bigquery-write-endpoint';
+import type { WriteMethod } from '../../shared/sink/create';
 
 export const PROJECT = 'test-project';
 export const DATASET = 'cdnlog';
 export const ROWS_TABLE = `${DATASET}.edge_logs`;
 export const ERRORS_TABLE = `${DATASET}.ingest_errors`;
+export const COMMITS_TABLE = `${DATASET}.ingest_commits`;
+/** Both ways rows reach BigQuery, for describe.each. */
+export const WRITE_METHODS: readonly WriteMethod[] = ['storage', 'insertall'];
 export const MESSAGE_PUBLISHED = 'google.cloud.pubsub.topic.v1.messagePublished';
 
 export interface PubsubMessageInit {
@@ -52,7 +58,13 @@ export function captureLogs(): { lines: Array<Record<string, unknown>>; restore:
 }
 
 export interface FunctionsHarness {
+  method: WriteMethod;
+  /** The BigQuery REST endpoint: insertAll, and (storage) the commit log's queries. */
   bigquery: BigQueryEndpoint;
+  /** The BigQueryWrite gRPC endpoint, when the method is storage. */
+  write: BigQueryWriteEndpoint | null;
+  /** Rows visible in a table (`cdnlog.edge_logs`), through whichever endpoint the method writes to. */
+  rows(table: string): Record<string, unknown>[];
   storage: StorageEndpoint;
   /** Base URL of the functions framework serving the chosen target. */
   url: string;
@@ -68,16 +80,36 @@ export interface FunctionsHarness {
 /**
  * Starts the contract endpoints, points the environment at them, loads functions/index.ts fresh
  * (cold start: a new sink, new clients) and serves `target` with the functions framework's own
- * test server — the same express app `functions-framework --target` runs.
+ * test server — the same express app `functions-framework --target` runs. `method` chooses how
+ * rows reach BigQuery (BQ_WRITE_METHOD): insertAll to the REST endpoint, or the Storage Write API
+ * to the BigQueryWrite endpoint, whose commit-log queries the REST endpoint answers from what the
+ * Write API committed.
  */
-export async function startFunctions(target: EntryPoint | HttpEntryPoint, extraEnv: Record<string, string> = {}): Promise<FunctionsHarness> {
+export async function startFunctions(
+  target: EntryPoint | HttpEntryPoint,
+  extraEnv: Record<string, string> = {},
+  method: WriteMethod = 'insertall',
+): Promise<FunctionsHarness> {
   const bigquery = await startBigQueryEndpoint({
     tables: { [ROWS_TABLE]: toBigQuerySchema(EdgeLogRow), [ERRORS_TABLE]: toBigQuerySchema(IngestErrorRow) },
   });
+  const write = method === 'storage' ? await startBigQueryWriteEndpoint({ tables: cdnlogTables(DATASET) }) : null;
+  if (write) {
+    bigquery.answerQueries((q) => ({
+      fields: [
+        { name: 'stream', type: 'STRING' },
+        { name: 'state', type: 'STRING' },
+        { name: 'rows', type: 'INT64' },
+      ],
+      rows: write.rows(COMMITS_TABLE).filter((r) => r.object === q.params.object?.value),
+    }));
+  }
   const storage = await startStorageEndpoint();
   const env = {
     GOOGLE_CLOUD_PROJECT: PROJECT,
     BQ_DATASET: DATASET,
+    BQ_WRITE_METHOD: method,
+    ...(write ? { BIGQUERY_STORAGE_EMULATOR_HOST: `${write.host}:${write.port}` } : {}),
     BIGQUERY_EMULATOR_HOST: bigquery.url,
     STORAGE_EMULATOR_HOST: storage.url,
     ...extraEnv,
@@ -87,8 +119,11 @@ export async function startFunctions(target: EntryPoint | HttpEntryPoint, extraE
   Object.assign(process.env, env);
   const capture = captureLogs();
   let server!: Server;
+  let closeInstance!: () => Promise<void>;
   jest.isolateModules(() => {
-    require('../../functions/index');
+    // This registry's grpc-js, should the Write API client load in it: its calls are awaited on close.
+    trackGrpcCalls(require('@grpc/grpc-js/build/src/call'));
+    ({ closeInstance } = require('../../functions/index') as typeof import('../../functions/index'));
     const { getTestServer } = require('@google-cloud/functions-framework/testing') as typeof import('@google-cloud/functions-framework/testing');
     server = getTestServer(target);
   });
@@ -101,7 +136,10 @@ export async function startFunctions(target: EntryPoint | HttpEntryPoint, extraE
     return { status: res.status, text: await res.text() };
   };
   return {
+    method,
     bigquery,
+    write,
+    rows: (table) => (write ? write.rows(table) : bigquery.rows(table)),
     storage,
     url,
     logs: capture.lines,
@@ -119,6 +157,11 @@ export async function startFunctions(target: EntryPoint | HttpEntryPoint, extraE
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      // The sink's gRPC channel, then every call's status (gax decodes one by loading a proto file,
+      // which crashes once jest has torn the test's modules down).
+      await closeInstance();
+      await grpcCallsSettled();
+      await write?.close();
       await bigquery.close();
       await storage.close();
       capture.restore();

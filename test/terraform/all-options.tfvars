@@ -5,6 +5,7 @@ name_prefix                             = "cdnx"
 labels                                  = { team = "edge" }
 bq_location                             = "europe-west1" # one regional key fits the buckets and the dataset
 dataset_id                              = "cdn_logs"
+bq_write_method                         = "insertall"
 edge_logs_partition_expiration_days     = 400
 ingest_errors_partition_expiration_days = 30
 require_partition_filter                = true

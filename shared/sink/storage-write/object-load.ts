@@ -3,7 +3,7 @@ import type { Logs } from '../../logging';
 import type { EdgeLogRow } from '../../schema/edge-log';
 import type { IngestErrorRow } from '../../schema/ingest-error';
 import type { RetryOptions } from '../retry';
-import type { RowOrigin, RowSink, WriteOutcome } from '../types';
+import type { ObjectLoad, RowOrigin, WriteOutcome } from '../types';
 import { appendBatch } from './append-rows';
 import type { CommitLog } from './commit-log';
 import { StreamAppender } from './connection';
@@ -20,16 +20,10 @@ type WriterClient = managedwriter.WriterClient;
 const ALREADY_COMMITTED = new Set<unknown>([2, 'STREAM_ALREADY_COMMITTED']);
 
 /**
- * The rows of one object generation, written to one PENDING stream: nothing is visible until
- * `commit()`, which makes them all visible at once. A RowSink, so the ingest loop writes to it as
- * to any sink; dead letters go straight to the parent sink's ingest_errors.
+ * The load of one object generation through one PENDING stream: `commit()` finalizes and commits
+ * it, so every row becomes visible at once.
  */
-export interface ObjectLoad extends RowSink {
-  /** Set when an earlier delivery already committed this generation: write nothing, commit is a no-op. */
-  readonly alreadyCommitted: { rows: number } | null;
-  /** Waits for every append, finalizes the stream, records it, commits it. Returns the rows landed. */
-  commit(): Promise<{ rows: number }>;
-}
+export type { ObjectLoad };
 
 export interface ObjectLoadDeps {
   client: WriterClient;

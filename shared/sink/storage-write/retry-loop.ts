@@ -1,5 +1,5 @@
 import type { Logs } from '../../logging';
-import { backoffDelay, DEFAULT_RETRY, sleep, type RetryOptions } from '../retry';
+import { RetryBudget, type RetryOptions } from '../retry';
 import { TransientSinkError } from '../types';
 import { disposition, errorText, grpcCode, StorageWriteError } from './errors';
 
@@ -19,8 +19,10 @@ export async function withRetries<T>(
   call: (attempt: number) => Promise<T>,
   options: { retry?: RetryOptions; logs: Logs; table: string; rows?: number },
 ): Promise<T> {
-  const retry = { ...DEFAULT_RETRY, ...options.retry };
-  for (let attempt = 1; ; attempt++) {
+  // The same budget (attempts, jittered backoff) as the insertAll writer's.
+  const budget = new RetryBudget(options.retry);
+  for (;;) {
+    const attempt = budget.failures + 1;
     try {
       return await call(attempt);
     } catch (err) {
@@ -30,13 +32,13 @@ export async function withRetries<T>(
         options.logs.insertRejected({ table: options.table, status: grpcCode(err), rows, error: errorText(err) });
         throw new StorageWriteError(`${what} on ${options.table} refused: ${errorText(err)}`, grpcCode(err), { cause: err });
       }
-      if (attempt >= retry.attempts) {
+      const delay = budget.fail();
+      if (delay === null) {
         options.logs.insertGaveUp({ table: options.table, attempts: attempt, rows, error: errorText(err) });
         throw new TransientSinkError(`${what} on ${options.table} failed ${attempt} times: ${errorText(err)}`, { cause: err });
       }
-      const delay = backoffDelay(attempt - 1, retry);
       options.logs.insertRetry({ table: options.table, attempt, delay_ms: delay, rows, error: errorText(err) });
-      await (retry.sleep ?? sleep)(delay);
+      await budget.wait(delay);
     }
   }
 }

@@ -5,11 +5,11 @@ import { EdgeLogRow } from '../../schema/edge-log';
 import { IngestErrorRow } from '../../schema/ingest-error';
 import { BatchingWriter, type BatchingWriterOptions, type ItemFate, type Serialized } from '../batching-writer';
 import type { RetryOptions } from '../retry';
-import type { RowOrigin, RowSink, WriteOutcome } from '../types';
+import { refusedRowLetter } from '../dead-letter';
+import type { ObjectSink, RowOrigin, WriteOutcome } from '../types';
 import { appendBatch, MAX_APPEND_BYTES } from './append-rows';
 import type { CommitLog } from './commit-log';
 import { StreamAppender } from './connection';
-import { refusedRowDeadLetter } from './dead-letters';
 import { createRowEncoder, type RowEncoder } from './encoder';
 import { beginObjectLoad, type ObjectLoad } from './object-load';
 import { defaultStream } from './table-path';
@@ -41,10 +41,11 @@ export interface StorageWriteSinkOptions {
  * - `beginObject` loads one object generation through its own PENDING stream, committed at once
  *   (see object-load.ts): the object lands exactly once.
  *
- * Rows BigQuery refuses one by one become ingest_errors rows with the row as payload; retryable
+ * Rows BigQuery refuses one by one become ingest_errors rows with the source record as payload
+ * (refusedRowLetter, as for insertAll), so `cdnlog replay` can resend them; retryable
  * failures are retried with backoff and reconnect; the rest fail the invocation.
  */
-export class StorageWriteSink implements RowSink {
+export class StorageWriteSink implements ObjectSink {
   private readonly logs: Logs;
   private readonly now: () => string;
   private readonly rowEncoder: RowEncoder<EdgeLogRow> = createRowEncoder<EdgeLogRow>(EdgeLogRow, 'edge_logs');
@@ -136,11 +137,11 @@ export class StorageWriteSink implements RowSink {
     return batch.map(() => 'inserted');
   }
 
-  /** Dead-letters refused rows (the row as payload), logging the first few. */
+  /** Dead-letters refused rows (the source record as payload), logging the first few. */
   private async refuse(rows: Array<{ row: EdgeLogRow; origin: RowOrigin | undefined; reason: string }>): Promise<void> {
     if (rows.length === 0) return;
     const now = this.now();
-    const letters = rows.map(({ row, origin, reason }) => refusedRowDeadLetter(row, origin, reason, now));
+    const letters = rows.map(({ row, origin, reason }) => refusedRowLetter(row, origin, reason, now));
     await this.writeErrors(letters);
     for (const [i, { row, origin, reason }] of rows.slice(0, 5).entries()) {
       this.logs.deadLettered({ source: row.source, stage: 'insert', reason, message_id: origin?.messageId ?? null, object: origin?.object ?? null, payload: letters[i]!.payload });
