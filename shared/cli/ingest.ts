@@ -136,7 +136,10 @@ export const ingestCommand: Command = async (args, io) => {
       batchRows,
       anySource: values['keep-going'],
       signal: stop.signal,
-      onProgress: (c, input) => progress.update((last = { ...c, totalBytes, storedBytes: storedBytesRead(inputs, input), label: input.label })),
+      onProgress: (c, input) => {
+        last = { ...c, totalBytes, storedBytes: storedBytesRead(inputs, input), label: input.label };
+        progress.update(last);
+      },
     });
   } catch (error) {
     if (error instanceof WrongSourceError) throw new UsageError(`${error.message} (--keep-going ingests it anyway)`, { showHelp: false });
