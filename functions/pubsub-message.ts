@@ -88,6 +88,7 @@ export interface StorageNotification {
 /** Bucket names: 3-222 characters of lowercase letters, digits, `-`, `_` and `.`, a letter or digit at each end. */
 const BUCKET_NAME = /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/;
 /** Control characters, CR and LF included: not allowed in object names (Cloud Storage naming rules). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this pattern's purpose
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const GENERATION = /^\d{1,20}$/;
 

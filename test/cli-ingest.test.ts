@@ -10,7 +10,7 @@ import { openDuckDbSink } from '../shared/sink/duckdb';
 import { CLI, cdnlog, cleanEnv, ensureBuilt, root } from './support/cli-binary';
 
 const dir = mkdtempSync(join(tmpdir(), 'cdnlog-cli-ingest-'));
-const jsonl = (records: Iterable<object>) => [...records].map((r) => JSON.stringify(r)).join('\n') + '\n';
+const jsonl = (records: Iterable<object>) => `${[...records].map((r) => JSON.stringify(r)).join('\n')}\n`;
 
 async function scalars(db: string, sql: string): Promise<unknown[]> {
   const warehouse = await openWarehouse(db, { mustExist: true });
@@ -95,7 +95,7 @@ describe('cdnlog ingest, the real binary', () => {
     const result = await cdnlog(['ingest', '--source', 'media-cdn', a, b, '--db', join(dir, 'progress.duckdb')]);
     expect(result.code).toBe(0);
     const lines = result.stderr.trim().split('\n');
-    expect(lines.at(-1)).toMatch(/^\[#{24}\] 100%  5,300 records/);
+    expect(lines.at(-1)).toMatch(/^\[#{24}\] 100% {2}5,300 records/);
   });
 
   it('Ctrl-C stops reading, writes what was read, says so, and a re-run resumes', async () => {

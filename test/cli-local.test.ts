@@ -25,7 +25,7 @@ withoutGoogleCredentials();
 requireVmModules();
 
 const dir = mkdtempSync(join(tmpdir(), 'cdnlog-cli-local-'));
-const jsonl = (records: Iterable<object>) => [...records].map((r) => JSON.stringify(r)).join('\n') + '\n';
+const jsonl = (records: Iterable<object>) => `${[...records].map((r) => JSON.stringify(r)).join('\n')}\n`;
 
 async function run(args: string[], env: NodeJS.ProcessEnv) {
   const io = { stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough(), env };

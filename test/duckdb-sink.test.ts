@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EdgeLogRow } from '../shared/schema/edge-log';
 import type { IngestErrorRow } from '../shared/schema/ingest-error';
-import { DuckDbSink, openDuckDbSink } from '../shared/sink/duckdb';
+import { type DuckDbSink, openDuckDbSink } from '../shared/sink/duckdb';
 import { NULL_ROW } from './support/null-row';
 
 function row(i: number, fields: Partial<EdgeLogRow> = {}): EdgeLogRow {

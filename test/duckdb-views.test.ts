@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NULL_ROW } from './support/null-row';
 import type { EdgeLogRow } from '../shared/schema/edge-log';
-import { DuckDbSink, openDuckDbSink } from '../shared/sink/duckdb';
+import { type DuckDbSink, openDuckDbSink } from '../shared/sink/duckdb';
 
 /** A row with every column; tests set what they need. */
 function row(fields: Partial<EdgeLogRow> & Pick<EdgeLogRow, 'event_id' | 'event_time'>): EdgeLogRow {

@@ -62,7 +62,7 @@ const RUN_TIMEOUT_MS = 150_000;
   }, 2 * RUN_TIMEOUT_MS + 30_000);
 });
 
-const jsonl = (records: Iterable<object>) => [...records].map((r) => JSON.stringify(r)).join('\n') + '\n';
+const jsonl = (records: Iterable<object>) => `${[...records].map((r) => JSON.stringify(r)).join('\n')}\n`;
 
 function localRun(args: string[]) {
   return spawnSync(process.execPath, [script, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '', BQ_DATASET: '', SINK: '' }, timeout: RUN_TIMEOUT_MS });

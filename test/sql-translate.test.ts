@@ -9,7 +9,9 @@ const t = (sql: string) => translateBigQueryToDuckDb(sql).sql;
 const root = join(__dirname, '..');
 
 describe('BigQuery → DuckDB translator', () => {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the views' SQL template variables, as in sql/views/
   it('strips the ${project}.${dataset} qualification and backticks, and records what it read', () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the views' SQL template variables, as in sql/views/
     const r = translateBigQueryToDuckDb('SELECT * FROM `${project}.${dataset}.edge_logs` JOIN ${project}.${dataset}.other o ON TRUE');
     expect(r.sql).toBe('SELECT * FROM edge_logs JOIN other o ON TRUE');
     expect(r.references).toEqual(['edge_logs', 'other']);

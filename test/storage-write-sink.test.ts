@@ -1,4 +1,4 @@
-import { BigQuery } from '@google-cloud/bigquery';
+import type { BigQuery } from '@google-cloud/bigquery';
 import type { managedwriter } from '@google-cloud/bigquery-storage';
 import { createBigQuery } from '../shared/gcp/clients';
 import { createLogs } from '../shared/logging';

@@ -138,7 +138,10 @@ export const ingestCommand: Command = async (args, io) => {
       batchRows,
       anySource: values['keep-going'],
       signal: stop.signal,
-      onProgress: (c, input) => progress.update((last = { ...c, totalBytes, storedBytes: storedBytesRead(inputs, input), label: input.label })),
+      onProgress: (c, input) => {
+        last = { ...c, totalBytes, storedBytes: storedBytesRead(inputs, input), label: input.label };
+        progress.update(last);
+      },
       onAlreadyLanded: (input, rows) => io.stderr.write(`${input.label}: already landed by an earlier ingest (${rows} rows), not read again\n`),
     });
   } catch (error) {

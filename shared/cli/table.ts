@@ -34,7 +34,7 @@ function csvField(value: Cell): string {
 
 /** RFC 4180 CSV with a header line; NULL is an empty field. */
 export function renderCsv(columns: readonly string[], rows: readonly Cell[][]): string {
-  return [columns.map(csvField), ...rows.map((r) => r.map(csvField))].map((r) => r.join(',')).join('\r\n') + '\r\n';
+  return `${[columns.map(csvField), ...rows.map((r) => r.map(csvField))].map((r) => r.join(',')).join('\r\n')}\r\n`;
 }
 
 /** JSON Lines: one object per row. */

@@ -128,7 +128,9 @@ async function mediaRequest(storage: Storage, object: ObjectRef): Promise<{ url:
   if (!storage.customEndpoint || storage.useAuthWithCustomEndpoint) {
     // A Headers object or a plain record, depending on the google-auth-library version.
     const auth: unknown = await storage.authClient.getRequestHeaders(url);
-    if (auth instanceof Headers) auth.forEach((value, key) => void (headers[key] = value));
+    if (auth instanceof Headers) auth.forEach((value, key) => {
+      headers[key] = value;
+    });
     else Object.assign(headers, auth);
   }
   return { url, headers };

@@ -97,12 +97,6 @@ const PROJECT_ID = 'cdnlog-demo';
 const PROJECT_NUMBER = '123456789012';
 const LOG_NAME = `projects/${PROJECT_ID}/logs/edgecache.googleapis.com%2Fedge_cache_request`;
 
-/** Share of requests served from the edge, and how the rest split, per content class. */
-interface CacheProfile {
-  /** [cacheStatus, weight]; rightmost token is the cache nearest the user. */
-  statuses: ReadonlyArray<readonly [string, number]>;
-}
-
 interface Service {
   name: string;
   host: string;

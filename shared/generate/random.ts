@@ -83,7 +83,7 @@ export function createRng(seed: string | number): Rng {
     exponential: (mean) => -Math.log(1 - float()) * mean,
     normal: () => Math.sqrt(-2 * Math.log(1 - float())) * Math.cos(2 * Math.PI * float()),
     logNormal: (median, sigma) => median * Math.exp(sigma * rng.normal()),
-    pareto: (xm, alpha) => xm / Math.pow(1 - float(), 1 / alpha),
+    pareto: (xm, alpha) => xm / (1 - float()) ** (1 / alpha),
     hex: (digits) => {
       let out = '';
       while (out.length < digits) out += uint32().toString(16).padStart(8, '0');
@@ -126,5 +126,5 @@ export function weighted<T>(entries: ReadonlyArray<readonly [T, number]>): Weigh
 
 /** Index in [0, n) skewed towards 0 (a cheap Zipf stand-in for object popularity). */
 export function skewedIndex(rng: Rng, n: number, skew = 3): number {
-  return Math.min(n - 1, Math.floor(n * Math.pow(rng.float(), skew)));
+  return Math.min(n - 1, Math.floor(n * rng.float() ** skew));
 }

@@ -87,7 +87,7 @@ export const BAD_MEDIA_CDN_MESSAGES = [
 /** A broken EdgeOne file: one good L7 line between a bad timestamp and a cut-off line. */
 function badEdgeoneFile(seed: string): string {
   const [good] = generateEdgeoneL7({ count: 1, seed: `${seed}-bad` });
-  return [JSON.stringify({ RequestID: 'bad-time', RequestTime: 'not a time', ClientIP: '198.51.100.7' }), JSON.stringify(good), '{"RequestID": "cut-off", "Reque'].join('\n') + '\n';
+  return `${[JSON.stringify({ RequestID: 'bad-time', RequestTime: 'not a time', ClientIP: '198.51.100.7' }), JSON.stringify(good), '{"RequestID": "cut-off", "Reque'].join('\n')}\n`;
 }
 
 function chunked<T>(items: Iterable<T>, size: number): T[][] {
@@ -193,7 +193,7 @@ export async function runLocal(options: LocalRunOptions): Promise<{ report: Loca
       for (const [kind, records] of kinds) {
         chunked(records, RECORDS_PER_EDGEONE_FILE).forEach((chunk, i) => {
           const name = `edgeone-${kind}-${String(i).padStart(4, '0')}.log.gz`;
-          writeFileSync(join(folder, name), gzipSync(chunk.map((r) => JSON.stringify(r)).join('\n') + '\n'));
+          writeFileSync(join(folder, name), gzipSync(`${chunk.map((r) => JSON.stringify(r)).join('\n')}\n`));
           edgeoneNames.push(name);
         });
       }

@@ -12,7 +12,10 @@ export async function publishReplay(pubsub: PubSub, messages: readonly ReplayMes
   const topics = new Map<string, ReturnType<PubSub['topic']>>();
   const topic = (name: string) => {
     let t = topics.get(name);
-    if (!t) topics.set(name, (t = pubsub.topic(name)));
+    if (!t) {
+      t = pubsub.topic(name);
+      topics.set(name, t);
+    }
     return t;
   };
   try {

@@ -14,5 +14,5 @@ export function schemaFiles(): Record<string, BigQueryField[]> {
 
 /** Serialized exactly as committed, so a byte comparison tells whether the files are stale. */
 export function renderSchemaFile(fields: BigQueryField[]): string {
-  return JSON.stringify(fields, null, 2) + '\n';
+  return `${JSON.stringify(fields, null, 2)}\n`;
 }

@@ -150,7 +150,9 @@ export class BatchingWriter<T> {
     if (tooBig.length > 0) {
       this.track(
         this.options.oversize(tooBig, this.maxRowBytes).then(
-          () => tooBig.forEach(() => ticket.record('dead_lettered')),
+          () => {
+            for (const _ of tooBig) ticket.record('dead_lettered');
+          },
           (err) => ticket.fail(err),
         ),
       );
@@ -211,7 +213,9 @@ export class BatchingWriter<T> {
       for (const e of batch) e.ticket.fail(err);
       return;
     }
-    batch.forEach((e, i) => e.ticket.record(fates[i]!));
+    batch.forEach((e, i) => {
+      e.ticket.record(fates[i]!);
+    });
   }
 
   private track(promise: Promise<void>): void {

@@ -8,7 +8,7 @@ import type { IngestErrorRow } from '../schema/ingest-error';
 import { BatchingWriter, type BatchingWriterOptions, type ItemFate, type Serialized } from './batching-writer';
 import { refusedRowLetter } from './dead-letter';
 import { insertAllBody, parseInsertAllAnswer, type InsertError, type KeyedRow } from './insert-all-request';
-import { bigQueryTransport, DEFAULT_INSERT_DEADLINE_MS, withDeadline, type InsertAllTransport } from './insert-all-transport';
+import { bigQueryTransport, DEFAULT_INSERT_DEADLINE_MS, type HttpAnswer, withDeadline, type InsertAllTransport } from './insert-all-transport';
 import { RetryBudget, type RetryOptions } from './retry';
 import { SinkRefusedError, TransientSinkError, type RowOrigin, type RowSink, type WriteOutcome } from './types';
 import { classifyNoAnswer, classifyRowErrors, classifyStatus, parseGoogleError, type RequestFailure } from './write-failure';
@@ -122,7 +122,7 @@ export class BigQuerySink implements RowSink {
 
   /** One insertAll exchange, within its deadline, read into rows' errors or a request failure. */
   private async attempt(table: Table, rows: readonly KeyedRow[]): Promise<Attempt> {
-    let answer;
+    let answer: HttpAnswer;
     try {
       answer = await withDeadline(this.deadlineMs, (signal) => this.transport(table, insertAllBody(rows), signal));
     } catch (err) {

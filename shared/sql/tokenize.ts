@@ -38,10 +38,16 @@ export function tokenize(sql: string): Token[] {
   while (i < sql.length) {
     const c = sql[i]!;
     const at = i;
-    let text: string | null;
+    // The sticky patterns, tried in this order below; each match is cheap and pure.
+    const space = match(SPACE);
+    const number = match(NUMBER);
+    const word = match(WORD);
+    let text: string;
     let kind: TokenKind;
-    if ((text = match(SPACE))) kind = 'space';
-    else if (sql.startsWith('--', i) || c === '#') {
+    if (space) {
+      text = space;
+      kind = 'space';
+    } else if (sql.startsWith('--', i) || c === '#') {
       const end = sql.indexOf('\n', i);
       text = sql.slice(i, end < 0 ? sql.length : end);
       kind = 'comment';
@@ -64,20 +70,25 @@ export function tokenize(sql: string): Token[] {
       kind = 'quoted';
     } else if (sql.startsWith('${', i)) {
       const end = sql.indexOf('}', i);
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the SQL's own ${name} syntax, named in the message
       if (end < 0) fail(sql, at, 'unterminated ${template variable}');
       text = sql.slice(i, end + 1);
       kind = 'template';
-    } else if ((text = match(NUMBER))) kind = 'number';
-    else if ((text = match(WORD))) kind = 'word';
-    else if (PUNCT2.has(sql.slice(i, i + 2))) {
+    } else if (number) {
+      text = number;
+      kind = 'number';
+    } else if (word) {
+      text = word;
+      kind = 'word';
+    } else if (PUNCT2.has(sql.slice(i, i + 2))) {
       text = sql.slice(i, i + 2);
       kind = 'punct';
     } else if ('(),.;*=<>+-/%[]'.includes(c)) {
       text = c;
       kind = 'punct';
     } else fail(sql, at, `unexpected character ${JSON.stringify(c)}`);
-    tokens.push({ kind, text: text!, at });
-    i += text!.length;
+    tokens.push({ kind, text, at });
+    i += text.length;
   }
   return tokens;
 }

@@ -99,22 +99,31 @@ export async function startBigQueryEndpoint(options: BigQueryEndpointOptions) {
       sendGoogleError(res, status, message, reason);
     };
     if (bytes > maxRequestBytes) {
-      return answerError(oversizeStatus, `Request payload size exceeds the limit: ${maxRequestBytes} bytes.`, 'badRequest');
+      answerError(oversizeStatus, `Request payload size exceeds the limit: ${maxRequestBytes} bytes.`, 'badRequest');
+      return;
     }
     const schema = tables.get(table);
-    if (!schema) return answerError(404, `Not found: Table ${project}:${table}`, 'notFound');
+    if (!schema) {
+      answerError(404, `Not found: Table ${project}:${table}`, 'notFound');
+      return;
+    }
     let request: InsertAllRequest;
     try {
       request = JSON.parse(body.toString('utf8')) as InsertAllRequest;
     } catch {
-      return answerError(400, 'Invalid JSON payload received.', 'invalid');
+      answerError(400, 'Invalid JSON payload received.', 'invalid');
+      return;
     }
     if (request.templateSuffix) {
-      return answerError(400, 'templateSuffix is not supported by the contract endpoint', 'invalid');
+      answerError(400, 'templateSuffix is not supported by the contract endpoint', 'invalid');
+      return;
     }
     const rows = request.rows ?? [];
     record.rows = rows.length;
-    if (rows.length === 0) return answerError(400, 'No rows present in the request.', 'invalid');
+    if (rows.length === 0) {
+      answerError(400, 'No rows present in the request.', 'invalid');
+      return;
+    }
 
     const rowErrors = rows.map(r => {
       const errors = validateRow(schema, r.json, request.ignoreUnknownValues === true);
@@ -130,9 +139,15 @@ export async function startBigQueryEndpoint(options: BigQueryEndpointOptions) {
     const insertErrors: Array<{ index: number; errors: InsertError[] }> = [];
     rows.forEach((row, index) => {
       const errors = rowErrors[index] ?? [];
-      if (errors.length > 0) return insertErrors.push({ index, errors });
+      if (errors.length > 0) {
+        insertErrors.push({ index, errors });
+        return;
+      }
       // skipInvalidRows=false is all-or-nothing: valid rows are reported as "stopped", not stored.
-      if (anyInvalid && request.skipInvalidRows !== true) return insertErrors.push({ index, errors: [STOPPED] });
+      if (anyInvalid && request.skipInvalidRows !== true) {
+        insertErrors.push({ index, errors: [STOPPED] });
+        return;
+      }
       accepted++;
       if (!keepRows) return;
       const seen = seenInsertIds.get(table)!;
@@ -151,7 +166,10 @@ export async function startBigQueryEndpoint(options: BigQueryEndpointOptions) {
 
   function getTable(res: ServerResponse, project: string, dataset: string, tableId: string): void {
     const schema = tables.get(`${dataset}.${tableId}`);
-    if (!schema) return sendGoogleError(res, 404, `Not found: Table ${project}:${dataset}.${tableId}`, 'notFound');
+    if (!schema) {
+      sendGoogleError(res, 404, `Not found: Table ${project}:${dataset}.${tableId}`, 'notFound');
+      return;
+    }
     sendJson(res, 200, {
       kind: 'bigquery#table',
       id: `${project}:${dataset}.${tableId}`,
@@ -172,17 +190,27 @@ export async function startBigQueryEndpoint(options: BigQueryEndpointOptions) {
     try {
       request = JSON.parse(body.toString('utf8')) as QueryRequest;
     } catch {
-      return sendGoogleError(res, 400, 'Request body is not JSON', 'invalid');
+      sendGoogleError(res, 400, 'Request body is not JSON', 'invalid');
+      return;
     }
-    if (typeof request.query !== 'string') return sendGoogleError(res, 400, 'Required parameter is missing: query', 'required');
+    if (typeof request.query !== 'string') {
+      sendGoogleError(res, 400, 'Required parameter is missing: query', 'required');
+      return;
+    }
     const params: QueryRecord['params'] = {};
     for (const p of request.queryParameters ?? []) {
-      if (!p.name) return sendGoogleError(res, 400, 'Positional parameters are not part of this contract endpoint', 'invalidQuery');
+      if (!p.name) {
+        sendGoogleError(res, 400, 'Positional parameters are not part of this contract endpoint', 'invalidQuery');
+        return;
+      }
       params[p.name] = { type: p.parameterType?.type ?? '', value: p.parameterValue?.value ?? null };
     }
     const record: QueryRecord = { project, query: request.query, useLegacySql: request.useLegacySql, params };
     queries.push(record);
-    if (!answer) return sendGoogleError(res, 400, 'No answer registered for jobs.query', 'invalidQuery');
+    if (!answer) {
+      sendGoogleError(res, 400, 'No answer registered for jobs.query', 'invalidQuery');
+      return;
+    }
     const { fields, rows } = answer(record);
     const jobId = `job_${queries.length}`;
     sendJson(res, 200, {
@@ -247,7 +275,9 @@ export async function startBigQueryEndpoint(options: BigQueryEndpointOptions) {
     /** jobs.query calls so far. */
     queries,
     /** Sets what jobs.query returns (see QueryAnswer). */
-    answerQueries: (fn: QueryAnswer) => void (answer = fn),
+    answerQueries: (fn: QueryAnswer) => {
+      answer = fn;
+    },
     failNext: faults.failNext.bind(faults),
     resetNext: faults.resetNext.bind(faults),
     delayNext: faults.delayNext.bind(faults),

@@ -167,7 +167,7 @@ export async function startBigQueryWriteEndpoint(options: BigQueryWriteEndpointO
       const column = schema.find((c) => c.name.toLowerCase() === field.name.toLowerCase());
       if (!column) return `Input schema has more fields than BigQuery schema, extra fields: '${field.name}'`;
       const proto = PROTO_TYPES[field.type ?? ''];
-      if (!proto || !proto.columns.includes(column.type)) return `The proto field ${field.name} of type ${field.type} does not match the BigQuery column type ${column.type}`;
+      if (!proto?.columns.includes(column.type)) return `The proto field ${field.name} of type ${field.type} does not match the BigQuery column type ${column.type}`;
       type.add(new protobuf.Field(field.name, field.number, proto.proto, field.label === 'LABEL_REQUIRED' ? 'required' : 'optional'));
     }
     new protobuf.Root().add(type);
@@ -378,7 +378,9 @@ export async function startBigQueryWriteEndpoint(options: BigQueryWriteEndpointO
     /** The next AppendRows requests meet these faults, in order. */
     faultAppends: (...faults: AppendFault[]) => void appendFaults.push(...faults),
     /** Every AppendRows request ends its call with this status until cleared (null). */
-    failAppendsForever: (code: grpc.status | null) => void (failAppendsForever = code),
+    failAppendsForever: (code: grpc.status | null) => {
+      failAppendsForever = code;
+    },
     /** The next n calls of a unary method fail with this status. */
     failNext: (method: 'CreateWriteStream' | 'GetWriteStream' | 'FinalizeWriteStream' | 'BatchCommitWriteStreams', n: number, code: grpc.status) => {
       const list = unaryFaults.get(method) ?? [];

@@ -61,7 +61,10 @@ export async function startStorageEndpoint() {
 
   const bucket = (name: string) => {
     let objects = buckets.get(name);
-    if (!objects) buckets.set(name, (objects = new Map()));
+    if (!objects) {
+      objects = new Map();
+      buckets.set(name, objects);
+    }
     return objects;
   };
 

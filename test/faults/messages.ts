@@ -29,7 +29,7 @@ export function mediaCdnBatch(count: number, seed: string, messageId = seed) {
 /** `count` EdgeOne L7 records as JSON Lines bytes, with their event ids. */
 export function edgeoneLines(count: number, seed: string) {
   const records = [...generateEdgeoneL7({ count, seed })];
-  return { bytes: Buffer.from(records.map((r) => JSON.stringify(r)).join('\n') + '\n'), ids: records.map((r) => idOf(normalizeEdgeone(r, ctx))) };
+  return { bytes: Buffer.from(`${records.map((r) => JSON.stringify(r)).join('\n')}\n`), ids: records.map((r) => idOf(normalizeEdgeone(r, ctx))) };
 }
 
 /** An OBJECT_FINALIZE notification as Cloud Storage publishes it. */

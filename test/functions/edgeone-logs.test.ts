@@ -69,7 +69,7 @@ describe.each(WRITE_METHODS)('edgeoneLogs with BQ_WRITE_METHOD=%s against the lo
     const l7 = [...generateEdgeoneL7({ count: 20, seed: 'direct' })];
     const l4 = [...generateEdgeoneL4({ count: 20, seed: 'direct' })];
     const plain = await fx.sendEvent(messagePublished({ data: l7.map((r) => JSON.stringify(r)).join('\n'), messageId: 'd-1' }));
-    const gz = await fx.sendEvent(messagePublished({ data: gzipSync(l4.map((r) => JSON.stringify(r)).join('\n') + '\n'), messageId: 'd-2' }));
+    const gz = await fx.sendEvent(messagePublished({ data: gzipSync(`${l4.map((r) => JSON.stringify(r)).join('\n')}\n`), messageId: 'd-2' }));
     expect([plain.status, gz.status]).toEqual([204, 204]);
     expect(fx.rows(ROWS_TABLE).map((r) => r.event_id).sort()).toEqual([...l7, ...l4].map(eventIdOf).sort());
     expect(fx.summaries().map((s) => [s.message_id, s.rows_inserted, s.dead_lettered])).toEqual(
@@ -93,7 +93,7 @@ describe.each(WRITE_METHODS)('edgeoneLogs with BQ_WRITE_METHOD=%s against the lo
       lines.push(text);
       good.push(text);
     }
-    const object = await fx.storage.putObject(BUCKET, 'logs/2026/11/01/part-0001.log.gz', await gzipStream([Buffer.from(lines.join('\n') + '\n')]));
+    const object = await fx.storage.putObject(BUCKET, 'logs/2026/11/01/part-0001.log.gz', await gzipStream([Buffer.from(`${lines.join('\n')}\n`)]));
     const res = await fx.sendEvent(notification(object, 'OBJECT_FINALIZE', 'big-1'));
     expect(res.status).toBe(204);
     expect(fx.rows(ROWS_TABLE)).toHaveLength(COUNT);

@@ -59,10 +59,16 @@ describe('edgeoneLogs (real function, local BigQuery and Cloud Storage contract 
     const [last, single] = [...generateEdgeoneL7({ count: 2, seed: 'newlines' })];
     const object = await fx.storage.putObject(BUCKET, 'newlines.log.gz', gzipSync(Buffer.concat([Buffer.alloc(16 * MiB, 0x0a), Buffer.from(JSON.stringify(last))])));
     const finished: string[] = [];
-    const big = fx.sendEvent(notification(object, 'big')).then((r) => (finished.push('big'), r));
+    const big = fx.sendEvent(notification(object, 'big')).then((r) => {
+      finished.push('big');
+      return r;
+    });
     // Once the big object is being downloaded, the one-record message arrives.
     await until(() => fx.storage.requests.some((r) => r.query.alt === 'media'));
-    const small = fx.sendEvent(messagePublished({ data: JSON.stringify(single), messageId: 'small' })).then((r) => (finished.push('small'), r));
+    const small = fx.sendEvent(messagePublished({ data: JSON.stringify(single), messageId: 'small' })).then((r) => {
+      finished.push('small');
+      return r;
+    });
     const [bigRes, smallRes] = await Promise.all([big, small]);
     expect([bigRes.status, smallRes.status]).toEqual([204, 204]);
     expect(finished).toEqual(['small', 'big']);

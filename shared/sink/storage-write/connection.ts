@@ -64,7 +64,7 @@ export class StreamAppender {
         for (const e of response.rowErrors ?? []) rowErrors.set(Number(e.index), `${e.code ?? 'INVALID'}: ${e.message ?? ''}`.trim());
         if (rowErrors.size > 0) return rowErrors;
         const error = response.error;
-        if (!error || !error.code) return rowErrors;
+        if (!error?.code) return rowErrors;
         // The rows at this offset are already in the stream: an earlier try landed, its answer got lost.
         if (error.code === Code.ALREADY_EXISTS && offset !== undefined) return rowErrors;
         throw Object.assign(new Error(error.message ?? `AppendRows error ${error.code}`), { code: error.code });

@@ -15,6 +15,7 @@ function recovers(
   name: string,
   issue: string,
   expect: 'first delivery' | 'redelivery',
+  // biome-ignore lint/suspicious/noConfusingVoidType: an inject returns a cleanup, or nothing at all (a statement arrow, typed void)
   inject: (rig: Rig) => (() => void) | void,
   rigOptions: Partial<RigOptions> = {},
   count = RECORDS,

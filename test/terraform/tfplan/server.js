@@ -15,11 +15,11 @@
 const grpc = require('@grpc/grpc-js');
 const loader = require('@grpc/proto-loader');
 const { encode, decode, ExtData } = require('./msgpack');
-const path = require('path');
-const fs = require('fs');
-const os = require('os');
-const zlib = require('zlib');
-const crypto = require('crypto');
+const path = require('node:path');
+const fs = require('node:fs');
+const os = require('node:os');
+const zlib = require('node:zlib');
+const crypto = require('node:crypto');
 
 const which = process.argv[2];
 if (!['google', 'archive', 'time'].includes(which)) {
@@ -36,7 +36,7 @@ const ctl = grpc.loadPackageDefinition(loader.loadSync([path.join(__dirname, 'pl
 // Values
 const isUnknown = (v) => v instanceof ExtData && (v.type === 0 || v.type === 12);
 const UNKNOWN = () => new ExtData(0, new Uint8Array([0]));
-const dv = (buf) => (buf && buf.length ? decode(buf) : null); // DynamicValue.msgpack -> JS
+const dv = (buf) => (buf?.length ? decode(buf) : null); // DynamicValue.msgpack -> JS
 const toDV = (v) => ({ msgpack: Buffer.from(encode(v)) });
 const diag = (summary, detail, attr) => ({
   severity: 'ERROR', summary, detail: detail || '',
@@ -286,7 +286,7 @@ function archiveConflicts(c) {
 }
 function walkDir(root, excludes) {
   const files = [];
-  const matches = (rel) => excludes.some((e) => e && (e === rel || (e.includes('*') && new RegExp('^' + e.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')).test(rel))));
+  const matches = (rel) => excludes.some((e) => e && (e === rel || (e.includes('*') && new RegExp(`^${e.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}`).test(rel))));
   const visit = (dir, relDir) => {
     for (const name of fs.readdirSync(dir).sort()) {
       const abs = path.join(dir, name);
@@ -329,11 +329,11 @@ function tarGzBytes(entries) {
   for (const e of entries) {
     const h = Buffer.alloc(512);
     h.write(e.name.slice(-100), 0, 'utf8');
-    h.write(e.mode.toString(8).padStart(7, '0') + '\0', 100); h.write('0000000\0', 108); h.write('0000000\0', 116);
-    h.write(e.data.length.toString(8).padStart(11, '0') + '\0', 124); h.write('00000000000\0', 136);
+    h.write(`${e.mode.toString(8).padStart(7, '0')}\0`, 100); h.write('0000000\0', 108); h.write('0000000\0', 116);
+    h.write(`${e.data.length.toString(8).padStart(11, '0')}\0`, 124); h.write('00000000000\0', 136);
     h.write('        ', 148); h.write('0', 156); h.write('ustar\0', 257); h.write('00', 263);
     let sum = 0; for (const b of h) sum += b;
-    h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
+    h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
     blocks.push(h, e.data, Buffer.alloc((512 - (e.data.length % 512)) % 512));
   }
   blocks.push(Buffer.alloc(1024));
@@ -350,7 +350,7 @@ function readArchiveFile(c) {
   let entries;
   if (c.source_dir !== null && c.source_dir !== undefined) {
     let st = null;
-    try { st = fs.statSync(c.source_dir); } catch (e) { /* missing */ }
+    try { st = fs.statSync(c.source_dir); } catch { /* missing */ }
     if (!st) return fail('Archive creation error', `error creating archive: error archiving directory: could not archive missing directory: ${c.source_dir}`);
     if (!st.isDirectory()) return fail('Archive creation error', `error creating archive: error archiving directory: could not archive directory that is a file: ${c.source_dir}`);
     const outAbs = path.resolve(c.output_path);
@@ -358,7 +358,7 @@ function readArchiveFile(c) {
     if (!entries.length) return fail('Archive creation error', 'error creating archive: error archiving directory: archive has not been created as it would be empty');
   } else if (c.source_file !== null && c.source_file !== undefined) {
     let st = null;
-    try { st = fs.statSync(c.source_file); } catch (e) { /* missing */ }
+    try { st = fs.statSync(c.source_file); } catch { /* missing */ }
     if (!st) return fail('Archive creation error', `error creating archive: error archiving file: could not archive missing file: ${c.source_file}`);
     entries = [{ name: path.basename(c.source_file), data: fs.readFileSync(c.source_file), mode: st.mode & 0o777 }];
   } else if (c.source_content_filename !== null && c.source_content_filename !== undefined) {
@@ -384,7 +384,7 @@ function readArchiveFile(c) {
 const handle = (name, f) => (call, cb) => {
   try {
     const r = f(call.request);
-    log(`${name} ${call.request.type_name || call.request.name || ''} -> ${r.diagnostics && r.diagnostics.length ? r.diagnostics.map((d) => d.summary).join('; ') : 'ok'}`);
+    log(`${name} ${call.request.type_name || call.request.name || ''} -> ${r.diagnostics?.length ? r.diagnostics.map((d) => d.summary).join('; ') : 'ok'}`);
     cb(null, r);
   } catch (e) {
     log(`${name} failed: ${e.stack}`);
@@ -412,22 +412,22 @@ function server() {
       return { diagnostics: [] };
     }),
     ConfigureProvider: handle('ConfigureProvider', (req) => {
-      const c = dv(req.config && req.config.msgpack) || {};
+      const c = dv(req.config?.msgpack) || {};
       providerConfig = Object.fromEntries(Object.entries(c).filter(([, v]) => typeof v === 'string'));
       return { diagnostics: [] };
     }),
     UpgradeResourceState: handle('UpgradeResourceState', (req) => {
       const S = resources[req.type_name];
       if (!S) return { diagnostics: [diag('Unknown resource type', req.type_name)] };
-      if (!req.raw_state || !req.raw_state.json || !req.raw_state.json.length) return unsupported('Legacy flatmap state');
+      if (!req.raw_state?.json?.length) return unsupported('Legacy flatmap state');
       return { upgraded_state: toDV(normaliseState(S, JSON.parse(req.raw_state.json.toString('utf8')))), diagnostics: [] };
     }),
     ReadResource: handle('ReadResource', (req) => ({ new_state: req.current_state, private: req.private, diagnostics: [] })),
     PlanResourceChange: handle('PlanResourceChange', (req) => {
       const S = resources[req.type_name];
       if (!S) return { diagnostics: [diag('Unknown resource type', req.type_name)] };
-      const prior = dv(req.prior_state && req.prior_state.msgpack);
-      const proposed = dv(req.proposed_new_state && req.proposed_new_state.msgpack);
+      const prior = dv(req.prior_state?.msgpack);
+      const proposed = dv(req.proposed_new_state?.msgpack);
       if (proposed === null) return { planned_state: toDV(null), planned_private: req.prior_private, diagnostics: [] }; // destroy
       const planned = prior === null ? markComputedUnknown(S, proposed) : proposed;
       return { planned_state: toDV(planned), planned_private: req.prior_private, requires_replace: [], diagnostics: [] };
@@ -453,18 +453,18 @@ function server() {
         cb(null, { error: { text: e.message, function_argument: 0 } });
       }
     },
-    StopProvider: (call, cb) => cb(null, { Error: '' }),
+    StopProvider: (_call, cb) => cb(null, { Error: '' }),
   });
   srv.addService(ctl.plugin.GRPCController.service, {
-    Shutdown: (call, cb) => { log('Shutdown'); cb(null, {}); setTimeout(() => process.exit(0), 50); },
+    Shutdown: (_call, cb) => { log('Shutdown'); cb(null, {}); setTimeout(() => process.exit(0), 50); },
   });
-  srv.addService(ctl.grpc.health.v1.Health.service, { Check: (call, cb) => cb(null, { status: 'SERVING' }) });
+  srv.addService(ctl.grpc.health.v1.Health.service, { Check: (_call, cb) => cb(null, { status: 'SERVING' }) });
   const sock = path.join(os.tmpdir(), `tfplan-${which}-${process.pid}.sock`);
-  try { fs.unlinkSync(sock); } catch (e) { /* none */ }
-  process.on('exit', () => { try { fs.unlinkSync(sock); } catch (e) { /* gone */ } });
+  try { fs.unlinkSync(sock); } catch { /* none */ }
+  process.on('exit', () => { try { fs.unlinkSync(sock); } catch { /* gone */ } });
   srv.bindAsync(`unix://${sock}`, grpc.ServerCredentials.createInsecure(), (err) => {
-    if (err) { log('bind error ' + err); process.exit(1); }
-    log('listening ' + sock);
+    if (err) { log(`bind error ${err}`); process.exit(1); }
+    log(`listening ${sock}`);
     process.stdout.write(`1|6|unix|${sock}|grpc\n`);
   });
 }
