@@ -109,10 +109,14 @@ async function firstEvent(layout: Layout, bigquery: BigQueryEndpoint, body: stri
   const port = await freePort();
   const rowsBefore = bigquery.accepted();
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, [layout.framework, '--target=mediaCdnLogs', '--signature-type=cloudevent', `--source=${layout.dir}`, `--port=${port}`], {
-    env: childEnv({ BQ_WRITE_METHOD: 'insertall', BIGQUERY_EMULATOR_HOST: bigquery.url }),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [layout.framework, '--target=mediaCdnLogs', '--signature-type=cloudevent', `--source=${layout.dir}`, `--port=${port}`],
+    {
+      env: childEnv({ BQ_WRITE_METHOD: 'insertall', BIGQUERY_EMULATOR_HOST: bigquery.url }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   try {
     let stderr = '';
     child.stderr.on('data', (c) => (stderr += c));
@@ -165,7 +169,10 @@ async function main(): Promise<void> {
     const starts = new Map<string, number[]>(layouts.map((l) => [l.name, []]));
     try {
       const [entry] = [...generateMediaCdn({ count: 1, seed: 'cold-start' })];
-      const body = JSON.stringify({ message: { data: Buffer.from(JSON.stringify(entry)).toString('base64'), messageId: 'cold-1' }, subscription: 'projects/bench-project/subscriptions/bench' });
+      const body = JSON.stringify({
+        message: { data: Buffer.from(JSON.stringify(entry)).toString('base64'), messageId: 'cold-1' },
+        subscription: 'projects/bench-project/subscriptions/bench',
+      });
       for (let i = 0; i < STARTS; i++) for (const layout of layouts) starts.get(layout.name)!.push(await firstEvent(layout, bigquery, body));
     } finally {
       await bigquery.close();
@@ -184,12 +191,22 @@ async function main(): Promise<void> {
       });
     }
     for (const layout of layouts) {
-      figures.push({ benchmark: 'cold-start', metric: `process start → first event handled, ${layout.name} (median of ${STARTS})`, value: median(starts.get(layout.name)!), unit: 'ms' });
+      figures.push({
+        benchmark: 'cold-start',
+        metric: `process start → first event handled, ${layout.name} (median of ${STARTS})`,
+        value: median(starts.get(layout.name)!),
+        unit: 'ms',
+      });
     }
     const stagedFiles = source.files.reduce((sum, file) => sum + lstatSync(join(stageDir, file)).size, 0);
     figures.push(
       { benchmark: 'cold-start', metric: `deploy package code (${source.files.length} files)`, value: stagedFiles / 1024, unit: 'KiB' },
-      { benchmark: 'cold-start', metric: 'deploy package node_modules (npm ci --omit=dev)', value: bytesUnder(join(stageDir, 'node_modules')) / MB, unit: 'MiB' },
+      {
+        benchmark: 'cold-start',
+        metric: 'deploy package node_modules (npm ci --omit=dev)',
+        value: bytesUnder(join(stageDir, 'node_modules')) / MB,
+        unit: 'MiB',
+      },
       { benchmark: 'cold-start', metric: 'repository node_modules (npm ci)', value: bytesUnder(realpathSync(join(REPO, 'node_modules'))) / MB, unit: 'MiB' },
     );
     emit(figures);

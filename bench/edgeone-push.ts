@@ -37,7 +37,11 @@ interface Finished {
 /** Starts this file as a child serving `target`; resolves once it listens. */
 function serve(target: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
   return new Promise((resolve, reject) => {
-    const child = fork(__filename, ['child', target], { execArgv: [...process.execArgv, ...CHILD_NODE_ARGS], env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const child = fork(__filename, ['child', target], {
+      execArgv: [...process.execArgv, ...CHILD_NODE_ARGS],
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
     child.once('message', (m) => resolve({ child, port: (m as Served).port }));
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`${target} child exited with ${code}`)));

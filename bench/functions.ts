@@ -95,7 +95,10 @@ function listen(server: Server): Promise<number> {
 }
 
 function messageBody(data: string, messageId: string, attributes: Record<string, string> = {}): string {
-  return JSON.stringify({ message: { data: Buffer.from(data).toString('base64'), messageId, attributes }, subscription: `projects/${PROJECT}/subscriptions/bench` });
+  return JSON.stringify({
+    message: { data: Buffer.from(data).toString('base64'), messageId, attributes },
+    subscription: `projects/${PROJECT}/subscriptions/bench`,
+  });
 }
 
 /** Endpoints for one write method: the REST one always (insertAll, commit-log queries), the Write API's for storage. */
@@ -175,9 +178,19 @@ function methodFigures(caseName: string, runs: MethodRun[], rateUnit: string): F
     figures.push(
       { benchmark: 'functions', metric: `${caseName}, ${label}: throughput`, value: r.eventsPerSecond, unit: rateUnit },
       { benchmark: 'functions', metric: `${caseName}, ${label}: CPU of the function process per 1,000 rows`, value: r.cpuMsPer1000, unit: 'ms' },
-      { benchmark: 'functions', metric: `${caseName}, ${label}: bytes billed per 1,000 rows (${r.method === 'storage' ? 'protobuf bytes appended' : 'logical size, 1 KB minimum'})`, value: r.billedPer1000, unit: 'B' },
+      {
+        benchmark: 'functions',
+        metric: `${caseName}, ${label}: bytes billed per 1,000 rows (${r.method === 'storage' ? 'protobuf bytes appended' : 'logical size, 1 KB minimum'})`,
+        value: r.billedPer1000,
+        unit: 'B',
+      },
       { benchmark: 'functions', metric: `${caseName}, ${label}: ingestion $ per TiB of source logs (list price)`, value: r.costPerTiB.list, unit: '$' },
-      { benchmark: 'functions', metric: `${caseName}, ${label}: ingestion $ per TiB of source logs (2 TiB free tier, at ${MONTHLY_SOURCE_TIB} TiB a month)`, value: r.costPerTiB.withFreeTier, unit: '$' },
+      {
+        benchmark: 'functions',
+        metric: `${caseName}, ${label}: ingestion $ per TiB of source logs (2 TiB free tier, at ${MONTHLY_SOURCE_TIB} TiB a month)`,
+        value: r.costPerTiB.withFreeTier,
+        unit: '$',
+      },
     );
   }
   const [insertall, storage] = [runs.find((r) => r.method === 'insertall')!, runs.find((r) => r.method === 'storage')!];
@@ -185,7 +198,14 @@ function methodFigures(caseName: string, runs: MethodRun[], rateUnit: string): F
   const cost = storage.costPerTiB.list / insertall.costPerTiB.list;
   figures.push(
     { benchmark: 'functions', metric: `${caseName}: Write API / insertAll throughput`, value: speed, unit: 'ratio', target: '≥ 0.9', met: speed >= 0.9 },
-    { benchmark: 'functions', metric: `${caseName}: Write API / insertAll $ per TiB (list price)`, value: cost, unit: 'ratio', target: '≤ 0.5', met: cost <= 0.5 },
+    {
+      benchmark: 'functions',
+      metric: `${caseName}: Write API / insertAll $ per TiB (list price)`,
+      value: cost,
+      unit: 'ratio',
+      target: '≤ 0.5',
+      met: cost <= 0.5,
+    },
   );
   return figures;
 }
@@ -197,7 +217,11 @@ interface ServeReady {
 
 /** Runs the functions in a child (its CPU is the function's alone) and talks to it over IPC. */
 async function serveChild(env: Record<string, string>) {
-  const child: ChildProcess = fork(__filename, ['child-serve'], { execArgv: [...process.execArgv, ...CHILD_NODE_ARGS], env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const child: ChildProcess = fork(__filename, ['child-serve'], {
+    execArgv: [...process.execArgv, ...CHILD_NODE_ARGS],
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
   const ask = <T>(request: string): Promise<T> =>
     new Promise((resolve, reject) => {
       child.once('message', (m) => resolve(m as T));
@@ -249,7 +273,10 @@ async function childServe(): Promise<void> {
 async function mediaCdnCase(): Promise<Figure[]> {
   const entries = [...generateMediaCdn({ count: EVENTS, seed: 'bench' })];
   const bodies = entries.map((e, i) => messageBody(JSON.stringify(e), `m-${i}`, { 'logging.googleapis.com/timestamp': String(e.timestamp) }));
-  const rule = insertAllRule('media-cdn', entries.map((e) => JSON.stringify(e)));
+  const rule = insertAllRule(
+    'media-cdn',
+    entries.map((e) => JSON.stringify(e)),
+  );
   const figures: Figure[] = [];
   const runs: MethodRun[] = [];
   for (const method of ['insertall', 'storage'] as const) {
@@ -276,22 +303,47 @@ async function mediaCdnCase(): Promise<Figure[]> {
         // it (not the function) bounds the rate.
         const used = process.cpuUsage(parentCpu);
         parentCpuShare = Math.max(parentCpuShare, (used.user + used.system) / (Number(process.hrtime.bigint() - wall) / 1000));
-        cpuMsPer1000 = Math.min(cpuMsPer1000, ((await child.cpu()) - cpu) / 1000 / bodies.length * 1000);
+        cpuMsPer1000 = Math.min(cpuMsPer1000, (((await child.cpu()) - cpu) / 1000 / bodies.length) * 1000);
         const after = endpoints.bigquery.requests.length + (endpoints.write?.appends.length ?? 0);
         requestsPer1000 = Math.min(requestsPer1000, ((after - requests) / bodies.length) * 1000);
       }
       const appended = endpoints.appended();
       const billedPerRow = method === 'storage' ? (appended.bytes - appendedBefore.bytes) / (appended.rows - appendedBefore.rows) : rule.billedPerRow;
-      runs.push({ method, eventsPerSecond: media, cpuMsPer1000, billedPer1000: billedPerRow * 1000, costPerTiB: costPerSourceTiB(method, billedPerRow / rule.sourcePerRow) });
+      runs.push({
+        method,
+        eventsPerSecond: media,
+        cpuMsPer1000,
+        billedPer1000: billedPerRow * 1000,
+        costPerTiB: costPerSourceTiB(method, billedPerRow / rule.sourcePerRow),
+      });
       const ratio = media / noop;
       const label = method === 'storage' ? 'Write API' : 'insertAll';
       figures.push(
         { benchmark: 'functions', metric: `no-op CloudEvent function (${CONCURRENCY} concurrent; beside ${label})`, value: noop, unit: 'events/s' },
         { benchmark: 'functions', metric: `mediaCdnLogs (${label}) / no-op`, value: ratio, unit: 'ratio', target: '≥ 0.6', met: ratio >= 0.6 },
-        { benchmark: 'functions', metric: `mediaCdnLogs (${label}): CPU of the endpoints + load generator process (1.0 = one core, all the time)`, value: parentCpuShare, unit: 'cores' },
+        {
+          benchmark: 'functions',
+          metric: `mediaCdnLogs (${label}): CPU of the endpoints + load generator process (1.0 = one core, all the time)`,
+          value: parentCpuShare,
+          unit: 'cores',
+        },
         method === 'storage'
-          ? { benchmark: 'functions', metric: `AppendRows requests per 1,000 events (${CONCURRENCY} concurrent)`, value: requestsPer1000, unit: 'requests', target: '≤ 10', met: requestsPer1000 <= 10 }
-          : { benchmark: 'functions', metric: `insertAll requests per 1,000 events (${CONCURRENCY} concurrent)`, value: requestsPer1000, unit: 'requests', target: '≤ 10', met: requestsPer1000 <= 10 },
+          ? {
+              benchmark: 'functions',
+              metric: `AppendRows requests per 1,000 events (${CONCURRENCY} concurrent)`,
+              value: requestsPer1000,
+              unit: 'requests',
+              target: '≤ 10',
+              met: requestsPer1000 <= 10,
+            }
+          : {
+              benchmark: 'functions',
+              metric: `insertAll requests per 1,000 events (${CONCURRENCY} concurrent)`,
+              value: requestsPer1000,
+              unit: 'requests',
+              target: '≤ 10',
+              met: requestsPer1000 <= 10,
+            },
       );
     } finally {
       await child.stop();
@@ -345,7 +397,11 @@ const CHILD_NODE_ARGS = (process.env.BENCH_CHILD_NODE_ARGS ?? `--max-old-space-s
 /** Runs this file as a child in `mode`, with env; resolves to what the child reports. */
 function runChild(mode: string, env: Record<string, string>): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const child: ChildProcess = fork(__filename, [mode], { execArgv: [...process.execArgv, ...CHILD_NODE_ARGS], env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const child: ChildProcess = fork(__filename, [mode], {
+      execArgv: [...process.execArgv, ...CHILD_NODE_ARGS],
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
     child.once('message', (m) => resolve(m as ChildResult));
     child.once('error', reject);
     child.once('exit', (code) => code !== 0 && reject(new Error(`${mode} child exited with ${code}`)));
@@ -368,7 +424,12 @@ async function edgeoneCase(): Promise<Figure[]> {
     const baseRate = compressedMb / baseline.seconds;
     const sizeText = `${Math.round(EDGEONE_BYTES / MB)} MB`;
     const figures: Figure[] = [
-      { benchmark: 'functions', metric: `edgeone upload ${sizeText} (${compressedMb.toFixed(0)} MB gz, ${lines} lines): gunzip+split only`, value: baseRate, unit: 'MB/s gz' },
+      {
+        benchmark: 'functions',
+        metric: `edgeone upload ${sizeText} (${compressedMb.toFixed(0)} MB gz, ${lines} lines): gunzip+split only`,
+        value: baseRate,
+        unit: 'MB/s gz',
+      },
       {
         benchmark: 'functions',
         metric: 'ceiling without HTTP (read, normalize, serialize, build insertAll bodies) / gunzip+split',
@@ -386,12 +447,25 @@ async function edgeoneCase(): Promise<Figure[]> {
         const rows = method === 'storage' ? appended.rows : endpoints.bigquery.accepted();
         if (rows !== lines) throw new Error(`${method}: ${rows} rows landed, expected ${lines}`);
         const billedPerRow = method === 'storage' ? appended.bytes / appended.rows : rule.billedPerRow;
-        runs.push({ method, eventsPerSecond: lines / fn.seconds, cpuMsPer1000: (fn.cpuMicros! / 1000 / lines) * 1000, billedPer1000: billedPerRow * 1000, costPerTiB: costPerSourceTiB(method, billedPerRow / rule.sourcePerRow) });
+        runs.push({
+          method,
+          eventsPerSecond: lines / fn.seconds,
+          cpuMsPer1000: (fn.cpuMicros! / 1000 / lines) * 1000,
+          billedPer1000: billedPerRow * 1000,
+          costPerTiB: costPerSourceTiB(method, billedPerRow / rule.sourcePerRow),
+        });
         const label = method === 'storage' ? 'Write API' : 'insertAll';
         const fnRate = compressedMb / fn.seconds;
         figures.push(
           { benchmark: 'functions', metric: `edgeone upload ${sizeText}: edgeoneLogs (${label})`, value: fnRate, unit: 'MB/s gz' },
-          { benchmark: 'functions', metric: `edgeoneLogs (${label}) / gunzip+split`, value: fnRate / baseRate, unit: 'ratio', target: '≥ 0.4', met: fnRate / baseRate >= 0.4 },
+          {
+            benchmark: 'functions',
+            metric: `edgeoneLogs (${label}) / gunzip+split`,
+            value: fnRate / baseRate,
+            unit: 'ratio',
+            target: '≥ 0.4',
+            met: fnRate / baseRate >= 0.4,
+          },
           {
             benchmark: 'functions',
             metric: `edgeoneLogs (${label}) peak RSS (${sizeText} uncompressed; node ${CHILD_NODE_ARGS.join(' ')}, as deployed)`,
@@ -433,7 +507,11 @@ async function benchObject(): Promise<AsyncIterable<Buffer>> {
   const { createStorage } = await import('../shared/gcp/clients');
   const { loadSettings } = await import('../shared/config/settings');
   const { downloadObject } = await import('../shared/gcp/download');
-  return downloadObject(createStorage(loadSettings(process.env).gcp), { bucket: BUCKET, name: process.env.BENCH_OBJECT!, generation: process.env.BENCH_GENERATION! });
+  return downloadObject(createStorage(loadSettings(process.env).gcp), {
+    bucket: BUCKET,
+    name: process.env.BENCH_OBJECT!,
+    generation: process.env.BENCH_GENERATION!,
+  });
 }
 
 /** Child: the baseline — the same checked download the function uses, gunzip, count lines. */

@@ -65,7 +65,12 @@ async function records(dir: string): Promise<Figure[]> {
   if (rows !== COUNT) throw new Error(`expected ${COUNT} rows in DuckDB, found ${rows}`);
   const ratio = normalize / ingest;
   return [
-    { benchmark: 'ingest', metric: `normalize alone (${COUNT.toLocaleString('en-US')} records, ${mb.toFixed(0)} MB)`, value: COUNT / normalize, unit: 'records/s' },
+    {
+      benchmark: 'ingest',
+      metric: `normalize alone (${COUNT.toLocaleString('en-US')} records, ${mb.toFixed(0)} MB)`,
+      value: COUNT / normalize,
+      unit: 'records/s',
+    },
     { benchmark: 'ingest', metric: 'ingest into DuckDB', value: COUNT / ingest, unit: 'records/s' },
     { benchmark: 'ingest', metric: 'ingest / normalize', value: ratio, unit: 'x', target: '≥ 0.5', met: ratio >= 0.5 },
   ];

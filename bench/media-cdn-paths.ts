@@ -29,7 +29,10 @@ const BUCKET = 'media-cdn-files';
 const TABLES = { [`${DATASET}.edge_logs`]: toBigQuerySchema(EdgeLogRow), [`${DATASET}.ingest_errors`]: toBigQuerySchema(IngestErrorRow) };
 
 function messageBody(data: string, messageId: string, attributes: Record<string, string> = {}): string {
-  return JSON.stringify({ message: { data: Buffer.from(data).toString('base64'), messageId, attributes }, subscription: `projects/${PROJECT}/subscriptions/bench` });
+  return JSON.stringify({
+    message: { data: Buffer.from(data).toString('base64'), messageId, attributes },
+    subscription: `projects/${PROJECT}/subscriptions/bench`,
+  });
 }
 
 function post(agent: Agent, port: number, id: string, body: string): Promise<number> {
@@ -119,16 +122,28 @@ async function main(): Promise<void> {
   if (process.argv[2] === 'child') return child(process.argv[3]!);
   const bigquery = await startBigQueryEndpoint({ tables: TABLES, keepRows: false });
   const storage = await startStorageEndpoint();
-  const env = { GOOGLE_CLOUD_PROJECT: PROJECT, BQ_DATASET: DATASET, BIGQUERY_EMULATOR_HOST: bigquery.url, STORAGE_EMULATOR_HOST: storage.url, MEDIA_CDN_BUCKET: BUCKET };
+  const env = {
+    GOOGLE_CLOUD_PROJECT: PROJECT,
+    BQ_DATASET: DATASET,
+    BIGQUERY_EMULATOR_HOST: bigquery.url,
+    STORAGE_EMULATOR_HOST: storage.url,
+    MEDIA_CDN_BUCKET: BUCKET,
+  };
   const entries = [...generateMediaCdn({ count: WARMUP + ENTRIES, seed: 'bench-paths' })].map((e) => JSON.stringify(e));
   const warm = entries.slice(0, WARMUP);
   const measured = entries.slice(WARMUP);
   try {
     // Per-entry: one CloudEvent per LogEntry.
     const perEntry = await serve('mediaCdnLogs', env);
-    await drive(perEntry.port, warm.map((e, i) => messageBody(e, `w-${i}`)));
+    await drive(
+      perEntry.port,
+      warm.map((e, i) => messageBody(e, `w-${i}`)),
+    );
     const perEntryBefore = await perEntry.cpu();
-    await drive(perEntry.port, measured.map((e, i) => messageBody(e, `m-${i}`)));
+    await drive(
+      perEntry.port,
+      measured.map((e, i) => messageBody(e, `m-${i}`)),
+    );
     const perEntryUs = (await perEntry.cpu()) - perEntryBefore;
     perEntry.stop();
 

@@ -74,9 +74,18 @@ for (const [name, source, make] of cases) {
   let normalize = Infinity;
   let floor = Infinity;
   for (let round = 0; round < ROUNDS; round++) {
-    parse = Math.min(parse, seconds(() => parseOnly(input), input.length));
-    normalize = Math.min(normalize, seconds(() => normalizeAll(source, input), input.length));
-    floor = Math.min(floor, seconds(() => floorPass(floors[name]!, input), input.length));
+    parse = Math.min(
+      parse,
+      seconds(() => parseOnly(input), input.length),
+    );
+    normalize = Math.min(
+      normalize,
+      seconds(() => normalizeAll(source, input), input.length),
+    );
+    floor = Math.min(
+      floor,
+      seconds(() => floorPass(floors[name]!, input), input.length),
+    );
   }
   const ratio = parse / normalize;
   figures.push(

@@ -11,17 +11,14 @@ export interface Figure {
 }
 
 export function printTable(figures: Figure[], out: NodeJS.WritableStream = process.stdout): void {
-  const rows = figures.map((f) => [
-    f.benchmark,
-    f.metric,
-    formatValue(f.value),
-    f.unit,
-    f.target ?? '',
-    f.met === undefined ? '' : f.met ? 'yes' : 'NO',
-  ]);
+  const rows = figures.map((f) => [f.benchmark, f.metric, formatValue(f.value), f.unit, f.target ?? '', f.met === undefined ? '' : f.met ? 'yes' : 'NO']);
   const header = ['benchmark', 'metric', 'value', 'unit', 'target', 'met'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   out.write(`${line(header)}\n${line(widths.map((w) => '-'.repeat(w)))}\n`);
   for (const r of rows) out.write(`${line(r)}\n`);
 }

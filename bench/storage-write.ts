@@ -166,7 +166,12 @@ function main(): void {
       met: costPerTiB.storageWrite / costPerTiB.insertAll <= 0.5,
     },
     { benchmark: 'storage-write', metric: 'Write API: source logs a month inside the 2 TiB free tier', value: freeSourceTiB, unit: 'TiB' },
-    { benchmark: 'storage-write', metric: 'Write API $ for 10 TiB of source logs a month, free tier applied', value: Math.max(0, 10 - freeSourceTiB) * costPerTiB.storageWrite, unit: '$' },
+    {
+      benchmark: 'storage-write',
+      metric: 'Write API $ for 10 TiB of source logs a month, free tier applied',
+      value: Math.max(0, 10 - freeSourceTiB) * costPerTiB.storageWrite,
+      unit: '$',
+    },
     { benchmark: 'storage-write', metric: 'insertAll $ for 10 TiB of source logs a month (no free tier)', value: 10 * costPerTiB.insertAll, unit: '$' },
   ];
   emit(figures);

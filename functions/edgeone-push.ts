@@ -112,7 +112,12 @@ export function createEdgeonePushHandler(deps: EdgeonePushDeps): HttpHandler {
       // Pub/Sub keeps no order between messages without an ordering key: the parts are numbered.
       const data = await Promise.all(parts.map(compressPart));
       messageIds = await Promise.all(
-        data.map((part, i) => deps.publish({ data: part, attributes: parts.length > 1 ? { ...attributes, batchPart: String(i + 1), batchParts: String(parts.length) } : attributes })),
+        data.map((part, i) =>
+          deps.publish({
+            data: part,
+            attributes: parts.length > 1 ? { ...attributes, batchPart: String(i + 1), batchParts: String(parts.length) } : attributes,
+          }),
+        ),
       );
     } catch (err) {
       // EdgeOne retries a failed push; the parts already published come again then, and land once

@@ -50,7 +50,14 @@ export interface UnreadableMessage {
 /** Dead-letters an unreadable message: one ingest_errors row, logged, written before returning. */
 export async function deadLetterMessage(deps: HandlerDeps, message: UnreadableMessage): Promise<void> {
   const letter = buildDeadLetter({ ...message, stage: 'decode', now: deps.now() });
-  deps.logs.deadLettered({ source: message.source, stage: 'decode', reason: message.reason, message_id: message.messageId, object: null, payload: message.payload });
+  deps.logs.deadLettered({
+    source: message.source,
+    stage: 'decode',
+    reason: message.reason,
+    message_id: message.messageId,
+    object: null,
+    payload: message.payload,
+  });
   await deps.sink.writeErrors([letter]);
 }
 

@@ -28,7 +28,12 @@ async function* recordsOf(bytes: Buffer, options: RecordOptions): AsyncGenerator
       // Not one (pretty-printed) JSON object: several lines of them.
     }
   }
-  yield* readRecordBatches((async function* () { yield bytes; })(), options);
+  yield* readRecordBatches(
+    (async function* () {
+      yield bytes;
+    })(),
+    options,
+  );
 }
 
 /** `mediaCdnLogs`: one Media CDN LogEntry per Pub/Sub message → edge_logs (insertId = event_id). */

@@ -77,10 +77,24 @@ export function createEntryPoints(settings: Settings, logs: Logs = createLogs(),
   return {
     mediaCdnLogs: deferred(async () => createMediaCdnLogsHandler({ sink: await sink(), logs, now, bounds: settings.bounds })),
     mediaCdnFiles: deferred(async () =>
-      createMediaCdnFilesHandler({ sink: await sink(), storage: createStorage(settings.gcp), trustedBucket: settings.buckets.mediaCdnFiles ?? null, logs, now, bounds: settings.bounds }),
+      createMediaCdnFilesHandler({
+        sink: await sink(),
+        storage: createStorage(settings.gcp),
+        trustedBucket: settings.buckets.mediaCdnFiles ?? null,
+        logs,
+        now,
+        bounds: settings.bounds,
+      }),
     ),
     edgeoneLogs: deferred(async () =>
-      createEdgeoneLogsHandler({ sink: await sink(), storage: createStorage(settings.gcp), trustedBucket: settings.buckets.edgeoneUploads ?? null, logs, now, bounds: settings.bounds }),
+      createEdgeoneLogsHandler({
+        sink: await sink(),
+        storage: createStorage(settings.gcp),
+        trustedBucket: settings.buckets.edgeoneUploads ?? null,
+        logs,
+        now,
+        bounds: settings.bounds,
+      }),
     ),
     edgeonePush: deferredHttp(async () => {
       const pushSettings = loadEdgeonePushSettings(env);

@@ -14,4 +14,6 @@ const repo = resolve(__dirname, '..', '..');
 const source = planFunctionSource(repo);
 writeFunctionSource(repo, source, resolve(out));
 const deps = Object.entries(source.packageJson.dependencies).map(([name, range]) => `${name}@${range}`);
-process.stdout.write(`staged ${source.files.length} files and ${Object.keys(source.lockfile.packages).length - 1} locked packages in ${out}\ndependencies: ${deps.join(', ')}\n`);
+process.stdout.write(
+  `staged ${source.files.length} files and ${Object.keys(source.lockfile.packages).length - 1} locked packages in ${out}\ndependencies: ${deps.join(', ')}\n`,
+);

@@ -30,7 +30,9 @@ describe('cdnlog ingest, the real binary', () => {
     const db = join(dir, 'wrong.duckdb');
     const stopped = await cdnlog(['ingest', '--source', 'media-cdn', file, '--db', db]);
     expect(stopped.code).toBe(2);
-    expect(stopped.stderr).toContain(`cdnlog ingest: ${file}: none of the first 20 records is a media-cdn record (logName: is required; insertId: is required; timestamp: is required); they look like EdgeOne L7 records: --source edgeone?`);
+    expect(stopped.stderr).toContain(
+      `cdnlog ingest: ${file}: none of the first 20 records is a media-cdn record (logName: is required; insertId: is required; timestamp: is required); they look like EdgeOne L7 records: --source edgeone?`,
+    );
     expect(stopped.stderr).not.toMatch(/Usage:/);
     expect(await scalars(db, 'SELECT (SELECT COUNT(*) FROM edge_logs), (SELECT COUNT(*) FROM ingest_errors)')).toEqual(['0', '0']);
 
@@ -84,7 +86,9 @@ describe('cdnlog ingest, the real binary', () => {
     mkdirSync(folder);
     const result = await cdnlog(['ingest', '--source', 'edgeone', folder, '--db', join(dir, 'dir.duckdb')]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe(`cdnlog ingest: cannot read ${folder}: ${folder} is a directory: give the files in it (e.g. ${folder}/*.gz)\n\n(cdnlog ingest --help lists the options)\n`);
+    expect(result.stderr).toBe(
+      `cdnlog ingest: cannot read ${folder}: ${folder} is a directory: give the files in it (e.g. ${folder}/*.gz)\n\n(cdnlog ingest --help lists the options)\n`,
+    );
   });
 
   it('ends the progress at 100% on a two-file ingest', async () => {
@@ -151,19 +155,37 @@ describe('the other commands, the real binary', () => {
     const db = join(dir, 'replay.duckdb');
     const sink = await openDuckDbSink({ path: db });
     await sink.writeErrors([
-      { error_id: 'x1', error_time: '2026-11-01T10:00:00Z', source: 'media_cdn', stage: 'validate', reason: 'r', message_id: '1', object: null, payload: '{}', payload_truncated: false, attributes: null },
+      {
+        error_id: 'x1',
+        error_time: '2026-11-01T10:00:00Z',
+        source: 'media_cdn',
+        stage: 'validate',
+        reason: 'r',
+        message_id: '1',
+        object: null,
+        payload: '{}',
+        payload_truncated: false,
+        attributes: null,
+      },
     ]);
     await sink.close();
     const home = mkdtempSync(join(tmpdir(), 'cdnlog-home-'));
     // No key file, no gcloud login in HOME, and a metadata server that refuses connections.
-    const result = await cdnlog(['replay', '--db', db], { env: cleanEnv({ HOME: home, GOOGLE_CLOUD_PROJECT: 'p', GCE_METADATA_HOST: '127.0.0.1:9', GCE_METADATA_IP: '127.0.0.1:9' }) });
+    const result = await cdnlog(['replay', '--db', db], {
+      env: cleanEnv({ HOME: home, GOOGLE_CLOUD_PROJECT: 'p', GCE_METADATA_HOST: '127.0.0.1:9', GCE_METADATA_IP: '127.0.0.1:9' }),
+    });
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^cdnlog replay: no Google credentials to publish with \(Could not load the default credentials\): run 'gcloud auth application-default login'.*PUBSUB_EMULATOR_HOST\n$/);
+    expect(result.stderr).toMatch(
+      /^cdnlog replay: no Google credentials to publish with \(Could not load the default credentials\): run 'gcloud auth application-default login'.*PUBSUB_EMULATOR_HOST\n$/,
+    );
   });
 
   it('a runtime error is not followed by the usage text', async () => {
     const result = await cdnlog(['query', 'SELECT 1', '--db', join(dir, 'none.duckdb')]);
-    expect(result).toMatchObject({ code: 1, stderr: `cdnlog query: no local warehouse at ${join(dir, 'none.duckdb')}: run 'npm start' or 'cdnlog ingest' first\n` });
+    expect(result).toMatchObject({
+      code: 1,
+      stderr: `cdnlog query: no local warehouse at ${join(dir, 'none.duckdb')}: run 'npm start' or 'cdnlog ingest' first\n`,
+    });
   });
 
   it('cdnlog --help loads none of the Google clients or DuckDB (it answers at once)', () => {

@@ -55,7 +55,10 @@ describe('cdnlog ingest and query (DuckDB)', () => {
 
   beforeAll(() => {
     writeFileSync(media, gzipSync(jsonl(generateMediaCdn({ count: 300, seed: 't' }))));
-    writeFileSync(edgeone, `${jsonl(generateEdgeoneL4({ count: 100, seed: 't' }))}${jsonl(generateEdgeoneL7({ count: 100, seed: 't' }))}not json\n{"SessionID":"s","LogTimeStamp":"yesterday"}\n`);
+    writeFileSync(
+      edgeone,
+      `${jsonl(generateEdgeoneL4({ count: 100, seed: 't' }))}${jsonl(generateEdgeoneL7({ count: 100, seed: 't' }))}not json\n{"SessionID":"s","LogTimeStamp":"yesterday"}\n`,
+    );
   });
 
   it('lands rows and dead letters, and a re-run adds neither', async () => {
@@ -72,11 +75,15 @@ describe('cdnlog ingest and query (DuckDB)', () => {
     expect(again.stdout).toMatch(/new +0\n/);
     expect(again.stdout).toMatch(/already there +200\n/);
     expect(await count(db, 'SELECT COUNT(*), COUNT(DISTINCT event_id) FROM edge_logs')).toEqual(['500', '500']);
-    expect(await count(db, "SELECT COUNT(*), COUNT(*) FILTER (stage = 'parse'), COUNT(*) FILTER (stage = 'validate') FROM ingest_errors")).toEqual(['2', '1', '1']);
+    expect(await count(db, "SELECT COUNT(*), COUNT(*) FILTER (stage = 'parse'), COUNT(*) FILTER (stage = 'validate') FROM ingest_errors")).toEqual([
+      '2',
+      '1',
+      '1',
+    ]);
   });
 
   it('query prints table, csv and json', async () => {
-    const sql = "SELECT source, COUNT(*) AS n FROM edge_logs_dedup GROUP BY source ORDER BY source";
+    const sql = 'SELECT source, COUNT(*) AS n FROM edge_logs_dedup GROUP BY source ORDER BY source';
     const table = await run(['query', sql], env);
     expect(table.stdout).toMatch(/^source +n\n-+ +-+\nedgeone +200\nmedia_cdn +300\n\(2 rows\)\n$/);
     expect((await run(['query', sql, '--format', 'csv'], env)).stdout).toBe('source,n\r\nedgeone,200\r\nmedia_cdn,300\r\n');
@@ -114,7 +121,13 @@ describe('cdnlog ingest into BigQuery (BigQuery and Cloud Storage contract endpo
     await storage.close();
   });
 
-  const env = () => ({ GOOGLE_CLOUD_PROJECT: 'local', BQ_DATASET: 'cdnlog', BQ_WRITE_METHOD: 'insertall', BIGQUERY_EMULATOR_HOST: bigquery.url, STORAGE_EMULATOR_HOST: storage.url });
+  const env = () => ({
+    GOOGLE_CLOUD_PROJECT: 'local',
+    BQ_DATASET: 'cdnlog',
+    BQ_WRITE_METHOD: 'insertall',
+    BIGQUERY_EMULATOR_HOST: bigquery.url,
+    STORAGE_EMULATOR_HOST: storage.url,
+  });
 
   it('streams a gs:// object into edge_logs with insertIds, dead-letters the bad line, and a re-run sends the same ids', async () => {
     const processStdout = jest.spyOn(process.stdout, 'write');
@@ -129,7 +142,12 @@ describe('cdnlog ingest into BigQuery (BigQuery and Cloud Storage contract endpo
     expect(rows).toHaveLength(100);
     expect(new Set(rows.map((r) => r.log_type))).toEqual(new Set(['l4_session', 'http_request']));
     const [letter] = bigquery.rows('cdnlog.ingest_errors');
-    expect(letter).toMatchObject({ stage: 'parse', source: 'edgeone', object: expect.stringMatching(/^gs:\/\/uploads\/edgeone\/part-1\.log\.gz#\d+:51$/), payload: 'not json' });
+    expect(letter).toMatchObject({
+      stage: 'parse',
+      source: 'edgeone',
+      object: expect.stringMatching(/^gs:\/\/uploads\/edgeone\/part-1\.log\.gz#\d+:51$/),
+      payload: 'not json',
+    });
 
     const again = await run(['ingest', '--source', 'edgeone', 'gs://uploads/edgeone/part-1.log.gz'], env());
     expect(again.code).toBe(1);
@@ -217,7 +235,9 @@ describe('cdnlog upload (Cloud Storage contract endpoint)', () => {
     expect(objects.map((o) => o.name).sort()).toEqual(['edgeone/2026-11-01/big.log.gz', 'edgeone/2026-11-01/small.log']);
     const bigObject = objects.find((o) => o.name.endsWith('big.log.gz'))!;
     expect((await bigObject.data()).equals(require('node:fs').readFileSync(big))).toBe(true);
-    expect(storage.requests.some((r) => r.method === 'POST' && r.query.uploadType === 'resumable' && r.query.name === 'edgeone/2026-11-01/big.log.gz')).toBe(true);
+    expect(storage.requests.some((r) => r.method === 'POST' && r.query.uploadType === 'resumable' && r.query.name === 'edgeone/2026-11-01/big.log.gz')).toBe(
+      true,
+    );
     expect(storage.requests.some((r) => r.method === 'POST' && r.query.uploadType === 'multipart')).toBe(true);
   });
 });
@@ -251,7 +271,12 @@ describe('cdnlog replay (Pub/Sub contract endpoint)', () => {
     await sink.writeErrors([
       letter('m1', { message_id: '41', attributes: JSON.stringify({ logging_sink: 'x' }) }),
       letter('m2', { error_time: '2026-10-01T00:00:00Z' }),
-      letter('e1', { source: 'edgeone', reason: 'L4 record: ForwardPort not a number', object: 'gs://b/o#1:7', attributes: JSON.stringify({ bucketId: 'b', objectId: 'o', eventType: 'OBJECT_FINALIZE' }) }),
+      letter('e1', {
+        source: 'edgeone',
+        reason: 'L4 record: ForwardPort not a number',
+        object: 'gs://b/o#1:7',
+        attributes: JSON.stringify({ bucketId: 'b', objectId: 'o', eventType: 'OBJECT_FINALIZE' }),
+      }),
       letter('big', { payload: 'x'.repeat(MAX_ERROR_PAYLOAD_BYTES), payload_truncated: true }),
       // Written before dead letters kept the source record: its payload is the normalized row.
       letter('row', { stage: 'insert', reason: 'DuckDB refused the row', payload: JSON.stringify(normalizedRow()) }),
@@ -265,7 +290,9 @@ describe('cdnlog replay (Pub/Sub contract endpoint)', () => {
   it('--dry-run lists what it would send and skip, and sends nothing', async () => {
     const result = await run(['replay', '--dry-run'], env());
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/would send 3, 2 to cdnlog-media-cdn-logs, 1 to cdnlog-edgeone-logs; skipped 2 \(1 truncated, 1 payload is a normalized row, not a source record\)/);
+    expect(result.stdout).toMatch(
+      /would send 3, 2 to cdnlog-media-cdn-logs, 1 to cdnlog-edgeone-logs; skipped 2 \(1 truncated, 1 payload is a normalized row, not a source record\)/,
+    );
     expect(pubsub.publishCalls).toBe(0);
   });
 
@@ -287,10 +314,12 @@ describe('cdnlog replay (Pub/Sub contract endpoint)', () => {
   describe('from BigQuery (BigQuery jobs.query and Pub/Sub contract endpoints)', () => {
     let bigquery: BigQueryEndpoint;
     // The columns replay selects, typed as BigQuery returns them (FORMAT_TIMESTAMP and TO_JSON_STRING give STRING).
-    const fields = ['error_id', 'error_time', 'source', 'stage', 'reason', 'message_id', 'object', 'payload', 'payload_truncated', 'attributes'].map((name) => ({
-      name,
-      type: name === 'payload_truncated' ? ('BOOL' as const) : ('STRING' as const),
-    }));
+    const fields = ['error_id', 'error_time', 'source', 'stage', 'reason', 'message_id', 'object', 'payload', 'payload_truncated', 'attributes'].map(
+      (name) => ({
+        name,
+        type: name === 'payload_truncated' ? ('BOOL' as const) : ('STRING' as const),
+      }),
+    );
 
     beforeAll(async () => {
       bigquery = await startBigQueryEndpoint({ tables: {} });

@@ -20,7 +20,15 @@ async function run(args: string[], stdin = '') {
   io.stderr.on('data', (c) => (stderr += c));
   io.stdin.end(stdin);
   const code = await main(args, io);
-  return { code, stdout, stderr, rows: stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)) };
+  return {
+    code,
+    stdout,
+    stderr,
+    rows: stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l)),
+  };
 }
 
 describe('cdnlog normalize', () => {
@@ -51,9 +59,12 @@ describe('cdnlog normalize', () => {
     const result = await run(['normalize', '--source', 'media-cdn'], array);
     expect(result.code).toBe(1);
     expect(result.rows).toHaveLength(2);
-    expect(result.stderr.trim().split('\n').map((l) => JSON.parse(l))).toEqual([
-      { line: 2, error: 'timestamp: is required' },
-    ]);
+    expect(
+      result.stderr
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual([{ line: 2, error: 'timestamp: is required' }]);
   });
 
   it('prints good rows, one {"line","error"} per rejected record on stderr, and exits 1', async () => {
@@ -61,7 +72,10 @@ describe('cdnlog normalize', () => {
     const result = await run(['normalize', '--source', 'media-cdn'], input);
     expect(result.code).toBe(1);
     expect(result.rows).toHaveLength(1);
-    const errors = result.stderr.trim().split('\n').map((l) => JSON.parse(l));
+    const errors = result.stderr
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(errors.map((e) => e.line)).toEqual([3, 4, 5]);
     expect(errors[0].error).toMatch(/^not JSON/);
     expect(errors[1].error).toBe('not a JSON object');

@@ -9,7 +9,9 @@ import { parseVolume } from '../shared/cost/report';
 const TIB = 2 ** 40;
 const input = (overrides: Partial<CostInput> = {}): CostInput => ({ ...DEFAULT_COST_INPUT, monthlyBytes: TIB, ...overrides });
 const usdOf = (mode: Parameters<typeof estimateMode>[0], category: string, i = input()) =>
-  estimateMode(mode, i).lines.filter((l) => l.category === category).reduce((sum, l) => sum + l.usd, 0);
+  estimateMode(mode, i)
+    .lines.filter((l) => l.category === category)
+    .reduce((sum, l) => sum + l.usd, 0);
 
 async function cost(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout = new PassThrough();
@@ -90,7 +92,8 @@ describe('cdnlog cost (command)', () => {
     const ran = await cost(['--volume', '1TiB']);
     expect(ran.code).toBe(0);
     for (const mode of ['realtime:', 'realtime-instance:', 'batched:', 'hourly:']) expect(ran.stdout).toContain(`\n${mode}`);
-    for (const category of ['Logging storage:', 'Pub/Sub:', 'Cloud Storage:', 'requests:', 'CPU + memory:', 'BigQuery ingestion:']) expect(ran.stdout).toContain(category);
+    for (const category of ['Logging storage:', 'Pub/Sub:', 'Cloud Storage:', 'requests:', 'CPU + memory:', 'BigQuery ingestion:'])
+      expect(ran.stdout).toContain(category);
     expect(ran.stdout).toContain('List prices of 2026-11-30');
     expect(ran.stdout).toContain('https://cloud.google.com/run/pricing');
   });
@@ -106,9 +109,16 @@ describe('cdnlog cost (command)', () => {
   it("the README's cost table and full bill are the command's output", async () => {
     const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
     const totals = async (volume: string, ingestion: string) =>
-      new Map([...(await cost(['--volume', volume, '--ingestion', ingestion])).stdout.matchAll(/^\| `([a-z-]+)` \| (.*) \| (\S+) \|$/gm)].map((m) => [m[1]!, { latency: m[2]!, usd: m[3]! }]));
+      new Map(
+        [...(await cost(['--volume', volume, '--ingestion', ingestion])).stdout.matchAll(/^\| `([a-z-]+)` \| (.*) \| (\S+) \|$/gm)].map((m) => [
+          m[1]!,
+          { latency: m[2]!, usd: m[3]! },
+        ]),
+      );
     const [a, b, c, d] = await Promise.all([totals('1TiB', 'insertall'), totals('10TiB', 'insertall'), totals('1TiB', 'load'), totals('10TiB', 'load')]);
-    const rows = [...a.keys()].map((mode) => `| \`${mode}\` | ${a.get(mode)!.latency} | ${a.get(mode)!.usd} | ${b.get(mode)!.usd} | ${c.get(mode)!.usd} | ${d.get(mode)!.usd} |`);
+    const rows = [...a.keys()].map(
+      (mode) => `| \`${mode}\` | ${a.get(mode)!.latency} | ${a.get(mode)!.usd} | ${b.get(mode)!.usd} | ${c.get(mode)!.usd} | ${d.get(mode)!.usd} |`,
+    );
     expect(rows).toHaveLength(4);
     expect(readme).toContain(`|---|---|---:|---:|---:|---:|\n${rows.join('\n')}\n`);
     const full = (await cost(['--volume', '1TiB'])).stdout;

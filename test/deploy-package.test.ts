@@ -20,7 +20,11 @@ import { cdnlogTables } from './contract/bigquery-write-endpoint-client';
 import { startStorageEndpoint } from './contract/storage-endpoint';
 
 const REPO = resolve(__dirname, '..');
-const root = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { main: string; dependencies: Record<string, string>; devDependencies: Record<string, string> };
+const root = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
+  main: string;
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
 const rootLock = JSON.parse(readFileSync(join(REPO, 'package-lock.json'), 'utf8')) as Lockfile;
 
 const work = mkdtempSync(join(tmpdir(), 'cdnlog-deploy-'));
@@ -46,7 +50,9 @@ describe('deploy package (terraform/stage-function-source.sh)', () => {
 
   it('holds only compiled functions code and its manifests: no test, bench, CLI, local-runner, DuckDB or generator file', () => {
     const files = filesUnder(stage);
-    expect(files).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', root.main, 'dist/shared/sink/bigquery.js', 'dist/shared/gcp/clients.js']));
+    expect(files).toEqual(
+      expect.arrayContaining(['package.json', 'package-lock.json', root.main, 'dist/shared/sink/bigquery.js', 'dist/shared/gcp/clients.js']),
+    );
     const unexpected = files.filter((f) => !/^(package\.json|package-lock\.json|dist\/(functions|shared)\/[\w/-]+\.js)$/.test(f));
     expect(unexpected).toEqual([]);
     // dist/shared/gcp/pubsub.js ships: edgeonePush publishes (it loads the library on first use).
@@ -136,7 +142,11 @@ describe('deploy package (terraform/stage-function-source.sh)', () => {
       };
       // @google-cloud/pubsub is required by edgeonePush alone, on its first request, which these two
       // events do not exercise.
-      expect(reported('REQUIRED')).toEqual(Object.keys(pkg().dependencies).filter((d) => d !== '@google-cloud/pubsub').sort());
+      expect(reported('REQUIRED')).toEqual(
+        Object.keys(pkg().dependencies)
+          .filter((d) => d !== '@google-cloud/pubsub')
+          .sort(),
+      );
       // The client libraries load on first use, not at cold start.
       expect(reported('AT_LOAD')).toEqual(['@google-cloud/functions-framework', 'zod']);
       expect(reported('REQUIRED')).toContain('@google-cloud/bigquery-storage');
@@ -186,7 +196,13 @@ function runNode(script: string, args: string[], env: NodeJS.ProcessEnv): Promis
 }
 
 describe('lockfile cut (scripts/deploy/lockfile.ts)', () => {
-  const lockOf = (packages: Lockfile['packages']): Lockfile => ({ name: 'x', version: '1.0.0', lockfileVersion: 3, requires: true, packages: { '': {}, ...packages } });
+  const lockOf = (packages: Lockfile['packages']): Lockfile => ({
+    name: 'x',
+    version: '1.0.0',
+    lockfileVersion: 3,
+    requires: true,
+    packages: { '': {}, ...packages },
+  });
 
   it('keeps what the dependencies reach, nested copies resolved as Node does, and nothing else', () => {
     const lock = lockOf({
@@ -203,7 +219,11 @@ describe('lockfile cut (scripts/deploy/lockfile.ts)', () => {
   });
 
   it('refuses a dependency the lockfile lacks, or one it marks dev-only', () => {
-    expect(() => pruneLockfile(lockOf({ 'node_modules/a': { dependencies: { b: '^1' } } }), { name: 'x', version: '1' }, { a: '^1' })).toThrow(/no b for node_modules\/a/);
-    expect(() => pruneLockfile(lockOf({ 'node_modules/a': { dev: true } }), { name: 'x', version: '1' }, { a: '^1' })).toThrow(/marks node_modules\/a dev-only/);
+    expect(() => pruneLockfile(lockOf({ 'node_modules/a': { dependencies: { b: '^1' } } }), { name: 'x', version: '1' }, { a: '^1' })).toThrow(
+      /no b for node_modules\/a/,
+    );
+    expect(() => pruneLockfile(lockOf({ 'node_modules/a': { dev: true } }), { name: 'x', version: '1' }, { a: '^1' })).toThrow(
+      /marks node_modules\/a dev-only/,
+    );
   });
 });

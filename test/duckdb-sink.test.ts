@@ -36,11 +36,10 @@ describe('DuckDB sink loads', () => {
 
   it('retries a refused load caller by caller and dead-letters only the row DuckDB refuses', async () => {
     const good = sink.writeRows([row(1), row(2)]);
-    const mixed = sink.writeRows([row(3), row(4, { event_time: 'not a time' }), row(5)], [
-      undefined,
-      { messageId: 'm-4', object: 'gs://b/o#1', line: 7, attributes: null },
-      undefined,
-    ]);
+    const mixed = sink.writeRows(
+      [row(3), row(4, { event_time: 'not a time' }), row(5)],
+      [undefined, { messageId: 'm-4', object: 'gs://b/o#1', line: 7, attributes: null }, undefined],
+    );
     expect(await good).toEqual({ inserted: 2, deadLettered: 0 });
     expect(await mixed).toEqual({ inserted: 2, deadLettered: 1 });
     expect(await count('SELECT COUNT(*) FROM edge_logs')).toBe(4);
@@ -57,7 +56,10 @@ describe('DuckDB sink loads', () => {
     const failed = sink.writeRows([...big, row(2, { port: 1n as unknown as number })]);
     const after = sink.writeRows([row(3)]);
     await expect(failed).rejects.toThrow(/BigInt/);
-    expect(await Promise.all([before, after])).toEqual([{ inserted: 1, deadLettered: 0 }, { inserted: 1, deadLettered: 0 }]);
+    expect(await Promise.all([before, after])).toEqual([
+      { inserted: 1, deadLettered: 0 },
+      { inserted: 1, deadLettered: 0 },
+    ]);
     expect(await count('SELECT COUNT(*) FROM edge_logs')).toBe(2);
     expect(await count('SELECT COUNT(*) FROM ingest_errors')).toBe(0);
   });
@@ -100,9 +102,11 @@ describe('DuckDB sink dead letters', () => {
     // Repeats (a re-run), and a repeat inside the batch itself, add nothing.
     await sink.writeErrors([...letters.slice(0, 10), letter(9000), letter(9000)]);
     expect(sink.newErrors).toBe(2501);
-    const stored = (await sink.connection.runAndReadAll(
-      "SELECT error_id, strftime(error_time, '%Y-%m-%dT%H:%M:%S.%fZ') AS error_time, source, stage, reason, message_id, object, payload, payload_truncated, CAST(attributes AS VARCHAR) AS attributes FROM ingest_errors WHERE error_id IN ('err-7', 'err-8')  ORDER BY error_id",
-    )).getRowObjectsJson();
+    const stored = (
+      await sink.connection.runAndReadAll(
+        "SELECT error_id, strftime(error_time, '%Y-%m-%dT%H:%M:%S.%fZ') AS error_time, source, stage, reason, message_id, object, payload, payload_truncated, CAST(attributes AS VARCHAR) AS attributes FROM ingest_errors WHERE error_id IN ('err-7', 'err-8')  ORDER BY error_id",
+      )
+    ).getRowObjectsJson();
     expect(stored).toEqual([letter(7), letter(8)]);
   });
 

@@ -18,7 +18,7 @@ function nearestRank(values: number[], q: number): number {
 
 describe('DuckDB sink and views on a fixed dataset', () => {
   let sink: DuckDbSink;
-  const latencies = Array.from({ length: 21 }, (_, i) => (i * 37) % 101 + 0.5); // 21 distinct values, unordered
+  const latencies = Array.from({ length: 21 }, (_, i) => ((i * 37) % 101) + 0.5); // 21 distinct values, unordered
 
   // Hour 10: 21 US requests of service vod, cache_hit true ×14, false ×5, null ×2; one of them sent twice.
   const http = latencies.map((latency, i) =>
@@ -51,7 +51,11 @@ describe('DuckDB sink and views on a fixed dataset', () => {
       ingress_bytes: 10 * (i + 1),
       ...fields,
     });
-  const session = [l4(0, {}), l4(1, {}), l4(2, { disconnect_time: '2026-11-01T10:02:00.750Z', disconnect_side: 'client', disconnect_reason: 'net_exception_peer_close' })];
+  const session = [
+    l4(0, {}),
+    l4(1, {}),
+    l4(2, { disconnect_time: '2026-11-01T10:02:00.750Z', disconnect_side: 'client', disconnect_reason: 'net_exception_peer_close' }),
+  ];
   const openSession = [l4(3, { event_id: 'l4-open', session_id: 'sess-2', connect_time: '2026-11-01T10:00:00Z' })];
 
   const query = async (sql: string) => (await sink.connection.runAndReadAll(sql)).getRowObjectsJson();
@@ -72,7 +76,9 @@ describe('DuckDB sink and views on a fixed dataset', () => {
 
   it('edge_logs_dedup keeps the first copy ingested when the table does hold a duplicate', async () => {
     // Duplicates can reach BigQuery (insertId dedup is best effort); force one past the sink's check.
-    await sink.connection.run(`INSERT INTO edge_logs SELECT * REPLACE (TIMESTAMP '2026-11-01 12:05:00' AS ingest_time, 999999 AS egress_bytes) FROM edge_logs WHERE event_id = 'req-3'`);
+    await sink.connection.run(
+      `INSERT INTO edge_logs SELECT * REPLACE (TIMESTAMP '2026-11-01 12:05:00' AS ingest_time, 999999 AS egress_bytes) FROM edge_logs WHERE event_id = 'req-3'`,
+    );
     expect(await query(`SELECT COUNT(*) AS n FROM edge_logs WHERE event_id = 'req-3'`)).toEqual([{ n: '2' }]);
     expect(await query(`SELECT egress_bytes FROM edge_logs_dedup WHERE event_id = 'req-3'`)).toEqual([{ egress_bytes: '1003' }]);
     expect(await query('SELECT COUNT(*) AS n FROM edge_logs_dedup')).toEqual([{ n: '25' }]);
@@ -117,7 +123,9 @@ describe('DuckDB sink and views on a fixed dataset', () => {
       }),
     );
     const l4 = await query(`SELECT hour, requests, sessions, egress_bytes, cache_hit_ratio, p95_latency_ms FROM traffic_hourly WHERE log_type = 'l4_session'`);
-    expect(l4).toEqual([{ hour: '2026-11-01 10:00:00', requests: '0', sessions: '2', egress_bytes: String(100 + 200 + 300 + 400), cache_hit_ratio: null, p95_latency_ms: null }]);
+    expect(l4).toEqual([
+      { hour: '2026-11-01 10:00:00', requests: '0', sessions: '2', egress_bytes: String(100 + 200 + 300 + 400), cache_hit_ratio: null, p95_latency_ms: null },
+    ]);
   });
 
   it('dead-letters a row the warehouse refuses and lands the rest of its batch', async () => {

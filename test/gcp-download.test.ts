@@ -24,7 +24,9 @@ describe('downloadObject against the Cloud Storage contract endpoint', () => {
   it.each(['both', 'crc32c', 'none'] as const)('reads the object whole (hashes reported: %s)', async (hashes) => {
     const o = await endpoint.putObject('b', 'a b/c?.log', content, { hashes });
     const unchecked: string[] = [];
-    const bytes = await readAll(downloadObject(storage(), { bucket: 'b', name: 'a b/c?.log', generation: String(o.generation) }, { onUnchecked: (why) => unchecked.push(why) }));
+    const bytes = await readAll(
+      downloadObject(storage(), { bucket: 'b', name: 'a b/c?.log', generation: String(o.generation) }, { onUnchecked: (why) => unchecked.push(why) }),
+    );
     expect(bytes.equals(content)).toBe(true);
     expect(unchecked).toEqual(hashes === 'none' ? ['the response carries no x-goog-hash'] : []);
   });
@@ -32,7 +34,9 @@ describe('downloadObject against the Cloud Storage contract endpoint', () => {
   it('raises on a byte changed in flight (CRC32C mismatch)', async () => {
     const o = await endpoint.putObject('b', 'x', content, { hashes: 'crc32c' });
     endpoint.faultNextDownload({ kind: 'corrupt', afterBytes: 1000 });
-    await expect(readAll(downloadObject(storage(), { bucket: 'b', name: 'x', generation: String(o.generation) }))).rejects.toBeInstanceOf(DownloadMismatchError);
+    await expect(readAll(downloadObject(storage(), { bucket: 'b', name: 'x', generation: String(o.generation) }))).rejects.toBeInstanceOf(
+      DownloadMismatchError,
+    );
   });
 
   it('raises on a reset mid-body, and on a stall once the reader waits stallMs', async () => {
@@ -54,7 +58,9 @@ describe('downloadObject against the Cloud Storage contract endpoint', () => {
   });
 
   it('checks hashes only when the bytes come as stored', () => {
-    expect(chooseCheck({ 'x-goog-hash': 'crc32c=AAAAAA==,md5=BBBB', 'x-goog-stored-content-encoding': 'gzip', 'content-encoding': 'gzip', 'content-length': '10' })).toEqual({
+    expect(
+      chooseCheck({ 'x-goog-hash': 'crc32c=AAAAAA==,md5=BBBB', 'x-goog-stored-content-encoding': 'gzip', 'content-encoding': 'gzip', 'content-length': '10' }),
+    ).toEqual({
       kind: 'crc32c',
       expected: 'AAAAAA==',
       length: 10,

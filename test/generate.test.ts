@@ -17,7 +17,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const IPV4 = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
 const IPV6 = /^[0-9a-f]{1,4}(:[0-9a-f]{1,4}){7}$/;
 const CACHE_ID = /^[a-z]{3}-[0-9a-f]{13}$/;
-const DISCONNECT = /^(up|down):(net_exception_peer_error|net_exception_peer_close|create_peer_channel_exception|channel_eof_exception|net_exception_closed|net_exception_timeout)$/;
+const DISCONNECT =
+  /^(up|down):(net_exception_peer_error|net_exception_peer_close|create_peer_channel_exception|channel_eof_exception|net_exception_closed|net_exception_timeout)$/;
 
 const SOURCES: ReadonlyArray<readonly [string, (opts: GenerateOptions) => Iterable<object>]> = [
   ['media-cdn', generateMediaCdn],
@@ -39,7 +40,10 @@ describe('random', () => {
 
   it('keeps helpers within their ranges and weighted picks near their weights', () => {
     const rng = createRng(7);
-    const pick = weighted([['a', 9], ['b', 1]] as const);
+    const pick = weighted([
+      ['a', 9],
+      ['b', 1],
+    ] as const);
     let a = 0;
     const bad: number[] = [];
     for (let i = 0; i < 20000; i++) {
@@ -59,8 +63,7 @@ describe('random', () => {
 });
 
 describe.each(SOURCES)('%s generator', (_name, gen) => {
-  const generateLines = (count: number, seed: string | number, start?: Date): string =>
-    jsonl(take(gen({ count, seed, start })));
+  const generateLines = (count: number, seed: string | number, start?: Date): string => jsonl(take(gen({ count, seed, start })));
 
   it('yields exactly count records', () => {
     expect(take(gen({ count: 0, seed: 1 }))).toHaveLength(0);
@@ -197,10 +200,11 @@ describe('media-cdn entries', () => {
   });
 
   it('has a realistic mix: ~90% served from the edge, mostly 2xx, US the top country', () => {
-    const edgeServed = entries.filter((e) => {
-      const s = e.jsonPayload.cacheStatus;
-      return s !== undefined && ['hit', 'stale', 'revalidated'].includes(s.split(',').at(-1)?.trim() ?? '');
-    }).length / entries.length;
+    const edgeServed =
+      entries.filter((e) => {
+        const s = e.jsonPayload.cacheStatus;
+        return s !== undefined && ['hit', 'stale', 'revalidated'].includes(s.split(',').at(-1)?.trim() ?? '');
+      }).length / entries.length;
     expect(edgeServed).toBeGreaterThan(0.85);
     expect(edgeServed).toBeLessThan(0.95);
     const ok = entries.filter((e) => e.httpRequest.status < 300).length / entries.length;
@@ -215,7 +219,8 @@ describe('media-cdn entries', () => {
     expect(lat[Math.floor(lat.length / 2)]).toBeLessThan(0.5);
     expect(lat[Math.floor(lat.length * 0.99)]).toBeGreaterThan(1);
     // Segment sizes dwarf manifests.
-    const size = (re: RegExp): number[] => entries.filter((e) => re.test(e.httpRequest.requestUrl) && e.httpRequest.status === 200).map((e) => Number(e.httpRequest.responseSize));
+    const size = (re: RegExp): number[] =>
+      entries.filter((e) => re.test(e.httpRequest.requestUrl) && e.httpRequest.status === 200).map((e) => Number(e.httpRequest.responseSize));
     const median = (xs: number[]): number => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
     expect(median(size(/\.(ts|m4s)(\?|$)/))).toBeGreaterThan(50 * median(size(/\.(m3u8|mpd)(\?|$)/)));
   });
@@ -223,7 +228,21 @@ describe('media-cdn entries', () => {
 
 describe('edgeone-l4 records', () => {
   const records: EdgeoneL4Record[] = take(generateEdgeoneL4({ count: 20000, seed: 'l4' }));
-  const KEYS = ['ClientRealIP', 'ClientRegion', 'ConnectTimeStamp', 'DisconnetReason', 'DisconnetTimeStamp', 'EdgeIP', 'ForwardPort', 'ForwardProtocol', 'LogTimeStamp', 'ReceivedBytes', 'SentBytes', 'ServiceID', 'SessionID'];
+  const KEYS = [
+    'ClientRealIP',
+    'ClientRegion',
+    'ConnectTimeStamp',
+    'DisconnetReason',
+    'DisconnetTimeStamp',
+    'EdgeIP',
+    'ForwardPort',
+    'ForwardProtocol',
+    'LogTimeStamp',
+    'ReceivedBytes',
+    'SentBytes',
+    'ServiceID',
+    'SessionID',
+  ];
 
   it('have exactly the EdgeOne fields with the right formats, in log-time order', () => {
     let previous = '';
@@ -317,11 +336,7 @@ describe('edgeone-l7 records', () => {
 
   it('use the "-" and -1 placeholders in some records but not most', () => {
     const share = (pred: (r: EdgeoneL7Record) => boolean): number => records.filter(pred).length / records.length;
-    for (const p of [
-      share((r) => r.RequestUrlQueryString === '-'),
-      share((r) => r.RequestReferer === '-'),
-      share((r) => r.RequestRange === '-'),
-    ]) {
+    for (const p of [share((r) => r.RequestUrlQueryString === '-'), share((r) => r.RequestReferer === '-'), share((r) => r.RequestRange === '-')]) {
       expect(p).toBeGreaterThan(0.3);
       expect(p).toBeLessThan(1);
     }

@@ -24,7 +24,15 @@ async function cli(args: string[], stdin = '') {
   io.stderr.on('data', (c) => (stderr += c));
   io.stdin.end(stdin);
   const code = await main(args, io);
-  return { code, stdout, stderr, lines: stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return {
+    code,
+    stdout,
+    stderr,
+    lines: stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
 }
 
 /** Same record, other spelling: keys shuffled, odd spacing, integers as text, `Z` as `+00:00`. */
@@ -76,7 +84,10 @@ describe('event_id: one per record, the same on every path', () => {
     expect(plain.code).toBe(0);
     expect(new Set(ids(plain.lines)).size).toBe(count);
     const rng = createRng('respell');
-    const records = generated.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const records = generated.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     // Media CDN's int64 sizes are already text and its timestamps carry nanoseconds: respell the top level only.
     const respelled = records.map((r) => respell(r, rng)).join('\n');
     const gz = join(dir, `${kind}.respelled`);
@@ -88,9 +99,19 @@ describe('event_id: one per record, the same on every path', () => {
 
   describe('EdgeOne L4', () => {
     const periodic = {
-      ServiceID: 'sid-1', SessionID: 's-1', LogTimeStamp: '2026-11-01T00:06:54Z', ConnectTimeStamp: '2026-11-01T00:05:54Z',
-      DisconnetReason: '-', DisconnetTimeStamp: '-', ClientRealIP: '1.2.3.4', ClientRegion: 'DE', EdgeIP: '43.152.0.1',
-      ForwardPort: 443, ForwardProtocol: 'TCP', ReceivedBytes: 1000, SentBytes: 10,
+      ServiceID: 'sid-1',
+      SessionID: 's-1',
+      LogTimeStamp: '2026-11-01T00:06:54Z',
+      ConnectTimeStamp: '2026-11-01T00:05:54Z',
+      DisconnetReason: '-',
+      DisconnetTimeStamp: '-',
+      ClientRealIP: '1.2.3.4',
+      ClientRegion: 'DE',
+      EdgeIP: '43.152.0.1',
+      ForwardPort: 443,
+      ForwardProtocol: 'TCP',
+      ReceivedBytes: 1000,
+      SentBytes: 10,
     };
     const id = (r: object) => {
       const result = normalizers.edgeone(r, ctx);
@@ -99,7 +120,13 @@ describe('event_id: one per record, the same on every path', () => {
     };
 
     it('tells apart a periodic and the final record of one session logged in the same second', () => {
-      const final = { ...periodic, DisconnetReason: 'down:net_exception_peer_close', DisconnetTimeStamp: '2026-11-01T00:06:54Z', ReceivedBytes: 5, SentBytes: 1 };
+      const final = {
+        ...periodic,
+        DisconnetReason: 'down:net_exception_peer_close',
+        DisconnetTimeStamp: '2026-11-01T00:06:54Z',
+        ReceivedBytes: 5,
+        SentBytes: 1,
+      };
       expect(id(final)).not.toBe(id(periodic));
       // Two intervals of one session in one second differ by their traffic.
       expect(id({ ...periodic, ReceivedBytes: 1001 })).not.toBe(id(periodic));

@@ -50,7 +50,16 @@ describe('import boundary of functions/ (compiled)', () => {
   });
 
   it('is also what the deploy package leaves out', () => {
-    expect(NOT_DEPLOYED.paths).toEqual(expect.arrayContaining(['dist/shared/cli/', 'dist/shared/local/', 'dist/scripts/', 'dist/shared/duckdb/', 'dist/shared/sink/duckdb.js', 'dist/shared/generate/']));
+    expect(NOT_DEPLOYED.paths).toEqual(
+      expect.arrayContaining([
+        'dist/shared/cli/',
+        'dist/shared/local/',
+        'dist/scripts/',
+        'dist/shared/duckdb/',
+        'dist/shared/sink/duckdb.js',
+        'dist/shared/generate/',
+      ]),
+    );
     expect(NOT_DEPLOYED.packages).toContain('@duckdb/');
   });
 });
@@ -78,7 +87,10 @@ describe('the import walker the boundary relies on', () => {
       mkdirSync(dirname(join(root, path)), { recursive: true });
       writeFileSync(join(root, path), text);
     };
-    write('functions/index.js', 'require("./runtime");\nasync function local() { await Promise.resolve().then(() => require("../shared/generate/catalog")); }\n');
+    write(
+      'functions/index.js',
+      'require("./runtime");\nasync function local() { await Promise.resolve().then(() => require("../shared/generate/catalog")); }\n',
+    );
     write('functions/runtime.js', 'const x = require("../shared/sink/create");\n');
     write('shared/sink/create.js', 'require("../cli/main");\nrequire("@duckdb/node-api");\n');
     write('shared/cli/main.js', '');

@@ -5,7 +5,10 @@ import { EdgeLogRow, type EdgeLogRow as Row } from '../shared/schema/edge-log';
 
 const ctx = { now: () => '2026-11-21T00:00:00Z' };
 const fixture = (name: string) =>
-  readFileSync(join(__dirname, 'fixtures', name), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  readFileSync(join(__dirname, 'fixtures', name), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 
 function normalized(record: unknown): Row {
   const result = normalizeEdgeone(record, ctx);

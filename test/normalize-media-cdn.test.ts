@@ -51,8 +51,7 @@ describe('Media CDN normalizer: the example entry from the logging docs', () => 
       host: 'example.com',
       path: '/image.jpg',
       query: null,
-      user_agent:
-        'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/107.0.0.0 Safari/537.36',
+      user_agent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/107.0.0.0 Safari/537.36',
       referer: null,
       cache_status: 'stale',
       cache_hit: true,
@@ -191,7 +190,11 @@ describe('Media CDN normalizer: rejections', () => {
     ['null', null, 'not a JSON object'],
     ['a string', 'hello', 'not a JSON object'],
     ['no timestamp', { insertId: 'x' }, 'timestamp: is required'],
-    ['no insertId (two requests in one instant would share an id)', { timestamp: '2022-01-01T00:00:00Z', logName: 'projects/p/logs/x' }, 'insertId: is required'],
+    [
+      'no insertId (two requests in one instant would share an id)',
+      { timestamp: '2022-01-01T00:00:00Z', logName: 'projects/p/logs/x' },
+      'insertId: is required',
+    ],
     ['an empty insertId', { timestamp: '2022-01-01T00:00:00Z', logName: 'projects/p/logs/x', insertId: '' }, 'insertId: is required'],
     ['no logName', { timestamp: '2022-01-01T00:00:00Z', insertId: 'x' }, 'logName: is required'],
     ['an empty timestamp', { timestamp: '' }, 'timestamp: is required'],

@@ -11,14 +11,48 @@ const l7 = JSON.parse(readFileSync(join(__dirname, 'fixtures/edgeone-l7-placehol
 
 /** Any JSON value, with the vendors' own keys mixed in so the schemas' branches are reached. */
 const keys = fc.constantFrom(
-  'timestamp', 'receiveTimestamp', 'insertId', 'logName', 'httpRequest', 'jsonPayload', 'resource', 'labels',
-  'requestSize', 'responseSize', 'status', 'latency', 'httpTtfb', 'cacheStatus', 'clientAsn', 'requestUrl',
-  'SessionID', 'LogTimeStamp', 'ConnectTimeStamp', 'DisconnetReason', 'ReceivedBytes', 'SentBytes', 'ForwardPort',
-  'RequestID', 'RequestTime', 'EdgeResponseBytes', 'EdgeResponseTime', 'RequestUrlQueryString', 'RequestHost',
-  '__proto__', 'constructor', 'toString', 'hasOwnProperty',
+  'timestamp',
+  'receiveTimestamp',
+  'insertId',
+  'logName',
+  'httpRequest',
+  'jsonPayload',
+  'resource',
+  'labels',
+  'requestSize',
+  'responseSize',
+  'status',
+  'latency',
+  'httpTtfb',
+  'cacheStatus',
+  'clientAsn',
+  'requestUrl',
+  'SessionID',
+  'LogTimeStamp',
+  'ConnectTimeStamp',
+  'DisconnetReason',
+  'ReceivedBytes',
+  'SentBytes',
+  'ForwardPort',
+  'RequestID',
+  'RequestTime',
+  'EdgeResponseBytes',
+  'EdgeResponseTime',
+  'RequestUrlQueryString',
+  'RequestHost',
+  '__proto__',
+  'constructor',
+  'toString',
+  'hasOwnProperty',
 );
 const leaf = fc.oneof(
-  fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constant('-'), fc.constant(-1),
+  fc.string(),
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constant('-'),
+  fc.constant(-1),
   fc.constantFrom('2022-11-19T00:24:13.695328200Z', '0.157s', '-5', '9007199254740993', '2026-02-30T00:00:00Z'),
 );
 const { value: vendorish } = fc.letrec((tie) => ({
@@ -28,9 +62,7 @@ const { value: vendorish } = fc.letrec((tie) => ({
 
 /** Mutations of real records: each field replaced by an arbitrary value. */
 function mutated(base: Record<string, unknown>) {
-  return fc
-    .tuple(fc.constantFrom(...Object.keys(base)), vendorish)
-    .map(([key, value]) => ({ ...base, [key]: value }));
+  return fc.tuple(fc.constantFrom(...Object.keys(base)), vendorish).map(([key, value]) => ({ ...base, [key]: value }));
 }
 
 describe('normalizers never throw (property)', () => {

@@ -53,7 +53,10 @@ describe('decodedBody', () => {
   });
 
   it('stops inflating at the limit (413) and calls a cut gzip stream corrupt (400)', async () => {
-    await expect(decodedBody(gzipSync(Buffer.alloc(10_000)), 9_999)).rejects.toMatchObject({ status: 413, message: 'decoded body is larger than the limit of 9999 bytes' });
+    await expect(decodedBody(gzipSync(Buffer.alloc(10_000)), 9_999)).rejects.toMatchObject({
+      status: 413,
+      message: 'decoded body is larger than the limit of 9999 bytes',
+    });
     await expect(decodedBody(Buffer.alloc(101), 100)).rejects.toMatchObject({ status: 413 });
     await expect(decodedBody(gzipSync('{"a":1}\n'.repeat(100)).subarray(0, 15), 10_000)).rejects.toMatchObject({ status: 400 });
   });
@@ -91,7 +94,9 @@ describe('messageParts', () => {
 
 describe('compressPart', () => {
   it('brotli-compresses what edgeoneLogs decodes back, several times smaller for JSON logs', async () => {
-    const part = Buffer.from(JSON.stringify(Array.from({ length: 200 }, (_, i) => ({ RequestID: `r-${i}`, RequestHost: 'www.example.com', EdgeResponseStatusCode: 200 }))));
+    const part = Buffer.from(
+      JSON.stringify(Array.from({ length: 200 }, (_, i) => ({ RequestID: `r-${i}`, RequestHost: 'www.example.com', EdgeResponseStatusCode: 200 }))),
+    );
     const compressed = await compressPart(part);
     expect(brotliDecompressSync(compressed)).toEqual(part);
     expect(compressed.length * 5).toBeLessThan(part.length);
@@ -141,7 +146,7 @@ describe('cold start', () => {
 });
 
 describe('replaying a dead-lettered record of a pushed batch', () => {
-  it('sends the record text without the batch\'s contentEncoding, which described the compressed message', () => {
+  it("sends the record text without the batch's contentEncoding, which described the compressed message", () => {
     const letter = {
       error_id: 'e-1',
       error_time: '2026-11-30T00:00:00Z',

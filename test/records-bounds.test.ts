@@ -35,7 +35,7 @@ describe('readRecordBatches: bounded work per input', () => {
 
   it('gives turns inside one big plain chunk too, and in a JSON array', async () => {
     const plain = await read(Buffer.alloc(4 * MiB, 0x0a));
-    expect(plain.pauses).toBeGreaterThanOrEqual(4 * MiB / YIELD_BYTES - 1);
+    expect(plain.pauses).toBeGreaterThanOrEqual((4 * MiB) / YIELD_BYTES - 1);
     const array = Buffer.from(`[${Array.from({ length: 200_000 }, (_, i) => `{"n":${i}}`).join(',')}]`);
     const fromArray = await read(array);
     expect(fromArray.records).toHaveLength(200_000);
@@ -44,9 +44,21 @@ describe('readRecordBatches: bounded work per input', () => {
 
   it('stops past maxLines (blank lines count) with one error record naming the line and the bound', async () => {
     const { records } = await read(Buffer.from(`${lines(3)}\n\n\n${lines(10, 4)}`), { maxLines: 8 });
-    expect(summary(records)).toEqual([1, 2, 3, 6, 7, 8, expect.stringMatching(/^!9: the input has more than the bound of 8 lines: it was read up to here, not beyond; land the whole input with `cdnlog ingest`/)]);
+    expect(summary(records)).toEqual([
+      1,
+      2,
+      3,
+      6,
+      7,
+      8,
+      expect.stringMatching(/^!9: the input has more than the bound of 8 lines: it was read up to here, not beyond; land the whole input with `cdnlog ingest`/),
+    ]);
     // The last line counts too, with or without its newline.
-    expect(summary((await read(Buffer.from(lines(3)), { maxLines: 2 })).records)).toEqual([1, 2, expect.stringMatching(/^!3: the input has more than the bound of 2 lines/)]);
+    expect(summary((await read(Buffer.from(lines(3)), { maxLines: 2 })).records)).toEqual([
+      1,
+      2,
+      expect.stringMatching(/^!3: the input has more than the bound of 2 lines/),
+    ]);
     expect(summary((await read(Buffer.from(lines(3)), { maxLines: 3 })).records)).toEqual([1, 2, 3]);
   });
 

@@ -73,7 +73,10 @@ describe('readRecordBatches: one JSON array', () => {
   });
 
   it('reads pretty-printed arrays as gcloud logging read --format=json prints them', async () => {
-    const entries = [{ timestamp: '2022-01-01T00:00:00Z', n: 1 }, { timestamp: '2022-01-01T00:00:01Z', n: 2 }];
+    const entries = [
+      { timestamp: '2022-01-01T00:00:00Z', n: 1 },
+      { timestamp: '2022-01-01T00:00:01Z', n: 2 },
+    ];
     const records = await collect(JSON.stringify(entries, null, 2));
     expect(records.map((r) => 'text' in r && JSON.parse(r.text))).toEqual(entries);
   });
@@ -83,9 +86,7 @@ describe('readRecordBatches: one JSON array', () => {
       [1, '{"a":1}'],
       [2, '!the JSON array ends inside this element (truncated input?)'],
     ]);
-    expect(texts(await collect('[{"a":1}'))).toEqual([
-      [1, '!the JSON array ends inside this element (truncated input?)'],
-    ]);
+    expect(texts(await collect('[{"a":1}'))).toEqual([[1, '!the JSON array ends inside this element (truncated input?)']]);
     expect(texts(await collect('[{"a":1}] trailing'))).toEqual([
       [1, '{"a":1}'],
       [2, '!unexpected data after the closing ] of the JSON array'],

@@ -62,7 +62,9 @@ describe('BigQuery → DuckDB translator', () => {
 });
 
 describe('the DuckDB views cannot drift from sql/views', () => {
-  const files = readdirSync(join(root, 'sql', 'views')).filter((f) => f.endsWith('.sql')).sort();
+  const files = readdirSync(join(root, 'sql', 'views'))
+    .filter((f) => f.endsWith('.sql'))
+    .sort();
 
   it('every view file translates, and each comes after the views it reads', () => {
     const views = loadViewDefinitions();

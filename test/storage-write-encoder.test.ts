@@ -28,7 +28,12 @@ describe('row encoder generated from the zod schema', () => {
       const theirs = adapt.convertStorageSchemaToProto2Descriptor(adapt.convertBigQuerySchemaToStorageTableSchema({ fields }), 'root');
       const ours = createRowEncoder(schema).descriptor;
       const simplify = (d: { field?: unknown[] | null }) =>
-        (d.field as Array<{ name: string; number: number; type: unknown; label: unknown }>).map((f) => ({ name: f.name, number: f.number, type: Number(f.type), label: Number(f.label) }));
+        (d.field as Array<{ name: string; number: number; type: unknown; label: unknown }>).map((f) => ({
+          name: f.name,
+          number: f.number,
+          type: Number(f.type),
+          label: Number(f.label),
+        }));
       expect(simplify(ours)).toEqual(simplify(theirs as { field?: unknown[] | null }));
     }
   });
@@ -42,7 +47,8 @@ describe('row encoder generated from the zod schema', () => {
       const back = decode(bytes as Uint8Array);
       for (const [column, value] of Object.entries(row)) {
         if (value === null) expect(back[column]).toBeUndefined();
-        else if (['event_time', 'receive_time', 'ingest_time', 'connect_time', 'disconnect_time'].includes(column)) expect(back[column]).toBe(String(timestampMicros(value as string)));
+        else if (['event_time', 'receive_time', 'ingest_time', 'connect_time', 'disconnect_time'].includes(column))
+          expect(back[column]).toBe(String(timestampMicros(value as string)));
         else if (typeof value === 'number' && Number.isInteger(value) && !['ttfb_ms', 'latency_ms'].includes(column)) expect(back[column]).toBe(String(value));
         else expect(back[column]).toEqual(value);
       }
@@ -50,7 +56,17 @@ describe('row encoder generated from the zod schema', () => {
   });
 
   it('encodes INT64 beyond 2^53 from decimal text, negatives as two’s complement, and long UTF-8 strings', () => {
-    const row = { ...NULL_ROW, event_id: 'é'.repeat(100), source: 'edgeone', log_type: 'l4_session', event_time: '2026-11-01T00:00:00Z', ingest_time: '2026-11-01T00:00:00Z', egress_bytes: '9223372036854775807', ingress_bytes: -5, attributes: '{"k":"✓"}' };
+    const row = {
+      ...NULL_ROW,
+      event_id: 'é'.repeat(100),
+      source: 'edgeone',
+      log_type: 'l4_session',
+      event_time: '2026-11-01T00:00:00Z',
+      ingest_time: '2026-11-01T00:00:00Z',
+      egress_bytes: '9223372036854775807',
+      ingress_bytes: -5,
+      attributes: '{"k":"✓"}',
+    };
     const [bytes] = createRowEncoder<Record<string, unknown>>(EdgeLogRow).encode([row]);
     const back = decode(bytes as Uint8Array);
     expect(back).toMatchObject({ event_id: 'é'.repeat(100), egress_bytes: '9223372036854775807', ingress_bytes: '-5', attributes: '{"k":"✓"}' });
@@ -61,7 +77,14 @@ describe('row encoder generated from the zod schema', () => {
   });
 
   it('turns values that do not fit their column into EncodeErrors, one per row, and keeps encoding the rest', () => {
-    const good = { ...NULL_ROW, event_id: 'a', source: 'edgeone', log_type: 'l4_session', event_time: '2026-11-01T00:00:00Z', ingest_time: '2026-11-01T00:00:00Z' };
+    const good = {
+      ...NULL_ROW,
+      event_id: 'a',
+      source: 'edgeone',
+      log_type: 'l4_session',
+      event_time: '2026-11-01T00:00:00Z',
+      ingest_time: '2026-11-01T00:00:00Z',
+    };
     const out = createRowEncoder<Record<string, unknown>>(EdgeLogRow).encode([
       { ...good, egress_bytes: 12.7 },
       { ...good, egress_bytes: '9223372036854775808' },
@@ -69,19 +92,31 @@ describe('row encoder generated from the zod schema', () => {
       { ...good, latency_ms: Infinity },
       good,
     ]);
-    expect(out.slice(0, 4).map((o) => (o instanceof EncodeError ? o.reason.split(':')[0] : 'bytes'))).toEqual(['egress_bytes', 'egress_bytes', 'event_time', 'latency_ms']);
+    expect(out.slice(0, 4).map((o) => (o instanceof EncodeError ? o.reason.split(':')[0] : 'bytes'))).toEqual([
+      'egress_bytes',
+      'egress_bytes',
+      'event_time',
+      'latency_ms',
+    ]);
     expect(decode(out[4] as Uint8Array)).toMatchObject({ event_id: 'a' });
   });
 
   it('converts every valid timestamp text to the microseconds Date.parse gives, fraction included', () => {
     fc.assert(
-      fc.property(fc.date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }), fc.integer({ min: 0, max: 999 }), fc.integer({ min: 0, max: 6 }), (date, extraMicros, digits) => {
-        const iso = date.toISOString().slice(0, 19);
-        const micros = String(date.getUTCMilliseconds() * 1000 + extraMicros).padStart(6, '0').slice(0, digits);
-        const text = `${iso}${digits ? `.${micros}` : ''}Z`;
-        const expected = Math.floor(date.getTime() / 1000) * 1_000_000 + (digits ? Number(micros.padEnd(6, '0')) : 0);
-        expect(timestampMicros(text)).toBe(expected);
-      }),
+      fc.property(
+        fc.date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }),
+        fc.integer({ min: 0, max: 999 }),
+        fc.integer({ min: 0, max: 6 }),
+        (date, extraMicros, digits) => {
+          const iso = date.toISOString().slice(0, 19);
+          const micros = String(date.getUTCMilliseconds() * 1000 + extraMicros)
+            .padStart(6, '0')
+            .slice(0, digits);
+          const text = `${iso}${digits ? `.${micros}` : ''}Z`;
+          const expected = Math.floor(date.getTime() / 1000) * 1_000_000 + (digits ? Number(micros.padEnd(6, '0')) : 0);
+          expect(timestampMicros(text)).toBe(expected);
+        },
+      ),
     );
     expect(timestampMicros('2026-02-30T00:00:00Z')).toBeNull();
   });

@@ -91,7 +91,9 @@ describe('Storage Write API sink with the real client against the local BigQuery
       const outcome = await sink().writeRows(rows);
       expect(outcome).toEqual({ inserted: rows.length, deadLettered: 0 });
       expect(edgeLogs()).toEqual(rows.map(asStored));
-      expect(write.appends.every((a) => a.stream === `projects/${PROJECT}/datasets/${DATASET}/tables/edge_logs/streams/_default` && a.offset === null)).toBe(true);
+      expect(write.appends.every((a) => a.stream === `projects/${PROJECT}/datasets/${DATASET}/tables/edge_logs/streams/_default` && a.offset === null)).toBe(
+        true,
+      );
     });
 
     it('shares one append among concurrent invocations', async () => {
@@ -138,7 +140,8 @@ describe('Storage Write API sink with the real client against the local BigQuery
       const landing = s.writeRows(rows.slice(5));
       // Back on the same port once the client has met the outage as UNAVAILABLE (the open call
       // itself ends CANCELLED when the server goes; the next attempts find nobody listening).
-      const unavailable = () => lines.some((l) => String(l.message).includes('failed transiently') && /^14 UNAVAILABLE: No connection established/.test(String(l.error)));
+      const unavailable = () =>
+        lines.some((l) => String(l.message).includes('failed transiently') && /^14 UNAVAILABLE: No connection established/.test(String(l.error)));
       while (!unavailable()) await new Promise((r) => setImmediate(r));
       write = await startBigQueryWriteEndpoint({ tables: cdnlogTables(DATASET), port });
       await expect(landing).resolves.toEqual({ inserted: 5, deadLettered: 0 });
@@ -197,7 +200,12 @@ describe('Storage Write API sink with the real client against the local BigQuery
       const outcomes = [];
       for (let i = 0; i < rows.length; i += chunk) {
         const part = rows.slice(i, i + chunk);
-        outcomes.push(target.writeRows(part, part.map((_, k) => ({ object: OBJECT, line: i + k + 1 }))));
+        outcomes.push(
+          target.writeRows(
+            part,
+            part.map((_, k) => ({ object: OBJECT, line: i + k + 1 })),
+          ),
+        );
       }
       return { target, outcomes: await Promise.all(outcomes) };
     }
@@ -235,7 +243,12 @@ describe('Storage Write API sink with the real client against the local BigQuery
       const { target } = await load(sink(), rows);
       await target.commit();
       expect(edgeLogs()).toEqual(rows.map(asStored));
-      expect(write.streams().filter((st) => st.type === 'PENDING').map((st) => st.committed)).toEqual([false, true]);
+      expect(
+        write
+          .streams()
+          .filter((st) => st.type === 'PENDING')
+          .map((st) => st.committed),
+      ).toEqual([false, true]);
     });
 
     it('a crash after the commit, before it was recorded, is found through GetWriteStream', async () => {
@@ -274,8 +287,16 @@ describe('Storage Write API sink with the real client against the local BigQuery
       expect(outcomes.reduce((n, o) => n + o.deadLettered, 0)).toBe(2);
       await expect(target.commit()).resolves.toEqual({ rows: 19 });
       expect(edgeLogs().map((r) => r.event_id)).toEqual(rows.filter((r) => !bad.has(r.event_id)).map((r) => r.event_id));
-      expect(ingestErrors().map((l) => l.object).sort()).toEqual([`${OBJECT}:17`, `${OBJECT}:3`]);
-      expect(ingestErrors().map((l) => JSON.parse(String(l.payload)).event_id).sort()).toEqual([...bad].sort());
+      expect(
+        ingestErrors()
+          .map((l) => l.object)
+          .sort(),
+      ).toEqual([`${OBJECT}:17`, `${OBJECT}:3`]);
+      expect(
+        ingestErrors()
+          .map((l) => JSON.parse(String(l.payload)).event_id)
+          .sort(),
+      ).toEqual([...bad].sort());
     });
 
     it('a lost commit reply is retried: STREAM_ALREADY_COMMITTED counts as done, rows land once', async () => {
@@ -297,7 +318,11 @@ describe('Storage Write API sink with the real client against the local BigQuery
       await target.writeRows(rows.slice(7));
       await target.commit();
       expect(edgeLogs()).toEqual(rows.map(asStored));
-      expect(write.appends.filter((a) => a.stream.includes('/edge_logs/')).map((a) => `${a.offset}:${a.outcome}`)).toEqual(['0:ok', '7:fault:lose-reply', '7:already_exists']);
+      expect(write.appends.filter((a) => a.stream.includes('/edge_logs/')).map((a) => `${a.offset}:${a.outcome}`)).toEqual([
+        '0:ok',
+        '7:fault:lose-reply',
+        '7:already_exists',
+      ]);
     });
 
     it('reconnects after UNAVAILABLE mid-stream and keeps the offsets', async () => {

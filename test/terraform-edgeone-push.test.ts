@@ -64,7 +64,11 @@ test('environment: the package-wide variables, the receiver settings it reads, a
 
 test('its identity may publish on the EdgeOne topic and read its one secret; nothing else', () => {
   expect(serviceConfig()['service_account_email']).toBe('${google_service_account.edgeone_push[0].email}');
-  expect(pushMembers().map((m) => [m.type, m.body['role'], m.body['topic'] ?? m.body['secret_id'] ?? m.body['project']]).sort()).toEqual([
+  expect(
+    pushMembers()
+      .map((m) => [m.type, m.body['role'], m.body['topic'] ?? m.body['secret_id'] ?? m.body['project']])
+      .sort(),
+  ).toEqual([
     ['google_pubsub_topic_iam_member', 'roles/pubsub.publisher', '${google_pubsub_topic.edgeone_logs.id}'],
     ['google_secret_manager_secret_iam_member', 'roles/secretmanager.secretAccessor', '${google_secret_manager_secret.edgeone_push[0].id}'],
   ]);
@@ -74,7 +78,9 @@ test('its identity may publish on the EdgeOne topic and read its one secret; not
 
 test('anyone may invoke the receiver (EdgeOne sends no Google token), and only the receiver', () => {
   const publicBindings = mod.blocks.filter((b) => b.kind === 'resource' && b.body['member'] === 'allUsers');
-  expect(publicBindings.map((b) => [b.type, b.name, b.body['role']])).toEqual([['google_cloud_run_service_iam_member', 'edgeone_push_public', 'roles/run.invoker']]);
+  expect(publicBindings.map((b) => [b.type, b.name, b.body['role']])).toEqual([
+    ['google_cloud_run_service_iam_member', 'edgeone_push_public', 'roles/run.invoker'],
+  ]);
   expect(publicBindings[0]!.body['service']).toBe('${google_cloudfunctions2_function.edgeone_push[0].service_config[0].service}');
 });
 

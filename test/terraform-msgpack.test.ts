@@ -59,8 +59,19 @@ describe('msgpack subset', () => {
 
   test('round-trips the JSON-like values cty sends (objects, lists, strings, numbers, null)', () => {
     const value = fc.letrec((tie) => ({
-      leaf: fc.oneof(fc.constant(null), fc.boolean(), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }).filter((d) => !Object.is(d, -0)), fc.string({ maxLength: 300 })),
-      node: fc.oneof({ depthSize: 'small' }, tie('leaf'), fc.array(tie('node'), { maxLength: 20 }), fc.dictionary(fc.string({ maxLength: 8 }), tie('node'), { maxKeys: 20 })),
+      leaf: fc.oneof(
+        fc.constant(null),
+        fc.boolean(),
+        fc.integer(),
+        fc.double({ noNaN: true, noDefaultInfinity: true }).filter((d) => !Object.is(d, -0)),
+        fc.string({ maxLength: 300 }),
+      ),
+      node: fc.oneof(
+        { depthSize: 'small' },
+        tie('leaf'),
+        fc.array(tie('node'), { maxLength: 20 }),
+        fc.dictionary(fc.string({ maxLength: 8 }), tie('node'), { maxKeys: 20 }),
+      ),
     })).node;
     fc.assert(fc.property(value, (v) => expect(decode(encode(v))).toEqual(v)));
   });

@@ -57,7 +57,9 @@ beforeAll(async () => {
     ws.plan(ws.copy(), [`-var-file=${ALL_OPTIONS}`, ...source], { validate: false }),
     ws.plan(ws.copy(), ['-var', 'project_id=demo-project', '-var', 'media_cdn_delivery=realtime', ...source], { validate: false }),
     ws.plan(ws.copy(), ['-var', 'project_id=demo-project', '-var', 'media_cdn_delivery=hourly', ...source], { validate: false }),
-    ws.plan(ws.copy(), ['-var', 'project_id=demo-project', '-var', 'media_cdn_delivery=realtime', '-var', 'media_cdn_realtime_billing=instance', ...source], { validate: false }),
+    ws.plan(ws.copy(), ['-var', 'project_id=demo-project', '-var', 'media_cdn_delivery=realtime', '-var', 'media_cdn_realtime_billing=instance', ...source], {
+      validate: false,
+    }),
     ws.terraform(mkdtempSync(join(ws.root, 'console-')), ['console', '-no-color'], re2Expression()),
   ]);
   re2 = { patterns: regexLiterals(), verdicts: re2Run.code === 0 ? (JSON.parse(JSON.parse(re2Run.stdout.trim()) as string) as unknown[]) : [re2Run.output] };
@@ -88,7 +90,10 @@ const BAD_SIZING = { function_cpu: '0.5', function_max_heap_mb: '600' }; // with
 /** The variables whose declaration an "Invalid value for variable" error of the plan points at. */
 function refusedVariables(r: PlanResult): string[] {
   expect(r.ok).toBe(false);
-  const errors = r.output.split(/^Error: /m).slice(1).filter((e) => e.startsWith('Invalid value for variable'));
+  const errors = r.output
+    .split(/^Error: /m)
+    .slice(1)
+    .filter((e) => e.startsWith('Invalid value for variable'));
   return errors.map((e) => /variable "(\w+)" \{/.exec(e)?.[1] ?? e).sort();
 }
 
@@ -102,7 +107,12 @@ function plantMistakes(source: string[]): typeof planted {
     ),
     // -target keeps the plan to the planted resource and what it needs: the error is the same.
     forEachUnknown: ws.plan(
-      ws.copy(add('zz_planted.tf', 'resource "google_pubsub_topic" "planted" {\n  for_each = toset([google_service_account.runtime.unique_id])\n  name     = each.key\n}\n')),
+      ws.copy(
+        add(
+          'zz_planted.tf',
+          'resource "google_pubsub_topic" "planted" {\n  for_each = toset([google_service_account.runtime.unique_id])\n  name     = each.key\n}\n',
+        ),
+      ),
       [...args, '-target=google_pubsub_topic.planted'],
       { validate: false },
     ),
@@ -120,7 +130,9 @@ function regexLiterals(): string[] {
 
 /** One console expression: per pattern, the match count on "" or "invalid" when RE2 refuses it. */
 function re2Expression(): string {
-  return `jsonencode([${regexLiterals().map((p) => `try(length(regexall(${p}, "")), "invalid")`).join(', ')}])\n`;
+  return `jsonencode([${regexLiterals()
+    .map((p) => `try(length(regexall(${p}, "")), "invalid")`)
+    .join(', ')}])\n`;
 }
 
 afterAll(() => {
@@ -197,17 +209,21 @@ describeTf('plan with the defaults (project_id only)', () => {
   const functions = (): Planned[] => planned(plan(), 'google_cloudfunctions2_function');
 
   test('one function per entry point of the delivery mode (batched: mediaCdnFiles), on nodejs22, built by the dedicated build account', () => {
-    expect(functions().map((f) => blockOf(f.after, 'build_config')['entry_point']).sort()).toEqual(['edgeoneLogs', 'mediaCdnFiles']);
+    expect(
+      functions()
+        .map((f) => blockOf(f.after, 'build_config')['entry_point'])
+        .sort(),
+    ).toEqual(['edgeoneLogs', 'mediaCdnFiles']);
     // Across the three modes, every entry point the code exports is deployed.
-    const deployed = [defaults, realtime, hourly].flatMap((r) => planned(planOf(r), 'google_cloudfunctions2_function').map((f) => blockOf(f.after, 'build_config')['entry_point']));
+    const deployed = [defaults, realtime, hourly].flatMap((r) =>
+      planned(planOf(r), 'google_cloudfunctions2_function').map((f) => blockOf(f.after, 'build_config')['entry_point']),
+    );
     expect([...new Set(deployed)].sort()).toEqual([...ENTRY_POINTS].sort());
     for (const f of functions()) {
       expect(blockOf(f.after, 'build_config')['runtime']).toBe('nodejs22');
       expect(f.after['event_trigger']).toEqual([]); // our push subscriptions deliver, with dead letters
     }
-    expect(references(plan(), 'google_cloudfunctions2_function.ingest', ['build_config', 'service_account'])).toContain(
-      'google_service_account.build.id',
-    );
+    expect(references(plan(), 'google_cloudfunctions2_function.ingest', ['build_config', 'service_account'])).toContain('google_service_account.build.id');
     const buildSa = one(plan(), 'google_service_account.build');
     expect(buildSa.after['account_id']).toBe('cdnlog-build');
   });
@@ -268,10 +284,12 @@ describeTf('plan with the defaults (project_id only)', () => {
       'google_project_iam_member roles/storage.objectAdmin demo-project',
     ]);
     const invokers = iamMembers(plan()).filter((r) => roleOf(plan(), r) === 'roles/run.invoker');
-    expect(invokers.map((r) => r.index).sort()).toEqual(functions().map((f) => f.index).sort());
-    expect(references(plan(), 'google_cloud_run_service_iam_member.push_invokes_function', ['member'])).toContain(
-      'google_service_account.push_invoker',
+    expect(invokers.map((r) => r.index).sort()).toEqual(
+      functions()
+        .map((f) => f.index)
+        .sort(),
     );
+    expect(references(plan(), 'google_cloud_run_service_iam_member.push_invokes_function', ['member'])).toContain('google_service_account.push_invoker');
     const roles = iamMembers(plan()).map((r) => roleOf(plan(), r));
     for (const r of roles) expect(PRIMITIVE_ROLES).not.toContain(r);
     expect(planned(plan()).filter((r) => /^google_(project|bigquery_dataset)_iam_(binding|policy)$/.test(r.type))).toEqual([]);
@@ -279,7 +297,11 @@ describeTf('plan with the defaults (project_id only)', () => {
   });
 
   test('no EdgeOne push receiver, secret or public binding unless enable_edgeone_push', () => {
-    expect(planned(plan()).filter((r) => /edgeone_push|secret_manager/.test(r.address)).map((r) => r.address)).toEqual([]);
+    expect(
+      planned(plan())
+        .filter((r) => /edgeone_push|secret_manager/.test(r.address))
+        .map((r) => r.address),
+    ).toEqual([]);
     expect(iamMembers(plan()).filter((r) => r.after['member'] === 'allUsers')).toEqual([]);
   });
 
@@ -297,7 +319,12 @@ describeTf('plan with the defaults (project_id only)', () => {
 
   test('Pub/Sub may dead-letter (publisher on the dead-letter topic, subscriber on each push subscription) and write the batched files', () => {
     const agent = (r: Planned): boolean => references(plan(), `${r.type}.${r.name}`, ['member']).includes('local.pubsub_service_agent');
-    expect(iamMembers(plan()).filter(agent).map((r) => `${r.type} ${roleOf(plan(), r)}`).sort()).toEqual([
+    expect(
+      iamMembers(plan())
+        .filter(agent)
+        .map((r) => `${r.type} ${roleOf(plan(), r)}`)
+        .sort(),
+    ).toEqual([
       'google_pubsub_subscription_iam_member roles/pubsub.subscriber',
       'google_pubsub_subscription_iam_member roles/pubsub.subscriber',
       'google_pubsub_topic_iam_member roles/pubsub.publisher',
@@ -310,7 +337,11 @@ describeTf('plan with the defaults (project_id only)', () => {
 
   test('push subscriptions: retry, dead-letter policy to the dead-letter topic, ack deadline = timeout, no expiry', () => {
     const subs = planned(plan(), 'google_pubsub_subscription').filter((s) => s.name === 'push');
-    expect(subs.map((s) => s.index).sort()).toEqual(functions().map((f) => f.index).sort());
+    expect(subs.map((s) => s.index).sort()).toEqual(
+      functions()
+        .map((f) => f.index)
+        .sort(),
+    );
     for (const s of subs) {
       expect(s.after).toMatchObject({ ack_deadline_seconds: 300, message_retention_duration: '604800s' });
       expect(blockOf(s.after, 'retry_policy')).toMatchObject({ minimum_backoff: '10s', maximum_backoff: '600s' });
@@ -325,9 +356,7 @@ describeTf('plan with the defaults (project_id only)', () => {
       'google_service_account.push_invoker',
     );
     for (const s of subs) expect(blockOf(s.after, 'push_config')['no_wrapper']).toEqual([]); // the framework reads {message, subscription}
-    expect(references(plan(), 'google_pubsub_subscription.push', ['dead_letter_policy', 'dead_letter_topic'])).toContain(
-      'google_pubsub_topic.dead_letter.id',
-    );
+    expect(references(plan(), 'google_pubsub_subscription.push', ['dead_letter_policy', 'dead_letter_topic'])).toContain('google_pubsub_topic.dead_letter.id');
     const dlq = one(plan(), 'google_pubsub_subscription.dead_letter').after;
     expect(dlq).toMatchObject({ name: 'cdnlog-dead-letter', message_retention_duration: '604800s', retain_acked_messages: true });
   });
@@ -391,7 +420,19 @@ describeTf('plan with the defaults (project_id only)', () => {
 
   test('APIs: every one the module calls, Cloud Resource Manager included', () => {
     const apis = planned(plan(), 'google_project_service').map((s) => s.after['service']);
-    for (const api of ['cloudresourcemanager', 'iam', 'cloudbuild', 'cloudfunctions', 'run', 'artifactregistry', 'pubsub', 'logging', 'monitoring', 'bigquery', 'storage']) {
+    for (const api of [
+      'cloudresourcemanager',
+      'iam',
+      'cloudbuild',
+      'cloudfunctions',
+      'run',
+      'artifactregistry',
+      'pubsub',
+      'logging',
+      'monitoring',
+      'bigquery',
+      'storage',
+    ]) {
       expect(apis).toContain(`${api}.googleapis.com`);
     }
     expect(apis).not.toContain('cloudkms.googleapis.com');
@@ -445,9 +486,7 @@ describeTf('plan with every option on (test/terraform/all-options.tfvars)', () =
       'google_storage_bucket_iam_member roles/storage.objectCreator demo-edgeone-uploads',
     ]);
     const grant = one(plan(), 'google_storage_bucket_iam_member.edgeone_uploader_creates_objects[0]').after;
-    expect(blockOf(grant, 'condition')['expression']).toBe(
-      'resource.name.startsWith("projects/_/buckets/demo-edgeone-uploads/objects/edgeone/")',
-    );
+    expect(blockOf(grant, 'condition')['expression']).toBe('resource.name.startsWith("projects/_/buckets/demo-edgeone-uploads/objects/edgeone/")');
     expect(one(plan(), 'google_storage_notification.edgeone_uploads').after['object_name_prefix']).toBe('edgeone/');
   });
 
@@ -471,7 +510,9 @@ describeTf('plan with every option on (test/terraform/all-options.tfvars)', () =
     expect(loadSettings({ ...env, K_SERVICE: 'edgeone-push' }).sink.kind).toBe('bigquery'); // the package loads these, whatever the target
     const own = Object.keys(env).filter((k) => !([...DEPLOYED_ENV_VARS, ...RUNTIME_ENV_VARS, NODE_ENV] as string[]).includes(k));
     for (const k of [...own, 'EDGEONE_TOPIC']) expect(Object.keys(EdgeonePushEnv.shape)).toContain(k);
-    expect(references(plan(), 'google_cloudfunctions2_function.edgeone_push', ['service_config', 'environment_variables'])).toContain('google_pubsub_topic.edgeone_logs.id');
+    expect(references(plan(), 'google_cloudfunctions2_function.edgeone_push', ['service_config', 'environment_variables'])).toContain(
+      'google_pubsub_topic.edgeone_logs.id',
+    );
     const secrets = svc['secret_environment_variables'] as Record<string, unknown>[];
     expect(secrets.map((e) => e['key'])).toEqual([...SECRET_VARS]);
     expect(secrets[1]).toMatchObject({ secret: 'cdnx-edgeone-push-secret', version: '1' });
@@ -483,7 +524,9 @@ describeTf('plan with every option on (test/terraform/all-options.tfvars)', () =
     ]);
     const open = iamMembers(plan()).filter((r) => r.after['member'] === 'allUsers');
     expect(open.map((r) => [r.address, r.after['role']])).toEqual([['google_cloud_run_service_iam_member.edgeone_push_public[0]', 'roles/run.invoker']]);
-    expect(references(plan(), 'google_cloud_run_service_iam_member.edgeone_push_public', ['service'])).toContain('google_cloudfunctions2_function.edgeone_push');
+    expect(references(plan(), 'google_cloud_run_service_iam_member.edgeone_push_public', ['service'])).toContain(
+      'google_cloudfunctions2_function.edgeone_push',
+    );
     const alert = one(plan(), 'google_monitoring_alert_policy.edgeone_push[0]').after;
     const thresholds = (alert['conditions'] as Record<string, unknown>[]).map((c) => blockOf(c, 'condition_threshold')['threshold_value']);
     expect(thresholds).toEqual([50, 0]);
@@ -493,7 +536,14 @@ describeTf('plan with every option on (test/terraform/all-options.tfvars)', () =
     // The EdgeOne push receiver has its own sizing and ingress (its own test below).
     for (const f of planned(plan(), 'google_cloudfunctions2_function').filter((f) => f.name === 'ingest')) {
       const svc = blockOf(f.after, 'service_config');
-      expect(svc).toMatchObject({ available_memory: '1Gi', available_cpu: '2', max_instance_count: 50, max_instance_request_concurrency: 16, timeout_seconds: 540, ingress_settings: 'ALLOW_INTERNAL_ONLY' });
+      expect(svc).toMatchObject({
+        available_memory: '1Gi',
+        available_cpu: '2',
+        max_instance_count: 50,
+        max_instance_request_concurrency: 16,
+        timeout_seconds: 540,
+        ingress_settings: 'ALLOW_INTERNAL_ONLY',
+      });
       expect((svc['environment_variables'] as Record<string, string>)['NODE_OPTIONS']).toBe('--max-old-space-size=384');
       expect((svc['environment_variables'] as Record<string, string>)['BQ_WRITE_METHOD']).toBe('insertall');
       expect(f.after['location']).toBe('europe-west1');
@@ -517,32 +567,52 @@ describeTf('planted mistakes make the harness fail', () => {
   // Their plans started in beforeAll; on a busy machine they may still be running.
   const PLANTED_TIMEOUT = 300_000;
 
-  test('an invalid variable default (a repeat count RE2 refuses, as dataset_id had)', async () => {
-    const r = await planted.invalidDefault;
-    expect(r.ok).toBe(false);
-    expect(r.output).toContain('Invalid value for variable');
-    expect(r.output).toContain('dataset_id');
-  }, PLANTED_TIMEOUT);
+  test(
+    'an invalid variable default (a repeat count RE2 refuses, as dataset_id had)',
+    async () => {
+      const r = await planted.invalidDefault;
+      expect(r.ok).toBe(false);
+      expect(r.output).toContain('Invalid value for variable');
+      expect(r.output).toContain('dataset_id');
+    },
+    PLANTED_TIMEOUT,
+  );
 
-  test('a for_each over a value known only after apply', async () => {
-    const r = await planted.forEachUnknown;
-    expect([r.step, r.ok]).toEqual(['plan', false]);
-    expect(r.output).toContain('Invalid for_each argument');
-  }, PLANTED_TIMEOUT);
+  test(
+    'a for_each over a value known only after apply',
+    async () => {
+      const r = await planted.forEachUnknown;
+      expect([r.step, r.ok]).toEqual(['plan', false]);
+      expect(r.output).toContain('Invalid for_each argument');
+    },
+    PLANTED_TIMEOUT,
+  );
 
-  test('a reference to an attribute that does not exist (service_config[0].url for .uri)', async () => {
-    const r = await planted.missingAttribute;
-    expect(r.ok).toBe(false);
-    expect(r.output).toContain('Unsupported attribute');
-  }, PLANTED_TIMEOUT);
+  test(
+    'a reference to an attribute that does not exist (service_config[0].url for .uri)',
+    async () => {
+      const r = await planted.missingAttribute;
+      expect(r.ok).toBe(false);
+      expect(r.output).toContain('Unsupported attribute');
+    },
+    PLANTED_TIMEOUT,
+  );
 
-  test('variable validations refuse bad values: backoff order, timeout, email, memory, instances, soft delete', async () => {
-    expect(refusedVariables(await planted.badValues)).toEqual(Object.keys(BAD_VALUES).sort());
-  }, PLANTED_TIMEOUT);
+  test(
+    'variable validations refuse bad values: backoff order, timeout, email, memory, instances, soft delete',
+    async () => {
+      expect(refusedVariables(await planted.badValues)).toEqual(Object.keys(BAD_VALUES).sort());
+    },
+    PLANTED_TIMEOUT,
+  );
 
-  test('variable validations refuse CPU below 1 with concurrency 8, and a heap cap above the memory', async () => {
-    expect(refusedVariables(await planted.badSizing)).toEqual(Object.keys(BAD_SIZING).sort());
-  }, PLANTED_TIMEOUT);
+  test(
+    'variable validations refuse CPU below 1 with concurrency 8, and a heap cap above the memory',
+    async () => {
+      expect(refusedVariables(await planted.badSizing)).toEqual(Object.keys(BAD_SIZING).sort());
+    },
+    PLANTED_TIMEOUT,
+  );
 });
 
 describeTf('Media CDN delivery modes: each plans only what it needs (batched is the default)', () => {
@@ -571,7 +641,12 @@ describeTf('Media CDN delivery modes: each plans only what it needs (batched is 
 
   test('realtime: sink → topic → push → mediaCdnLogs; no bucket, no file topic', () => {
     expect(mediaCdnResources(realtime)).toEqual(
-      [...sinkAndExclusion, ...perFunction('media_cdn'), 'google_pubsub_topic.media_cdn_logs[0]', 'google_pubsub_topic_iam_member.sink_publishes_media_cdn[0]'].sort(),
+      [
+        ...sinkAndExclusion,
+        ...perFunction('media_cdn'),
+        'google_pubsub_topic.media_cdn_logs[0]',
+        'google_pubsub_topic_iam_member.sink_publishes_media_cdn[0]',
+      ].sort(),
     );
     const fn = one(planOf(realtime), 'google_cloudfunctions2_function.ingest["media_cdn"]').after;
     expect(blockOf(fn, 'build_config')['entry_point']).toBe('mediaCdnLogs');
@@ -594,15 +669,22 @@ describeTf('Media CDN delivery modes: each plans only what it needs (batched is 
     const plan = planOf(defaults);
     const sub = one(plan, 'google_pubsub_subscription.media_cdn_to_files[0]').after;
     const storage = blockOf(sub, 'cloud_storage_config');
-    expect(storage).toMatchObject({ bucket: 'demo-project-cdnlog-media-cdn', filename_prefix: 'media-cdn/', filename_suffix: '.jsonl', max_duration: '300s', max_bytes: 2 ** 30 });
+    expect(storage).toMatchObject({
+      bucket: 'demo-project-cdnlog-media-cdn',
+      filename_prefix: 'media-cdn/',
+      filename_suffix: '.jsonl',
+      max_duration: '300s',
+      max_bytes: 2 ** 30,
+    });
     expect(storage['avro_config']).toEqual([]); // text format: the message data, one message a line
     expect(sub['ack_deadline_seconds']).toBeGreaterThanOrEqual(300); // max_duration may not exceed it
     expect(sub['push_config']).toEqual([]); // Pub/Sub itself writes the files
     expect(references(plan, 'google_pubsub_subscription.media_cdn_to_files', ['topic'])).toContain('google_pubsub_topic.media_cdn_logs');
-    expect(iamMembers(plan).filter((r) => r.name === 'pubsub_writes_media_cdn_files').map((r) => memberOf(plan, r))).toEqual([
-      'local.pubsub_service_agent',
-      'local.pubsub_service_agent',
-    ]);
+    expect(
+      iamMembers(plan)
+        .filter((r) => r.name === 'pubsub_writes_media_cdn_files')
+        .map((r) => memberOf(plan, r)),
+    ).toEqual(['local.pubsub_service_agent', 'local.pubsub_service_agent']);
     const fn = one(plan, 'google_cloudfunctions2_function.ingest["media_cdn_files"]').after;
     expect(blockOf(fn, 'build_config')['entry_point']).toBe('mediaCdnFiles');
   });
@@ -652,7 +734,10 @@ describeTf('realtime billed per instance (media_cdn_realtime_billing = "instance
     const svc = one(plan(), 'google_cloud_run_v2_service.instance_billed["media_cdn"]').after;
     expect(svc).toMatchObject({ name: 'cdnlog-media-cdn', location: 'us-central1', ingress: 'INGRESS_TRAFFIC_INTERNAL_ONLY' });
     const build = blockOf(svc, 'build_config');
-    expect(build).toMatchObject({ function_target: 'mediaCdnLogs', base_image: 'us-central1-docker.pkg.dev/serverless-runtimes/google-22-full/runtimes/nodejs22' });
+    expect(build).toMatchObject({
+      function_target: 'mediaCdnLogs',
+      base_image: 'us-central1-docker.pkg.dev/serverless-runtimes/google-22-full/runtimes/nodejs22',
+    });
     expect(references(plan(), 'google_cloud_run_v2_service.instance_billed', ['build_config', 'source_location'])).toEqual(
       expect.arrayContaining(['google_storage_bucket.function_source', 'google_storage_bucket_object.function_source']),
     );
@@ -665,15 +750,25 @@ describeTf('realtime billed per instance (media_cdn_realtime_billing = "instance
     const env = Object.fromEntries((container['env'] as Array<{ name: string; value: string }>).map((e) => [e.name, e.value]));
     expect(Object.keys(env).sort()).toEqual([...new Set<string>([...DEPLOYED_ENV_VARS, ...RUNTIME_ENV_VARS, NODE_ENV])].sort());
     expect(loadSettings({ ...env, K_SERVICE: 'cdnlog-media-cdn' }).sink.kind).toBe('bigquery');
-    expect(references(plan(), 'google_cloud_run_v2_service.instance_billed', ['template', 'service_account'])).toContain('google_service_account.runtime.email');
+    expect(references(plan(), 'google_cloud_run_v2_service.instance_billed', ['template', 'service_account'])).toContain(
+      'google_service_account.runtime.email',
+    );
   });
 
   test('its push subscription, OIDC invoker and dead-letter grants are those of any handler', () => {
     expect(one(plan(), 'google_pubsub_subscription.push["media_cdn"]').after['name']).toBe('cdnlog-media-cdn-push');
     expect(references(plan(), 'google_pubsub_subscription.push', ['push_config', 'push_endpoint'])).toContain('local.function_uri');
-    expect(planned(plan(), 'google_cloud_run_service_iam_member').map((r) => r.index).sort()).toEqual(['edgeone', 'media_cdn']);
+    expect(
+      planned(plan(), 'google_cloud_run_service_iam_member')
+        .map((r) => r.index)
+        .sort(),
+    ).toEqual(['edgeone', 'media_cdn']);
     expect(references(plan(), 'google_cloud_run_service_iam_member.push_invokes_function', ['service'])).toContain('local.function_service');
-    expect(planned(plan(), 'google_pubsub_subscription_iam_member').map((r) => r.index).sort()).toEqual(['edgeone', 'media_cdn']);
+    expect(
+      planned(plan(), 'google_pubsub_subscription_iam_member')
+        .map((r) => r.index)
+        .sort(),
+    ).toEqual(['edgeone', 'media_cdn']);
   });
 
   test('request billing (the default) deploys no Cloud Run service of its own', () => {

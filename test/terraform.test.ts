@@ -79,7 +79,11 @@ describe('analyst views', () => {
       });
 
   test('the three views, each from sql/views/<table_id>.sql, standard SQL', () => {
-    expect(views().map((v) => v.tableId).sort()).toEqual(['edge_logs_dedup', 'l4_sessions', 'traffic_hourly']);
+    expect(
+      views()
+        .map((v) => v.tableId)
+        .sort(),
+    ).toEqual(['edge_logs_dedup', 'l4_sessions', 'traffic_hourly']);
     for (const v of views()) expect(v.sqlPath).toBe(`sql/views/${v.tableId}.sql`);
     for (const t of resources(mod, 'google_bigquery_table').filter((t) => t.body['view'])) {
       expect(block(t.body, 'view')['use_legacy_sql']).toBe(false);

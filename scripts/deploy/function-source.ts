@@ -10,7 +10,16 @@ import { pruneLockfile, type Lockfile } from './lockfile';
  * package; a static one is an error.
  */
 export const NOT_DEPLOYED = {
-  paths: ['dist/shared/cli/', 'dist/shared/local/', 'dist/scripts/', 'dist/shared/duckdb/', 'dist/shared/sink/duckdb.js', 'dist/shared/generate/', 'dist/bench/', 'dist/test/'],
+  paths: [
+    'dist/shared/cli/',
+    'dist/shared/local/',
+    'dist/scripts/',
+    'dist/shared/duckdb/',
+    'dist/shared/sink/duckdb.js',
+    'dist/shared/generate/',
+    'dist/bench/',
+    'dist/test/',
+  ],
   packages: ['@duckdb/'],
 };
 
@@ -61,7 +70,11 @@ export function planFunctionSource(repo: string): FunctionSource {
     if (!range) throw new Error(`${show(edge.from)} requires ${edge.pkg}, which is not in package.json dependencies`);
     dependencies[edge.pkg] = range;
   }
-  const sortedDeps = Object.fromEntries(Object.keys(dependencies).sort().map((name) => [name, dependencies[name]!]));
+  const sortedDeps = Object.fromEntries(
+    Object.keys(dependencies)
+      .sort()
+      .map((name) => [name, dependencies[name]!]),
+  );
   const meta = { name: pkg.name, version: pkg.version, license: pkg.license, engines: pkg.engines };
   return {
     files: graph.files.map(show).sort(),

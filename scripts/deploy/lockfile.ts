@@ -37,7 +37,11 @@ export function locate(packages: Lockfile['packages'], from: string, name: strin
  * offline-derivable and deterministic. A dependency the lockfile cannot resolve is an error
  * (optional and optional-peer ones may be absent, as npm allows).
  */
-export function pruneLockfile(lock: Lockfile, root: { name: string; version: string; license?: string; engines?: unknown }, dependencies: Record<string, string>): Lockfile {
+export function pruneLockfile(
+  lock: Lockfile,
+  root: { name: string; version: string; license?: string; engines?: unknown },
+  dependencies: Record<string, string>,
+): Lockfile {
   const kept: Record<string, LockEntry> = {};
   const queue: Array<{ from: string; entry: LockEntry }> = [{ from: '', entry: { dependencies } }];
   while (queue.length > 0) {
@@ -60,7 +64,17 @@ export function pruneLockfile(lock: Lockfile, root: { name: string; version: str
       queue.push({ from: at, entry: found });
     }
   }
-  const rootEntry: LockEntry = { name: root.name, version: root.version, ...(root.license ? { license: root.license } : {}), dependencies, ...(root.engines ? { engines: root.engines } : {}) };
-  const sorted = Object.fromEntries(Object.keys(kept).sort().map((key) => [key, kept[key]!]));
+  const rootEntry: LockEntry = {
+    name: root.name,
+    version: root.version,
+    ...(root.license ? { license: root.license } : {}),
+    dependencies,
+    ...(root.engines ? { engines: root.engines } : {}),
+  };
+  const sorted = Object.fromEntries(
+    Object.keys(kept)
+      .sort()
+      .map((key) => [key, kept[key]!]),
+  );
   return { name: root.name, version: root.version, lockfileVersion: lock.lockfileVersion, requires: true, packages: { '': rootEntry, ...sorted } };
 }

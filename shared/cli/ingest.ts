@@ -157,7 +157,9 @@ export const ingestCommand: Command = async (args, io) => {
   // DuckDB can tell what was new to the warehouse; BigQuery's insertAll cannot.
   const known = 'newRows' in sink && 'newErrors' in sink ? (sink as { newRows: number; newErrors: number }) : undefined;
   const interrupted = stop.signal.aborted;
-  io.stdout.write(`${formatIngestSummary(counts, (Date.now() - started) / 1000, { sink: where, newRows: known?.newRows, newErrors: known?.newErrors, interrupted })}\n`);
+  io.stdout.write(
+    `${formatIngestSummary(counts, (Date.now() - started) / 1000, { sink: where, newRows: known?.newRows, newErrors: known?.newErrors, interrupted })}\n`,
+  );
   if (interrupted) return EXIT_INTERRUPTED;
   return counts.rejects + counts.refused > 0 || counts.cut.length > 0 ? EXIT.rejected : EXIT.ok;
 };

@@ -45,8 +45,7 @@ export const normalize: Command = async (args, io) => {
     try {
       for await (const batch of recordsFromFile(file, io.stdin)) {
         for (const record of batch) {
-          const result =
-            'text' in record ? normalizeText(source, record.text, defaultContext) : { ok: false as const, error: record.error };
+          const result = 'text' in record ? normalizeText(source, record.text, defaultContext) : { ok: false as const, error: record.error };
           if (result.ok) {
             out.push(`${JSON.stringify(result.row)}\n`);
           } else {

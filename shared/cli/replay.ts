@@ -71,7 +71,8 @@ export function parseSince(value: string | undefined): Date | undefined {
 export function formatReplayReport(plan: ReplayPlan, sent: readonly Published[] | null): string {
   const lines: string[] = [];
   const ids = new Map(sent?.map((p) => [p.errorId, p.messageId]));
-  for (const m of plan.send) lines.push(`${sent ? 'sent' : 'would send'}  ${m.errorId}  ${m.source}  → ${m.topic}${ids.has(m.errorId) ? `  (message ${ids.get(m.errorId)})` : ''}`);
+  for (const m of plan.send)
+    lines.push(`${sent ? 'sent' : 'would send'}  ${m.errorId}  ${m.source}  → ${m.topic}${ids.has(m.errorId) ? `  (message ${ids.get(m.errorId)})` : ''}`);
   for (const s of plan.skipped) lines.push(`skipped     ${s.errorId}  ${s.source}  ${s.why}`);
   const byTopic = new Map<string, number>();
   for (const m of plan.send) byTopic.set(m.topic, (byTopic.get(m.topic) ?? 0) + 1);

@@ -14,13 +14,21 @@ function text(value: Cell): string {
 
 /** An aligned text table; numbers right-aligned, long cells cut with an ellipsis. */
 export function renderTable(columns: readonly string[], rows: readonly Cell[][]): string {
-  const cells = rows.map((r) => r.map((v) => {
-    const t = text(v).replace(/\s+/g, ' ');
-    return t.length > MAX_CELL ? `${t.slice(0, MAX_CELL - 1)}…` : t;
-  }));
+  const cells = rows.map((r) =>
+    r.map((v) => {
+      const t = text(v).replace(/\s+/g, ' ');
+      return t.length > MAX_CELL ? `${t.slice(0, MAX_CELL - 1)}…` : t;
+    }),
+  );
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]!.length)));
-  const numeric = columns.map((_, i) => rows.length > 0 && rows.every((r) => r[i] === null || typeof r[i] === 'number' || /^-?\d+(\.\d+)?$/.test(String(r[i]))));
-  const line = (r: string[]) => r.map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const numeric = columns.map(
+    (_, i) => rows.length > 0 && rows.every((r) => r[i] === null || typeof r[i] === 'number' || /^-?\d+(\.\d+)?$/.test(String(r[i]))),
+  );
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   const out = [line([...columns]), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)];
   out.push(`(${rows.length} row${rows.length === 1 ? '' : 's'})`);
   return `${out.join('\n')}\n`;

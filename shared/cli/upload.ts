@@ -36,9 +36,14 @@ export const upload: Command = async (args, io) => {
   if (positionals.length === 0) throw new UsageError('give at least one FILE');
   const threshold = values['resumable-over'] === undefined ? undefined : Number(values['resumable-over']);
   if (threshold !== undefined && !(Number.isInteger(threshold) && threshold >= 0)) throw new UsageError('--resumable-over must be a whole number of bytes');
-  const uploaded = await uploadFiles(createStorage(loadSettings(io.env).gcp), positionals, { bucket: values.bucket, prefix: values.prefix, resumableThreshold: threshold }, (u) =>
-    io.stdout.write(`${u.uri}\n`),
+  const uploaded = await uploadFiles(
+    createStorage(loadSettings(io.env).gcp),
+    positionals,
+    { bucket: values.bucket, prefix: values.prefix, resumableThreshold: threshold },
+    (u) => io.stdout.write(`${u.uri}\n`),
   );
-  io.stderr.write(`uploaded ${uploaded.length} file${uploaded.length === 1 ? '' : 's'}, ${uploaded.reduce((s, u) => s + u.bytes, 0).toLocaleString('en-US')} bytes\n`);
+  io.stderr.write(
+    `uploaded ${uploaded.length} file${uploaded.length === 1 ? '' : 's'}, ${uploaded.reduce((s, u) => s + u.bytes, 0).toLocaleString('en-US')} bytes\n`,
+  );
   return EXIT.ok;
 };

@@ -3,12 +3,8 @@ import { DEFAULT_DUCKDB_PATH, SINK_KINDS, WRITE_METHODS } from '../sink/create';
 import { ConfigError } from './error';
 import { DEFAULT_OBJECT_BOUNDS } from '../ingest/bounds';
 
-const datasetId = z
-  .string()
-  .regex(/^[A-Za-z0-9_]{1,1024}$/, 'letters, digits and underscores only (a BigQuery dataset id)');
-const tableId = z
-  .string()
-  .regex(/^[\p{L}\p{M}\p{N}\p{Pc}\p{Pd}\p{Zs}]{1,1024}$/u, 'a BigQuery table id');
+const datasetId = z.string().regex(/^[A-Za-z0-9_]{1,1024}$/, 'letters, digits and underscores only (a BigQuery dataset id)');
+const tableId = z.string().regex(/^[\p{L}\p{M}\p{N}\p{Pc}\p{Pd}\p{Zs}]{1,1024}$/u, 'a BigQuery table id');
 const url = z.string().url();
 const bucketName = z.string().regex(/^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/, 'a Cloud Storage bucket name');
 
@@ -48,7 +44,10 @@ export const LocalEnv = z.object({
    * host:port of a local BigQueryWrite gRPC endpoint (insecure channel, no credentials). Our own
    * name: the Write API client has no emulator variable.
    */
-  BIGQUERY_STORAGE_EMULATOR_HOST: z.string().regex(/^[^\s/:]+:\d{1,5}$/, 'host:port').optional(),
+  BIGQUERY_STORAGE_EMULATOR_HOST: z
+    .string()
+    .regex(/^[^\s/:]+:\d{1,5}$/, 'host:port')
+    .optional(),
   /** The Pub/Sub client's own variable: host:port of a local Pub/Sub gRPC endpoint. */
   PUBSUB_EMULATOR_HOST: z.string().optional(),
 });

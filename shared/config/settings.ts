@@ -67,16 +67,26 @@ export function chooseSinkKind(env: Pick<Env, 'SINK' | 'BQ_DATASET' | 'K_SERVICE
 export function loadSettings(env: NodeJS.ProcessEnv): Settings {
   const vars = parseEnv(Env, env);
   const project = vars.GOOGLE_CLOUD_PROJECT ?? vars.GCLOUD_PROJECT;
-  const endpoints = { bigquery: vars.BIGQUERY_EMULATOR_HOST, bigqueryStorage: vars.BIGQUERY_STORAGE_EMULATOR_HOST, storage: vars.STORAGE_EMULATOR_HOST, pubsub: vars.PUBSUB_EMULATOR_HOST };
+  const endpoints = {
+    bigquery: vars.BIGQUERY_EMULATOR_HOST,
+    bigqueryStorage: vars.BIGQUERY_STORAGE_EMULATOR_HOST,
+    storage: vars.STORAGE_EMULATOR_HOST,
+    pubsub: vars.PUBSUB_EMULATOR_HOST,
+  };
   const { kind, because } = chooseSinkKind(vars);
 
   const problems: EnvProblem[] = [];
   if (kind === 'bigquery' && !project) problems.push({ name: 'GOOGLE_CLOUD_PROJECT', problem: 'is not set' });
   if (kind === 'bigquery' && !vars.BQ_DATASET) problems.push({ name: 'BQ_DATASET', problem: 'is not set' });
   if (problems.length > 0) throw configError(problems, `the sink is BigQuery because ${because}; SINK=duckdb writes to a local file instead`);
-  const endpointVars = (['BIGQUERY_EMULATOR_HOST', 'BIGQUERY_STORAGE_EMULATOR_HOST', 'STORAGE_EMULATOR_HOST', 'PUBSUB_EMULATOR_HOST'] as const).filter((name) => vars[name]);
+  const endpointVars = (['BIGQUERY_EMULATOR_HOST', 'BIGQUERY_STORAGE_EMULATOR_HOST', 'STORAGE_EMULATOR_HOST', 'PUBSUB_EMULATOR_HOST'] as const).filter(
+    (name) => vars[name],
+  );
   if (!project && endpointVars.length > 0) {
-    throw configError([{ name: 'GOOGLE_CLOUD_PROJECT', problem: 'is not set' }], `${endpointVars.join(' and ')} ${endpointVars.length > 1 ? 'are' : 'is'} set, and a local endpoint needs a project id`);
+    throw configError(
+      [{ name: 'GOOGLE_CLOUD_PROJECT', problem: 'is not set' }],
+      `${endpointVars.join(' and ')} ${endpointVars.length > 1 ? 'are' : 'is'} set, and a local endpoint needs a project id`,
+    );
   }
 
   const sink: SinkSettings =

@@ -133,7 +133,7 @@ export function estimateMode(mode: DeliveryMode, input: CostInput): ModeCost {
 
 /** Files a month: Pub/Sub starts one every max_duration or max_bytes; Logging one an hour per 3.5 GiB. */
 export function fileCount(mode: DeliveryMode, input: CostInput): number {
-  if (mode === 'batched') return Math.max((MONTH_SECONDS / 60) / input.batchedFileMinutes, input.monthlyBytes / BATCHED_MAX_FILE_BYTES);
+  if (mode === 'batched') return Math.max(MONTH_SECONDS / 60 / input.batchedFileMinutes, input.monthlyBytes / BATCHED_MAX_FILE_BYTES);
   if (mode === 'hourly') return 30 * 24 * Math.max(1, Math.ceil(input.monthlyBytes / (30 * 24) / LOGGING_MAX_FILE_BYTES));
   return 0;
 }

@@ -55,7 +55,9 @@ export function renderCost(input: CostInput, modes: ModeCost[]): string {
     out.push('', `${mode.mode}: ${mode.route}; latency ${mode.latency}`);
     const width = Math.max(...mode.lines.map((l) => `${l.category}: ${l.what}`.length));
     for (const l of mode.lines) {
-      out.push(`  ${`${l.category}: ${l.what}`.padEnd(width)}  ${quantity(l.quantity, l.price).padStart(22)} × ${rate(l.price).padEnd(26)} ${usd(l.usd).padStart(11)}`);
+      out.push(
+        `  ${`${l.category}: ${l.what}`.padEnd(width)}  ${quantity(l.quantity, l.price).padStart(22)} × ${rate(l.price).padEnd(26)} ${usd(l.usd).padStart(11)}`,
+      );
     }
     out.push(`  ${'total'.padEnd(width)}  ${''.padStart(22)}   ${''.padEnd(26)} ${usd(mode.totalUsd).padStart(11)}`);
   }

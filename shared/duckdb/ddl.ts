@@ -102,18 +102,10 @@ export interface KeyWindow {
  * rows in 10 batches, keeping the ART index up cost twice the time of the whole load (5.9 s against
  * 2.9 s). One writer process per file (DuckDB's own rule) makes the check-then-insert safe.
  */
-export function insertFromJsonLinesSql(
-  table: string,
-  file: string,
-  columns: readonly DuckDbColumn[],
-  key: string,
-  window?: KeyWindow,
-): string {
+export function insertFromJsonLinesSql(table: string, file: string, columns: readonly DuckDbColumn[], key: string, window?: KeyWindow): string {
   const types = columns.map((c) => `${c.name}: '${c.type === 'JSON' ? 'VARCHAR' : c.type}'`);
   const select = columns.map((c) => (c.type === 'JSON' ? `CAST(s.${c.name} AS JSON) AS ${c.name}` : `s.${c.name}`));
-  const inWindow = window
-    ? ` AND t.${window.column} BETWEEN TIMESTAMP ${sqlString(window.from)} AND TIMESTAMP ${sqlString(window.to)}`
-    : '';
+  const inWindow = window ? ` AND t.${window.column} BETWEEN TIMESTAMP ${sqlString(window.from)} AND TIMESTAMP ${sqlString(window.to)}` : '';
   return (
     `INSERT INTO ${table} (${columns.map((c) => c.name).join(', ')}) SELECT DISTINCT ON (s.${key}) ${select.join(', ')} ` +
     `FROM read_json(${sqlString(file)}, format = 'newline_delimited', columns = {${types.join(', ')}}) AS s ` +

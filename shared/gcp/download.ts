@@ -42,7 +42,8 @@ function header(headers: HeaderMap, name: string): string | undefined {
 export function chooseCheck(headers: HeaderMap): DownloadCheck {
   const stored = header(headers, 'x-goog-stored-content-encoding') ?? 'identity';
   const served = header(headers, 'content-encoding') ?? 'identity';
-  if (stored !== served) return { kind: 'none', why: `the object is stored with Content-Encoding ${stored} but served as ${served}, so its hashes do not describe the bytes` };
+  if (stored !== served)
+    return { kind: 'none', why: `the object is stored with Content-Encoding ${stored} but served as ${served}, so its hashes do not describe the bytes` };
   const lengthText = header(headers, 'x-goog-stored-content-length') ?? header(headers, 'content-length');
   const length = lengthText !== undefined && /^\d+$/.test(lengthText) ? Number(lengthText) : null;
   const hashes = new Map<string, string>();
@@ -128,9 +129,10 @@ async function mediaRequest(storage: Storage, object: ObjectRef): Promise<{ url:
   if (!storage.customEndpoint || storage.useAuthWithCustomEndpoint) {
     // A Headers object or a plain record, depending on the google-auth-library version.
     const auth: unknown = await storage.authClient.getRequestHeaders(url);
-    if (auth instanceof Headers) auth.forEach((value, key) => {
-      headers[key] = value;
-    });
+    if (auth instanceof Headers)
+      auth.forEach((value, key) => {
+        headers[key] = value;
+      });
     else Object.assign(headers, auth);
   }
   return { url, headers };

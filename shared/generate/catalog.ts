@@ -60,17 +60,14 @@ export function vodObject(rng: Rng): CdnObject {
   const title = objectId('vod', skewedIndex(rng, VOD_TITLES));
   const fmt = rng.chance(0.7) ? 'hls' : 'dash';
   if (rng.chance(0.06)) {
-    const path = fmt === 'hls'
-      ? (rng.chance(0.4) ? `/vod/${title}/master.m3u8` : `/vod/${title}/${pickRendition(rng).name}/index.m3u8`)
-      : `/vod/${title}/manifest.mpd`;
+    const path =
+      fmt === 'hls' ? (rng.chance(0.4) ? `/vod/${title}/master.m3u8` : `/vod/${title}/${pickRendition(rng).name}/index.m3u8`) : `/vod/${title}/manifest.mpd`;
     return { kind: 'manifest', path, query: '', bytes: Math.round(rng.logNormal(2400, 0.6)), compressible: true, live: false };
   }
   const r = pickRendition(rng);
   // Viewers start at the beginning and drop off, so early segments are hotter.
   const seg = skewedIndex(rng, 1500, 2);
-  const path = fmt === 'hls'
-    ? `/vod/${title}/${r.name}/seg_${String(seg).padStart(5, '0')}.ts`
-    : `/vod/${title}/${r.name}/chunk-${seg}.m4s`;
+  const path = fmt === 'hls' ? `/vod/${title}/${r.name}/seg_${String(seg).padStart(5, '0')}.ts` : `/vod/${title}/${r.name}/chunk-${seg}.m4s`;
   const query = rng.chance(0.15) ? `token=${rng.hex(16)}&exp=${1793000000 + rng.int(0, 9999999)}` : '';
   return { kind: 'segment', path, query, bytes: segmentBytes(rng, r.kbps), compressible: false, bitrateKbps: r.kbps, durationMs: SEGMENT_MS, live: false };
 }
@@ -80,14 +77,35 @@ export function liveObject(rng: Rng, epochMs: number): CdnObject {
   const channel = `ch${String(skewedIndex(rng, LIVE_CHANNELS, 2) + 1).padStart(2, '0')}`;
   const r = pickRendition(rng);
   if (rng.chance(0.3)) {
-    return { kind: 'manifest', path: `/live/${channel}/${r.name}/index.m3u8`, query: '', bytes: Math.round(rng.logNormal(900, 0.3)), compressible: true, live: true };
+    return {
+      kind: 'manifest',
+      path: `/live/${channel}/${r.name}/index.m3u8`,
+      query: '',
+      bytes: Math.round(rng.logNormal(900, 0.3)),
+      compressible: true,
+      live: true,
+    };
   }
   // Players sit one to three segments behind the live edge.
   const seq = Math.floor(epochMs / SEGMENT_MS) - rng.int(0, 2);
-  return { kind: 'segment', path: `/live/${channel}/${r.name}/${seq}.m4s`, query: '', bytes: segmentBytes(rng, r.kbps), compressible: false, bitrateKbps: r.kbps, durationMs: SEGMENT_MS, live: true };
+  return {
+    kind: 'segment',
+    path: `/live/${channel}/${r.name}/${seq}.m4s`,
+    query: '',
+    bytes: segmentBytes(rng, r.kbps),
+    compressible: false,
+    bitrateKbps: r.kbps,
+    durationMs: SEGMENT_MS,
+    live: true,
+  };
 }
 
-const IMAGE_EXT = weighted([['jpg', 5], ['webp', 4], ['png', 1], ['avif', 1]] as const);
+const IMAGE_EXT = weighted([
+  ['jpg', 5],
+  ['webp', 4],
+  ['png', 1],
+  ['avif', 1],
+] as const);
 
 /** An image: Pareto-sized (most are thumbnails, a few are huge), some resized via query. */
 export function imageObject(rng: Rng): CdnObject {
@@ -104,17 +122,38 @@ export function siteObject(rng: Rng): CdnObject {
   const r = rng.float();
   if (r < 0.15) {
     const page = rng.pick(['/', '/en-us/about.html', '/products/', '/news/', '/support/faq.html', '/zh-cn/index.html']);
-    return { kind: 'page', path: page, query: rng.chance(0.2) ? `utm_source=${rng.pick(['wechat', 'google', 'newsletter'])}` : '', bytes: Math.round(rng.logNormal(38000, 0.5)), compressible: true, live: false };
+    return {
+      kind: 'page',
+      path: page,
+      query: rng.chance(0.2) ? `utm_source=${rng.pick(['wechat', 'google', 'newsletter'])}` : '',
+      bytes: Math.round(rng.logNormal(38000, 0.5)),
+      compressible: true,
+      live: false,
+    };
   }
   if (r < 0.5) {
     const name = rng.pick(STATIC_FILES);
     const ext = name === 'styles' ? 'css' : 'js';
-    return { kind: 'static', path: `/static/${ext}/${name}.${hash64Hex(name).slice(0, 8)}.${ext}`, query: '', bytes: Math.round(rng.logNormal(90000, 0.8)), compressible: true, live: false };
+    return {
+      kind: 'static',
+      path: `/static/${ext}/${name}.${hash64Hex(name).slice(0, 8)}.${ext}`,
+      query: '',
+      bytes: Math.round(rng.logNormal(90000, 0.8)),
+      compressible: true,
+      live: false,
+    };
   }
   if (r < 0.8) return imageObject(rng);
   if (r < 0.92) {
     const api = rng.pick(['/api/v1/user/profile', '/api/v1/feed', '/api/v1/search', '/api/v1/cart']);
-    return { kind: 'api', path: api, query: rng.chance(0.6) ? `page=${rng.int(1, 20)}&t=${rng.hex(8)}` : '', bytes: Math.round(rng.logNormal(2500, 1)), compressible: true, live: false };
+    return {
+      kind: 'api',
+      path: api,
+      query: rng.chance(0.6) ? `page=${rng.int(1, 20)}&t=${rng.hex(8)}` : '',
+      bytes: Math.round(rng.logNormal(2500, 1)),
+      compressible: true,
+      live: false,
+    };
   }
   return vodObject(rng);
 }

@@ -102,9 +102,7 @@ function newSession(rng: Rng, connectMs: number): Session {
   const [short, medium, long] = service.durations;
   const u = rng.float();
   // A failed upstream channel ends the session almost at once.
-  const seconds = reason.endsWith('create_peer_channel_exception')
-    ? rng.float() * 3
-    : rng.exponential(u < 0.55 ? short : u < 0.88 ? medium : long);
+  const seconds = reason.endsWith('create_peer_channel_exception') ? rng.float() * 3 : rng.exponential(u < 0.55 ? short : u < 0.88 ? medium : long);
   return {
     service,
     // The SessionID format is not documented; an opaque 32-hex-digit id is assumed.

@@ -59,8 +59,18 @@ const HOST_BY_KIND: Readonly<Record<CdnObject['kind'], string>> = {
   segment: 'video.example.com',
 };
 
-const pickProtocol = weighted([['HTTP/2.0', 55], ['HTTP/1.1', 27], ['HTTP/3', 16], ['HTTP/1.0', 2]] as const);
-const pickCacheStatus = weighted([['hit', 86], ['miss', 12], ['other', 1.5], ['-', 0.5]] as const);
+const pickProtocol = weighted([
+  ['HTTP/2.0', 55],
+  ['HTTP/1.1', 27],
+  ['HTTP/3', 16],
+  ['HTTP/1.0', 2],
+] as const);
+const pickCacheStatus = weighted([
+  ['hit', 86],
+  ['miss', 12],
+  ['other', 1.5],
+  ['-', 0.5],
+] as const);
 // Inside mainland China EdgeOne reports the ISP; elsewhere the ASN. The CN labels are assumed.
 const CN_ISPS = ['电信', '联通', '移动'] as const;
 

@@ -33,7 +33,9 @@ export interface Country {
 
 export const COUNTRIES: readonly Country[] = [
   {
-    code: 'US', mediaWeight: 28, edgeoneWeight: 10,
+    code: 'US',
+    mediaWeight: 28,
+    edgeoneWeight: 10,
     cities: [
       { name: 'New York', iata: 'lga', state: 'US-NY' },
       { name: 'Los Angeles', iata: 'lax', state: 'US-CA' },
@@ -50,7 +52,9 @@ export const COUNTRIES: readonly Country[] = [
     v6Share: 0.35,
   },
   {
-    code: 'IN', mediaWeight: 16, edgeoneWeight: 6,
+    code: 'IN',
+    mediaWeight: 16,
+    edgeoneWeight: 6,
     cities: [
       { name: 'Mumbai', iata: 'bom', state: 'IN-MH' },
       { name: 'Delhi', iata: 'del', state: 'IN-DL' },
@@ -64,7 +68,9 @@ export const COUNTRIES: readonly Country[] = [
     v6Share: 0.5,
   },
   {
-    code: 'BR', mediaWeight: 9, edgeoneWeight: 3,
+    code: 'BR',
+    mediaWeight: 9,
+    edgeoneWeight: 3,
     cities: [
       { name: 'Sao Paulo', iata: 'gru', state: 'BR-SP' },
       { name: 'Rio de Janeiro', iata: 'gig', state: 'BR-RJ' },
@@ -76,7 +82,9 @@ export const COUNTRIES: readonly Country[] = [
     v6Share: 0.3,
   },
   {
-    code: 'DE', mediaWeight: 7, edgeoneWeight: 3,
+    code: 'DE',
+    mediaWeight: 7,
+    edgeoneWeight: 3,
     cities: [
       { name: 'Frankfurt', iata: 'fra', state: 'DE-HE' },
       { name: 'Berlin', iata: 'ber', state: 'DE-BE' },
@@ -89,7 +97,9 @@ export const COUNTRIES: readonly Country[] = [
     v6Share: 0.4,
   },
   {
-    code: 'GB', mediaWeight: 7, edgeoneWeight: 2,
+    code: 'GB',
+    mediaWeight: 7,
+    edgeoneWeight: 2,
     cities: [
       { name: 'London', iata: 'lhr', state: 'GB-LND' },
       { name: 'Manchester', iata: 'man', state: 'GB-MAN' },
@@ -100,7 +110,9 @@ export const COUNTRIES: readonly Country[] = [
     v6Share: 0.3,
   },
   {
-    code: 'JP', mediaWeight: 6, edgeoneWeight: 8,
+    code: 'JP',
+    mediaWeight: 6,
+    edgeoneWeight: 8,
     cities: [
       { name: 'Tokyo', iata: 'nrt', state: 'JP-13' },
       { name: 'Osaka', iata: 'kix', state: 'JP-27' },
@@ -111,7 +123,9 @@ export const COUNTRIES: readonly Country[] = [
     v6Share: 0.4,
   },
   {
-    code: 'ID', mediaWeight: 5, edgeoneWeight: 7,
+    code: 'ID',
+    mediaWeight: 5,
+    edgeoneWeight: 7,
     cities: [
       { name: 'Jakarta', iata: 'cgk', state: 'ID-JK' },
       { name: 'Surabaya', iata: 'sub', state: 'ID-JI' },
@@ -122,7 +136,9 @@ export const COUNTRIES: readonly Country[] = [
     v6Share: 0.2,
   },
   {
-    code: 'FR', mediaWeight: 5, edgeoneWeight: 2,
+    code: 'FR',
+    mediaWeight: 5,
+    edgeoneWeight: 2,
     cities: [
       { name: 'Paris', iata: 'cdg', state: 'FR-IDF' },
       { name: 'Marseille', iata: 'mrs', state: 'FR-PAC' },
@@ -133,47 +149,74 @@ export const COUNTRIES: readonly Country[] = [
     v6Share: 0.45,
   },
   {
-    code: 'MX', mediaWeight: 4, edgeoneWeight: 1,
-    cities: [{ name: 'Mexico City', iata: 'mex', state: 'MX-CMX' }, { name: 'Monterrey', iata: 'mty', state: 'MX-NLE' }],
+    code: 'MX',
+    mediaWeight: 4,
+    edgeoneWeight: 1,
+    cities: [
+      { name: 'Mexico City', iata: 'mex', state: 'MX-CMX' },
+      { name: 'Monterrey', iata: 'mty', state: 'MX-NLE' },
+    ],
     asns: ['8151', '28548'],
     v4FirstOctets: [187, 189, 201],
     v6Prefixes: ['2806:10a', '2806:2f0'],
     v6Share: 0.2,
   },
   {
-    code: 'CA', mediaWeight: 3, edgeoneWeight: 1,
-    cities: [{ name: 'Toronto', iata: 'yyz', state: 'CA-ON' }, { name: 'Montreal', iata: 'yul', state: 'CA-QC' }],
+    code: 'CA',
+    mediaWeight: 3,
+    edgeoneWeight: 1,
+    cities: [
+      { name: 'Toronto', iata: 'yyz', state: 'CA-ON' },
+      { name: 'Montreal', iata: 'yul', state: 'CA-QC' },
+    ],
     asns: ['812', '577', '5769'],
     v4FirstOctets: [24, 70, 99, 142],
     v6Prefixes: ['2607:fea8', '2607:f2c0'],
     v6Share: 0.3,
   },
   {
-    code: 'AU', mediaWeight: 3, edgeoneWeight: 2,
-    cities: [{ name: 'Sydney', iata: 'syd', state: 'AU-NSW' }, { name: 'Melbourne', iata: 'mel', state: 'AU-VIC' }],
+    code: 'AU',
+    mediaWeight: 3,
+    edgeoneWeight: 2,
+    cities: [
+      { name: 'Sydney', iata: 'syd', state: 'AU-NSW' },
+      { name: 'Melbourne', iata: 'mel', state: 'AU-VIC' },
+    ],
     asns: ['1221', '4804', '7545'],
     v4FirstOctets: [1, 101, 120, 203],
     v6Prefixes: ['2001:8003', '2403:5800'],
     v6Share: 0.25,
   },
   {
-    code: 'KR', mediaWeight: 3, edgeoneWeight: 5,
-    cities: [{ name: 'Seoul', iata: 'icn', state: 'KR-11' }, { name: 'Busan', iata: 'pus', state: 'KR-26' }],
+    code: 'KR',
+    mediaWeight: 3,
+    edgeoneWeight: 5,
+    cities: [
+      { name: 'Seoul', iata: 'icn', state: 'KR-11' },
+      { name: 'Busan', iata: 'pus', state: 'KR-26' },
+    ],
     asns: ['4766', '9318', '3786'],
     v4FirstOctets: [1, 58, 121, 211],
     v6Prefixes: ['2001:2d8', '2001:e60'],
     v6Share: 0.15,
   },
   {
-    code: 'PH', mediaWeight: 2, edgeoneWeight: 4,
-    cities: [{ name: 'Manila', iata: 'mnl', state: 'PH-00' }, { name: 'Cebu City', iata: 'ceb', state: 'PH-CEB' }],
+    code: 'PH',
+    mediaWeight: 2,
+    edgeoneWeight: 4,
+    cities: [
+      { name: 'Manila', iata: 'mnl', state: 'PH-00' },
+      { name: 'Cebu City', iata: 'ceb', state: 'PH-CEB' },
+    ],
     asns: ['9299', '132199', '4775'],
     v4FirstOctets: [112, 120, 122, 180],
     v6Prefixes: ['2001:4451', '2405:8d40'],
     v6Share: 0.2,
   },
   {
-    code: 'SG', mediaWeight: 2, edgeoneWeight: 5,
+    code: 'SG',
+    mediaWeight: 2,
+    edgeoneWeight: 5,
     cities: [{ name: 'Singapore', iata: 'sin', state: 'SG-01' }],
     asns: ['3758', '9506', '55430'],
     v4FirstOctets: [101, 116, 118, 175],
@@ -181,7 +224,9 @@ export const COUNTRIES: readonly Country[] = [
     v6Share: 0.25,
   },
   {
-    code: 'CN', mediaWeight: 0.5, edgeoneWeight: 40,
+    code: 'CN',
+    mediaWeight: 0.5,
+    edgeoneWeight: 40,
     cities: [
       { name: 'Guangzhou', iata: 'can', state: 'CN-GD' },
       { name: 'Shanghai', iata: 'pvg', state: 'CN-SH' },
@@ -221,7 +266,12 @@ export function clientIp(rng: Rng, country: Country, v4Only = false): string {
   if (!v4Only && rng.chance(country.v6Share)) {
     // Every prefix above is two groups; six more make a full address. Leading zeros dropped as in RFC 5952.
     let ip = rng.pick(country.v6Prefixes);
-    for (let i = 0; i < 6; i++) ip += `:${rng.uint32().toString(16).slice(-4).replace(/^0+(?=.)/, '')}`;
+    for (let i = 0; i < 6; i++)
+      ip += `:${rng
+        .uint32()
+        .toString(16)
+        .slice(-4)
+        .replace(/^0+(?=.)/, '')}`;
     return ip;
   }
   return `${rng.pick(country.v4FirstOctets)}.${rng.int(0, 255)}.${rng.int(0, 255)}.${rng.int(1, 254)}`;

@@ -110,18 +110,77 @@ interface Service {
 }
 
 // Edge-served (rightmost hit/stale/revalidated) shares: VOD 93%, live 85%, images 92%.
-const vodCache = weighted([['hit', 90], ['hit,stale', 0.5], ['revalidated', 2.5], ['hit, miss', 4.5], ['fetch, miss, miss', 2.5]] as const);
-const liveCache = weighted([['hit', 80], ['hit,stale', 1], ['revalidated', 4], ['hit, miss', 10], ['fetch, miss, miss', 5]] as const);
-const imageCache = weighted([['hit', 89], ['hit,stale', 1], ['revalidated', 2], ['hit, miss', 5], ['fetch, miss, miss', 3]] as const);
+const vodCache = weighted([
+  ['hit', 90],
+  ['hit,stale', 0.5],
+  ['revalidated', 2.5],
+  ['hit, miss', 4.5],
+  ['fetch, miss, miss', 2.5],
+] as const);
+const liveCache = weighted([
+  ['hit', 80],
+  ['hit,stale', 1],
+  ['revalidated', 4],
+  ['hit, miss', 10],
+  ['fetch, miss, miss', 5],
+] as const);
+const imageCache = weighted([
+  ['hit', 89],
+  ['hit,stale', 1],
+  ['revalidated', 2],
+  ['hit, miss', 5],
+  ['fetch, miss, miss', 3],
+] as const);
 
 const SERVICES: ReadonlyArray<readonly [Service, number]> = [
-  [{ name: 'vod-service', host: 'vod.example.com', matchedPath: '/vod/', origin: 'vod-origin', originIp: '74.125.128.128', cacheMode: 'CACHE_ALL_STATIC', object: (rng) => vodObject(rng), cacheStatus: vodCache }, 55],
-  [{ name: 'live-service', host: 'live.example.com', matchedPath: '/live/', origin: 'live-origin', originIp: '35.186.220.14', cacheMode: 'USE_ORIGIN_HEADERS', policy: 'live-edge-policy', object: liveObject, cacheStatus: liveCache }, 25],
-  [{ name: 'img-service', host: 'images.example.com', matchedPath: '/img/', origin: 'img-origin', originIp: '74.125.128.207', cacheMode: 'FORCE_CACHE_ALL', object: (rng) => imageObject(rng), cacheStatus: imageCache }, 20],
+  [
+    {
+      name: 'vod-service',
+      host: 'vod.example.com',
+      matchedPath: '/vod/',
+      origin: 'vod-origin',
+      originIp: '74.125.128.128',
+      cacheMode: 'CACHE_ALL_STATIC',
+      object: (rng) => vodObject(rng),
+      cacheStatus: vodCache,
+    },
+    55,
+  ],
+  [
+    {
+      name: 'live-service',
+      host: 'live.example.com',
+      matchedPath: '/live/',
+      origin: 'live-origin',
+      originIp: '35.186.220.14',
+      cacheMode: 'USE_ORIGIN_HEADERS',
+      policy: 'live-edge-policy',
+      object: liveObject,
+      cacheStatus: liveCache,
+    },
+    25,
+  ],
+  [
+    {
+      name: 'img-service',
+      host: 'images.example.com',
+      matchedPath: '/img/',
+      origin: 'img-origin',
+      originIp: '74.125.128.207',
+      cacheMode: 'FORCE_CACHE_ALL',
+      object: (rng) => imageObject(rng),
+      cacheStatus: imageCache,
+    },
+    20,
+  ],
 ];
 const pickService = weighted(SERVICES);
 
-const pickProtocol = weighted([['HTTP/2', 60], ['HTTP/3', 25], ['HTTP/1.1', 15]] as const);
+const pickProtocol = weighted([
+  ['HTTP/2', 60],
+  ['HTTP/3', 25],
+  ['HTTP/1.1', 15],
+] as const);
 const TLS13_SUITES = ['1301', '1302', '1303'] as const;
 const TLS12_SUITES = ['C02F', 'C030', 'C02B', 'CCA8', '009C'] as const;
 const pickServerError = weighted([
@@ -133,8 +192,21 @@ const pickServerError = weighted([
 
 /** Origin shield a country's misses go through (the middle of a cacheId chain). */
 const SHIELD: Readonly<Record<string, string>> = {
-  US: 'iad', CA: 'ord', MX: 'dfw', BR: 'gru', DE: 'fra', GB: 'lhr', FR: 'fra',
-  IN: 'bom', JP: 'nrt', KR: 'nrt', ID: 'sin', PH: 'sin', SG: 'sin', AU: 'syd', CN: 'hkg',
+  US: 'iad',
+  CA: 'ord',
+  MX: 'dfw',
+  BR: 'gru',
+  DE: 'fra',
+  GB: 'lhr',
+  FR: 'fra',
+  IN: 'bom',
+  JP: 'nrt',
+  KR: 'nrt',
+  ID: 'sin',
+  PH: 'sin',
+  SG: 'sin',
+  AU: 'syd',
+  CN: 'hkg',
 };
 /** The cache nearest the origins (all in us-east): the leftmost entry of a full-miss chain. */
 const ORIGIN_SHIELD = 'iad';
@@ -274,9 +346,12 @@ export function* generateMediaCdn(opts: GenerateOptions): Iterable<MediaCdnLogEn
       cacheKeyFingerprint: hash64Hex(cacheKey),
       cacheStatus,
       compressionAlgorithmApplied: compression,
-      enforcedSecurityPolicy: service.policy === undefined ? undefined : denied
-        ? { name: service.policy, priority: 100, configuredAction: 'DENY', outcome: 'DENY' }
-        : { name: service.policy, priority: 1000, configuredAction: 'ACCEPT', outcome: 'ACCEPT' },
+      enforcedSecurityPolicy:
+        service.policy === undefined
+          ? undefined
+          : denied
+            ? { name: service.policy, priority: 100, configuredAction: 'DENY', outcome: 'DENY' }
+            : { name: service.policy, priority: 1000, configuredAction: 'ACCEPT', outcome: 'ACCEPT' },
       // Set only for responses served from cache: the id of the request that filled it, stable per object.
       originalRequestId: edgeHit ? uuidFromKey(cacheKey) : undefined,
       proxyRegionCode: country.code,
@@ -290,7 +365,9 @@ export function* generateMediaCdn(opts: GenerateOptions): Iterable<MediaCdnLogEn
 
     const receiveUs = clockUs + Math.round(rng.logNormal(2_500_000, 0.3));
     yield {
-      insertId: `${rng.hex(8)}-0000-${rng.hex(4)}-${rng.hex(4)}-${rng.hex(4)}${scramble32(i ^ insertSalt).toString(16).padStart(8, '0')}@a1`,
+      insertId: `${rng.hex(8)}-0000-${rng.hex(4)}-${rng.hex(4)}-${rng.hex(4)}${scramble32(i ^ insertSalt)
+        .toString(16)
+        .padStart(8, '0')}@a1`,
       jsonPayload: payload,
       httpRequest,
       resource: {
@@ -324,7 +401,7 @@ function cmcd(rng: Rng, obj: CdnObject): Cmcd {
   const out: Cmcd = {};
   if (obj.kind === 'segment' && obj.bitrateKbps !== undefined) {
     out.br = obj.bitrateKbps;
-    out.bl = Math.round(rng.float() * 30000 / 100) * 100;
+    out.bl = Math.round((rng.float() * 30000) / 100) * 100;
     if (rng.chance(0.02)) out.bs = true;
     out.d = obj.durationMs;
     out.mtp = Math.round(rng.logNormal(obj.bitrateKbps * 3, 0.6) / 100) * 100;

@@ -54,7 +54,8 @@ export async function openInput(path: string, deps: { stdin: NodeJS.ReadableStre
     };
   }
   const meter = { bytes: 0 };
-  if (path === '-') return { label: 'stdin', objectKey: null, size: undefined, storedBytesRead: () => meter.bytes, records: () => recordsFromFile('-', deps.stdin, { meter }) };
+  if (path === '-')
+    return { label: 'stdin', objectKey: null, size: undefined, storedBytesRead: () => meter.bytes, records: () => recordsFromFile('-', deps.stdin, { meter }) };
   const absolute = resolve(path);
   const stats = await stat(absolute);
   if (stats.isDirectory()) {

@@ -15,11 +15,7 @@ export async function* metered(source: AsyncIterable<Buffer>, meter: ByteMeter):
 }
 
 /** Reads record batches from a local file, or stdin for `-`; gzip is told by magic bytes. */
-export function recordsFromFile(
-  path: string,
-  stdin: NodeJS.ReadableStream,
-  options: RecordOptions & { meter?: ByteMeter } = {},
-): AsyncGenerator<RawRecord[]> {
+export function recordsFromFile(path: string, stdin: NodeJS.ReadableStream, options: RecordOptions & { meter?: ByteMeter } = {}): AsyncGenerator<RawRecord[]> {
   const stream = (path === '-' ? stdin : createReadStream(path, { highWaterMark: 1024 * 1024 })) as AsyncIterable<Buffer>;
   const bytes = options.meter ? metered(stream, options.meter) : stream;
   return readRecordBatches(decompressIfGzip(bytes), options);

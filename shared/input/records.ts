@@ -6,9 +6,7 @@ import { PAST_BOUND_ADVICE } from '../ingest/bounds';
  * Memory stays flat: only the current record is buffered, and a record over `maxRecordBytes` is
  * skipped as it streams past, never held whole.
  */
-export type RawRecord =
-  | { line: number; text: string; bytes: number }
-  | { line: number; error: string; head: string; bytes: number };
+export type RawRecord = { line: number; text: string; bytes: number } | { line: number; error: string; head: string; bytes: number };
 
 export interface RecordOptions {
   /** Longest record accepted, in bytes (default 1 MiB). */
@@ -45,11 +43,21 @@ interface Limits {
 }
 
 function pastBytes(limits: Limits, line: number): RawRecord {
-  return { line, error: `the input is larger than the bound of ${limits.bytes} decoded bytes: it was read up to here, not beyond; ${PAST_BOUND_ADVICE}`, head: '', bytes: 0 };
+  return {
+    line,
+    error: `the input is larger than the bound of ${limits.bytes} decoded bytes: it was read up to here, not beyond; ${PAST_BOUND_ADVICE}`,
+    head: '',
+    bytes: 0,
+  };
 }
 
 function pastLines(limits: Limits, line: number): RawRecord {
-  return { line, error: `the input has more than the bound of ${limits.lines} lines: it was read up to here, not beyond; ${PAST_BOUND_ADVICE}`, head: '', bytes: 0 };
+  return {
+    line,
+    error: `the input has more than the bound of ${limits.lines} lines: it was read up to here, not beyond; ${PAST_BOUND_ADVICE}`,
+    head: '',
+    bytes: 0,
+  };
 }
 /** How much of an oversized record is kept for the dead letter (enough to recognise it). */
 const HEAD_BYTES = 4096;
@@ -249,7 +257,12 @@ async function* jsonArray(chunks: AsyncIterable<Buffer>, limits: Limits): AsyncG
   if (inElement) {
     const record = finish(buffer, ++index, limit);
     if (record && 'text' in record) {
-      tail.push({ line: index, error: 'the JSON array ends inside this element (truncated input?)', head: record.text.slice(0, HEAD_BYTES), bytes: record.bytes });
+      tail.push({
+        line: index,
+        error: 'the JSON array ends inside this element (truncated input?)',
+        head: record.text.slice(0, HEAD_BYTES),
+        bytes: record.bytes,
+      });
     } else if (record) tail.push(record);
   } else if (!ended) {
     tail.push({ line: index + 1, error: 'the JSON array is not closed with ] (truncated input?)', head: '', bytes: 0 });
@@ -263,10 +276,7 @@ async function* jsonArray(chunks: AsyncIterable<Buffer>, limits: Limits): AsyncG
  * batches: one array per input chunk. Hot loops iterate the arrays; an await per record would cost
  * more than the record (and far more under async hooks, which the functions framework enables).
  */
-export async function* readRecordBatches(
-  source: AsyncIterable<Buffer>,
-  options: RecordOptions = {},
-): AsyncGenerator<RawRecord[]> {
+export async function* readRecordBatches(source: AsyncIterable<Buffer>, options: RecordOptions = {}): AsyncGenerator<RawRecord[]> {
   const limits: Limits = {
     record: options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES,
     bytes: options.maxBytes ?? Infinity,

@@ -44,10 +44,7 @@ export function messagePublishedEvent(d: PubSubDelivery): HttpEvent {
  * A Cloud Storage OBJECT_FINALIZE notification (payload format JSON_API_V1): the object resource as
  * data, the object named in the attributes.
  */
-export function objectFinalizeEvent(
-  base: Omit<PubSubDelivery, 'data' | 'attributes'>,
-  object: Record<string, string>,
-): HttpEvent {
+export function objectFinalizeEvent(base: Omit<PubSubDelivery, 'data' | 'attributes'>, object: Record<string, string>): HttpEvent {
   return messagePublishedEvent({
     ...base,
     data: JSON.stringify(object),

@@ -26,7 +26,11 @@ export interface LocalReceiver {
  * `edgeoneLogs` as the push subscription would; a message edgeoneLogs refuses fails the publish,
  * so the receiver answers 503 as it would to Pub/Sub failing.
  */
-export async function serveLocalReceiver(project: string, topic: string, forward: (message: OutgoingMessage, messageId: string) => Promise<boolean>): Promise<LocalReceiver> {
+export async function serveLocalReceiver(
+  project: string,
+  topic: string,
+  forward: (message: OutgoingMessage, messageId: string) => Promise<boolean>,
+): Promise<LocalReceiver> {
   const secret = randomBytes(24).toString('hex');
   const settings = loadEdgeonePushSettings({ GOOGLE_CLOUD_PROJECT: project, EDGEONE_TOPIC: topic, EDGEONE_PUSH_SECRET: secret });
   let published = 0;
@@ -50,7 +54,13 @@ export async function serveLocalReceiver(project: string, topic: string, forward
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
     server,
     request: (records) => ({
-      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', [settings.header]: secret, BatchSize: String(records.length), LogType: 'l7-access-logs' },
+      headers: {
+        'content-type': 'application/json',
+        'content-encoding': 'gzip',
+        [settings.header]: secret,
+        BatchSize: String(records.length),
+        LogType: 'l7-access-logs',
+      },
       body: new Blob([new Uint8Array(gzipSync(JSON.stringify(records)))]),
     }),
   };

@@ -71,8 +71,13 @@ export function formatReport(r: LocalReport, extra: ReportContext): string {
   }
   const deadTotal = r.deadLetters.reduce((s, d) => s + d.n, 0);
   const deadNew = deadTotal - extra.before.deadLetters.reduce((s, d) => s + d.n, 0);
-  lines.push(`dead letters ${n(deadTotal)}, ${n(deadNew)} new this run${r.deadLetters.length ? `  (${r.deadLetters.map((d) => `${d.source}/${d.stage} ${d.n}`).join(', ')})` : ''}`);
-  if (extra.pushed?.batches) lines.push(`EdgeOne push           ${n(extra.pushed.records)} L7 records in ${n(extra.pushed.batches)} batch${extra.pushed.batches === 1 ? '' : 'es'} through edgeonePush`);
+  lines.push(
+    `dead letters ${n(deadTotal)}, ${n(deadNew)} new this run${r.deadLetters.length ? `  (${r.deadLetters.map((d) => `${d.source}/${d.stage} ${d.n}`).join(', ')})` : ''}`,
+  );
+  if (extra.pushed?.batches)
+    lines.push(
+      `EdgeOne push           ${n(extra.pushed.records)} L7 records in ${n(extra.pushed.batches)} batch${extra.pushed.batches === 1 ? '' : 'es'} through edgeonePush`,
+    );
   lines.push(`top countries by bytes  ${r.topCountries.map((c) => `${c.country} ${bytes(c.bytes)}`).join(', ')}`);
   lines.push(`cache-hit ratio (HTTP)  ${r.cacheHitRatio === null ? 'n/a' : `${(r.cacheHitRatio * 100).toFixed(1)}%`}`);
   lines.push(`p95 latency (HTTP)      ${r.p95LatencyMs === null ? 'n/a' : `${r.p95LatencyMs.toFixed(0)} ms`}`);

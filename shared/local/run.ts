@@ -235,7 +235,10 @@ export async function runLocal(options: LocalRunOptions): Promise<{ report: Loca
     const edgeoneUrl = await listen('edgeoneLogs');
     const publishTime = new Date();
     const receiver = await serveLocalReceiver(PROJECT, 'cdnlog-edgeone-logs', (m, messageId) =>
-      deliver(edgeoneUrl, messagePublishedEvent({ project: PROJECT, topic: 'cdnlog-edgeone-logs', messageId, data: m.data, attributes: m.attributes, publishTime })),
+      deliver(
+        edgeoneUrl,
+        messagePublishedEvent({ project: PROJECT, topic: 'cdnlog-edgeone-logs', messageId, data: m.data, attributes: m.attributes, publishTime }),
+      ),
     );
     servers.push(receiver.server);
 
@@ -267,20 +270,27 @@ export async function runLocal(options: LocalRunOptions): Promise<{ report: Loca
     }
     for (const name of mediaFileNames) {
       const messageId = String(nextId++);
-      jobs.push(async () => deliver(mediaUrl, objectFinalizeEvent({ project: PROJECT, topic: 'cdnlog-media-cdn-files', messageId, publishTime }, await bucket.describe(name))));
+      jobs.push(async () =>
+        deliver(mediaUrl, objectFinalizeEvent({ project: PROJECT, topic: 'cdnlog-media-cdn-files', messageId, publishTime }, await bucket.describe(name))),
+      );
     }
     for (const name of edgeoneNames) {
       const messageId = String(nextId++);
-      jobs.push(async () => deliver(edgeoneUrl, objectFinalizeEvent({ project: PROJECT, topic: 'cdnlog-edgeone-logs', messageId, publishTime }, await bucket.describe(name))));
+      jobs.push(async () =>
+        deliver(edgeoneUrl, objectFinalizeEvent({ project: PROJECT, topic: 'cdnlog-edgeone-logs', messageId, publishTime }, await bucket.describe(name))),
+      );
     }
     const pushBatches = chunked(pushedL7, PUSH_BATCH_RECORDS);
     for (const batch of pushBatches) jobs.push(() => deliver(receiver.url, receiver.request(batch)));
 
     let done = 0;
     let failed = 0;
-    const mediaLabel = batched ? `${mediaFileNames.length} Media CDN files of ${mediaMessages.length.toLocaleString('en-US')} entries` : `${mediaMessages.length.toLocaleString('en-US')} Media CDN messages`;
+    const mediaLabel = batched
+      ? `${mediaFileNames.length} Media CDN files of ${mediaMessages.length.toLocaleString('en-US')} entries`
+      : `${mediaMessages.length.toLocaleString('en-US')} Media CDN messages`;
     const pushLabel = pushBatches.length ? `, ${pushBatches.length} EdgeOne push batch${pushBatches.length === 1 ? '' : 'es'}` : '';
-    const label = () => `delivering events: ${done.toLocaleString('en-US')}/${jobs.length.toLocaleString('en-US')} (${mediaLabel}, ${edgeoneNames.length} EdgeOne files${pushLabel})${failed ? `, ${failed} failed` : ''}`;
+    const label = () =>
+      `delivering events: ${done.toLocaleString('en-US')}/${jobs.length.toLocaleString('en-US')} (${mediaLabel}, ${edgeoneNames.length} EdgeOne files${pushLabel})${failed ? `, ${failed} failed` : ''}`;
     let cursor = 0;
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {

@@ -7,11 +7,7 @@
  * Copies `source` without the `mapped` keys (and with `clean` applied to each kept value). A
  * `__proto__` key from JSON is copied as plain data, never as the object's prototype.
  */
-export function remainder(
-  source: Record<string, unknown>,
-  mapped: ReadonlySet<string>,
-  clean?: (value: unknown) => unknown,
-): Record<string, unknown> {
+export function remainder(source: Record<string, unknown>, mapped: ReadonlySet<string>, clean?: (value: unknown) => unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key in source) {
     if (mapped.has(key)) continue;

@@ -59,12 +59,7 @@ export interface IntegerOptions {
 const INT_TEXT = /^-?\d{1,16}$/;
 
 /** An integer from a JSON number or an int64 decimal string. */
-export function integer(
-  value: number | string | null | undefined,
-  path: string,
-  issues: Issues,
-  options: IntegerOptions = {},
-): number | null {
+export function integer(value: number | string | null | undefined, path: string, issues: Issues, options: IntegerOptions = {}): number | null {
   if (isEmpty(value)) return null;
   const n = typeof value === 'number' ? value : INT_TEXT.test(value!) ? Number(value) : Number.NaN;
   if (!Number.isSafeInteger(n)) {
@@ -91,12 +86,7 @@ export function decimal(value: number | string | null | undefined, path: string,
 }
 
 /** An RFC 3339 / ISO-8601 timestamp; empty is null, or an issue when `required`. */
-export function timestamp(
-  value: string | null | undefined,
-  path: string,
-  issues: Issues,
-  required = false,
-): ParsedTimestamp | null {
+export function timestamp(value: string | null | undefined, path: string, issues: Issues, required = false): ParsedTimestamp | null {
   if (isEmpty(value)) {
     if (required) issues.push(`${path}: is required`);
     return null;

@@ -38,11 +38,7 @@ export const SOURCE_COLUMN: Record<InputSource, 'media_cdn' | 'edgeone'> = {
 };
 
 /** Parses one line of JSON text and normalizes it; a line that is not JSON is a rejection. */
-export function normalizeText(
-  source: InputSource,
-  text: string,
-  ctx: NormalizeContext = defaultContext,
-): NormalizeResult {
+export function normalizeText(source: InputSource, text: string, ctx: NormalizeContext = defaultContext): NormalizeResult {
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -15,7 +15,10 @@ const CACHE_HITS = new Set(['hit', 'stale', 'revalidated']);
 /** The status nearest the user: the last element of a chain like "fetch, miss, miss" or "hit,stale". */
 export function nearestCacheStatus(chain: string | null): string | null {
   if (chain === null) return null;
-  const last = chain.slice(chain.lastIndexOf(',') + 1).trim().toLowerCase();
+  const last = chain
+    .slice(chain.lastIndexOf(',') + 1)
+    .trim()
+    .toLowerCase();
   return last || null;
 }
 

@@ -45,7 +45,7 @@ export function bodyKind(body: Buffer): BodyKind {
     return body[inner] === 0x5d && nextNonBlank(body, inner + 1) === body.length ? 'empty' : 'array';
   }
   if (body[first] === 0x7b) return 'lines';
-  throw new BatchError(400, 'body is neither a JSON array nor JSON Lines: set the EdgeOne task\'s log format to JSON');
+  throw new BatchError(400, "body is neither a JSON array nor JSON Lines: set the EdgeOne task's log format to JSON");
 }
 
 /**

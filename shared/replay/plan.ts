@@ -41,7 +41,17 @@ export interface ReplayPlan {
 }
 
 /** Cloud Storage notification attributes: a replayed payload must not pose as an object notification. */
-const NOTIFICATION_ATTRIBUTES = new Set(['bucketId', 'objectId', 'objectGeneration', 'eventType', 'eventTime', 'payloadFormat', 'notificationConfig', 'overwroteGeneration', 'overwrittenByGeneration']);
+const NOTIFICATION_ATTRIBUTES = new Set([
+  'bucketId',
+  'objectId',
+  'objectGeneration',
+  'eventType',
+  'eventTime',
+  'payloadFormat',
+  'notificationConfig',
+  'overwroteGeneration',
+  'overwrittenByGeneration',
+]);
 
 export const REPLAY_ATTRIBUTE = 'cdnlog_replay_of';
 

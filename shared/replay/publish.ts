@@ -20,7 +20,11 @@ export async function publishReplay(pubsub: PubSub, messages: readonly ReplayMes
   };
   try {
     return await Promise.all(
-      messages.map(async (m) => ({ errorId: m.errorId, topic: m.topic, messageId: await topic(m.topic).publishMessage({ data: m.data, attributes: m.attributes }) })),
+      messages.map(async (m) => ({
+        errorId: m.errorId,
+        topic: m.topic,
+        messageId: await topic(m.topic).publishMessage({ data: m.data, attributes: m.attributes }),
+      })),
     );
   } finally {
     await Promise.all([...topics.values()].map((t) => t.flush().catch(() => {})));

@@ -37,10 +37,7 @@ export function required<T extends BigQueryType>(type: T, description: string): 
 }
 
 /** A NULLABLE column: the value may be null (never undefined: rows always carry every column). */
-export function nullable<T extends BigQueryType>(
-  type: T,
-  description: string,
-): z.ZodNullable<Base<T>> {
+export function nullable<T extends BigQueryType>(type: T, description: string): z.ZodNullable<Base<T>> {
   const schema = base[type]() as unknown as Base<T>;
   const column = schema.nullable() as z.ZodNullable<Base<T>>;
   columnRegistry.add(column as z.ZodType, { type, description });

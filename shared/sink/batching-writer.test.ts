@@ -16,23 +16,41 @@ describe('BatchingWriter', () => {
 
   it('coalesces concurrent callers into shared batches of at most maxRows and gives each its own counts', async () => {
     const batches: number[][] = [];
-    const { w } = writer(async (batch) => {
-      batches.push(batch.map((b) => b.value.id));
-      return batch.map((b) => (b.value.id % 10 === 0 ? 'dead_lettered' : 'inserted'));
-    }, { maxRows: 4 });
+    const { w } = writer(
+      async (batch) => {
+        batches.push(batch.map((b) => b.value.id));
+        return batch.map((b) => (b.value.id % 10 === 0 ? 'dead_lettered' : 'inserted'));
+      },
+      { maxRows: 4 },
+    );
     const results = await Promise.all([w.write([{ id: 1 }, { id: 2 }, { id: 3 }]), w.write([{ id: 10 }, { id: 11 }]), w.write([{ id: 20 }])]);
-    expect(batches).toEqual([[1, 2, 3, 10], [11, 20]]);
-    expect(results).toEqual([{ inserted: 3, deadLettered: 0 }, { inserted: 1, deadLettered: 1 }, { inserted: 0, deadLettered: 1 }]);
+    expect(batches).toEqual([
+      [1, 2, 3, 10],
+      [11, 20],
+    ]);
+    expect(results).toEqual([
+      { inserted: 3, deadLettered: 0 },
+      { inserted: 1, deadLettered: 1 },
+      { inserted: 0, deadLettered: 1 },
+    ]);
   });
 
   it('flushes on the byte budget and dead-letters a row too big for any request without sending it', async () => {
     const sizes: number[] = [];
-    const { w, oversized } = writer(async (batch) => {
-      sizes.push(batch.length);
-      return batch.map(() => 'inserted');
-    }, { maxBytes: 250, maxRowBytes: 1000, rowOverheadBytes: 0 });
+    const { w, oversized } = writer(
+      async (batch) => {
+        sizes.push(batch.length);
+        return batch.map(() => 'inserted');
+      },
+      { maxBytes: 250, maxRowBytes: 1000, rowOverheadBytes: 0 },
+    );
     const pad = 'x'.repeat(100);
-    const result = await w.write([{ id: 1, pad }, { id: 2, pad }, { id: 3, pad }, { id: 4, pad: 'y'.repeat(2000) }]);
+    const result = await w.write([
+      { id: 1, pad },
+      { id: 2, pad },
+      { id: 3, pad },
+      { id: 4, pad: 'y'.repeat(2000) },
+    ]);
     expect(result).toEqual({ inserted: 3, deadLettered: 1 });
     expect(oversized).toEqual([4]);
     expect(sizes).toEqual([2, 1]);
@@ -40,10 +58,13 @@ describe('BatchingWriter', () => {
 
   it('rejects every caller with a row in a failed batch, and only those', async () => {
     let call = 0;
-    const { w } = writer(async (batch) => {
-      if (call++ === 0) throw new TransientSinkError('503 five times');
-      return batch.map(() => 'inserted');
-    }, { maxRows: 2 });
+    const { w } = writer(
+      async (batch) => {
+        if (call++ === 0) throw new TransientSinkError('503 five times');
+        return batch.map(() => 'inserted');
+      },
+      { maxRows: 2 },
+    );
     const a = w.write([{ id: 1 }, { id: 2 }]);
     const b = w.write([{ id: 3 }]);
     await expect(a).rejects.toBeInstanceOf(TransientSinkError);
@@ -82,10 +103,13 @@ describe('BatchingWriter', () => {
       const clock = manualTimers();
       const batches: number[][] = [];
       let inFlight: Array<() => void> = [];
-      const { w } = writer((batch) => {
-        batches.push(batch.map((b) => b.value.id));
-        return new Promise<ItemFate[]>((resolve) => inFlight.push(() => resolve(batch.map(() => 'inserted'))));
-      }, { lingerMs: 100, timers: clock.timers });
+      const { w } = writer(
+        (batch) => {
+          batches.push(batch.map((b) => b.value.id));
+          return new Promise<ItemFate[]>((resolve) => inFlight.push(() => resolve(batch.map(() => 'inserted'))));
+        },
+        { lingerMs: 100, timers: clock.timers },
+      );
       const wave = (ids: number[]) => Promise.all(ids.map((id) => w.write([{ id }])));
       const release = () => {
         const out = inFlight;
@@ -104,7 +128,10 @@ describe('BatchingWriter', () => {
       await first;
       advance(10);
       const second = wave([4, 5, 6]);
-      expect(batches).toEqual([[1, 2, 3], [4, 5, 6]]); // left with the third caller, no linger
+      expect(batches).toEqual([
+        [1, 2, 3],
+        [4, 5, 6],
+      ]); // left with the third caller, no linger
       release();
       await second;
     });
@@ -141,7 +168,10 @@ describe('BatchingWriter', () => {
       advance(99);
       expect(batches).toEqual([[1, 2]]); // lingering, as for a first wave
       advance(1);
-      expect(batches).toEqual([[1, 2], [3, 4]]);
+      expect(batches).toEqual([
+        [1, 2],
+        [3, 4],
+      ]);
       release();
       await second;
     });

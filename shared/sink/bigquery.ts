@@ -59,7 +59,9 @@ export class BigQuerySink implements RowSink {
       ...options.batching,
       send: (batch) => this.sendRows(batch),
       oversize: async (items, limit) => {
-        await this.writeErrors(items.map((item) => this.deadLetter(item, `row is ${item.bytes} bytes of JSON, over the ${limit}-byte insertAll request limit`)));
+        await this.writeErrors(
+          items.map((item) => this.deadLetter(item, `row is ${item.bytes} bytes of JSON, over the ${limit}-byte insertAll request limit`)),
+        );
       },
     });
     this.errors = new BatchingWriter<IngestErrorRow>({
@@ -87,7 +89,11 @@ export class BigQuerySink implements RowSink {
   }
 
   private async sendRows(batch: readonly Serialized<EdgeLogRow>[]): Promise<ItemFate[]> {
-    const refused = await this.insert(this.options.rowsTable, batch.map((item) => ({ insertId: item.value.event_id, json: item.json })), batch);
+    const refused = await this.insert(
+      this.options.rowsTable,
+      batch.map((item) => ({ insertId: item.value.event_id, json: item.json })),
+      batch,
+    );
     const fates: ItemFate[] = batch.map(() => 'inserted');
     if (refused.size === 0) return fates;
     const letters: IngestErrorRow[] = [];
@@ -97,7 +103,14 @@ export class BigQuerySink implements RowSink {
       letters.push(this.deadLetter(item, reason));
       if (letters.length <= 5) {
         const origin = item.origin as RowOrigin | undefined;
-        this.logs.deadLettered({ source: item.value.source, stage: 'insert', reason, message_id: origin?.messageId ?? null, object: origin?.object ?? null, payload: origin?.record ?? item.json });
+        this.logs.deadLettered({
+          source: item.value.source,
+          stage: 'insert',
+          reason,
+          message_id: origin?.messageId ?? null,
+          object: origin?.object ?? null,
+          payload: origin?.record ?? item.json,
+        });
       }
     }
     await this.writeErrors(letters);
@@ -105,7 +118,11 @@ export class BigQuerySink implements RowSink {
   }
 
   private async sendErrors(batch: readonly Serialized<IngestErrorRow>[]): Promise<ItemFate[]> {
-    const refused = await this.insert(this.options.errorsTable, batch.map((item) => ({ insertId: item.value.error_id, json: item.json })), batch);
+    const refused = await this.insert(
+      this.options.errorsTable,
+      batch.map((item) => ({ insertId: item.value.error_id, json: item.json })),
+      batch,
+    );
     if (refused.size > 0) {
       // A dead letter BigQuery will not take cannot itself be dead-lettered; failing the invocation
       // keeps the message in Pub/Sub (its dead-letter topic, if any) instead of dropping it.
@@ -159,7 +176,10 @@ export class BigQuerySink implements RowSink {
     while (groups.length > 0) {
       const group = groups.shift()!;
       requests++;
-      const result = await this.attempt(table, group.map((i) => rows[i]!));
+      const result = await this.attempt(
+        table,
+        group.map((i) => rows[i]!),
+      );
       if (!result.ok) {
         const { failure } = result;
         if (failure.kind === 'refused') {

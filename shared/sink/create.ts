@@ -37,7 +37,9 @@ export async function createSink(settings: { gcp: GcpSettings; sink: SinkSetting
   const { openDuckDbSink } = await import('./duckdb').catch((err: unknown) => {
     // The deploy package leaves DuckDB out; say so rather than "Cannot find module".
     if (!/Cannot find module '\.\/duckdb'/.test((err as Error).message)) throw err;
-    throw new ConfigError('cdnlog configuration: SINK=duckdb, but this is the deploy package, which has no DuckDB (set BQ_DATASET and GOOGLE_CLOUD_PROJECT)', { cause: err });
+    throw new ConfigError('cdnlog configuration: SINK=duckdb, but this is the deploy package, which has no DuckDB (set BQ_DATASET and GOOGLE_CLOUD_PROJECT)', {
+      cause: err,
+    });
   });
   return openDuckDbSink({ path: sink.path });
 }

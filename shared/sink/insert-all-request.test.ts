@@ -14,7 +14,10 @@ describe('insertAll request and answer', () => {
   it('reads a tableDataInsertAllResponse, with or without insertErrors', () => {
     expect(parseInsertAllAnswer('{"kind":"bigquery#tableDataInsertAllResponse"}', 2)).toEqual({ ok: true, insertErrors: [] });
     const errors = [{ index: 1, errors: [{ reason: 'invalid', message: 'x' }] }];
-    expect(parseInsertAllAnswer(JSON.stringify({ kind: 'bigquery#tableDataInsertAllResponse', insertErrors: errors }), 2)).toEqual({ ok: true, insertErrors: errors });
+    expect(parseInsertAllAnswer(JSON.stringify({ kind: 'bigquery#tableDataInsertAllResponse', insertErrors: errors }), 2)).toEqual({
+      ok: true,
+      insertErrors: errors,
+    });
   });
 
   it.each([

@@ -78,7 +78,9 @@ export function classifyError(error: unknown): ErrorClass {
   const err = error as Record<string, unknown>;
   const status = statusOf(err);
   if (status !== null) {
-    const reasons = Array.isArray(err.errors) ? (err.errors as Array<{ reason?: unknown }>).map((e) => e?.reason).filter((r): r is string => typeof r === 'string') : [];
+    const reasons = Array.isArray(err.errors)
+      ? (err.errors as Array<{ reason?: unknown }>).map((e) => e?.reason).filter((r): r is string => typeof r === 'string')
+      : [];
     const failure = classifyStatus(status, { message: typeof err.message === 'string' ? err.message : '', reasons });
     return { kind: failure.kind === 'transient' ? 'transient' : 'permanent', status };
   }

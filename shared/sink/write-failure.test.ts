@@ -1,7 +1,6 @@
 import { classifyNoAnswer, classifyRowErrors, classifyStatus, parseGoogleError } from './write-failure';
 
-const google = (code: number, message: string, reason?: string) =>
-  JSON.stringify({ error: { code, message, errors: reason ? [{ reason, message }] : [] } });
+const google = (code: number, message: string, reason?: string) => JSON.stringify({ error: { code, message, errors: reason ? [{ reason, message }] : [] } });
 
 describe('what a failed write means for its rows', () => {
   it.each([
@@ -20,7 +19,7 @@ describe('what a failed write means for its rows', () => {
     expect(classifyStatus(status, parseGoogleError(body)).kind).toBe(kind);
   });
 
-  it('keeps BigQuery\'s message and reasons in the failure', () => {
+  it("keeps BigQuery's message and reasons in the failure", () => {
     expect(classifyStatus(404, parseGoogleError(google(404, 'Not found: Table p:d.t', 'notFound')))).toEqual({
       kind: 'refused',
       status: 404,

@@ -18,8 +18,25 @@ export interface Translation {
 
 /** Functions with the same name, arguments and semantics in both engines. */
 const SAME = new Set([
-  'COUNT', 'SUM', 'MIN', 'MAX', 'AVG', 'COALESCE', 'NULLIF', 'ANY_VALUE', 'ROW_NUMBER', 'RANK', 'DENSE_RANK',
-  'LAG', 'LEAD', 'ABS', 'LOWER', 'UPPER', 'GREATEST', 'LEAST', 'CONCAT',
+  'COUNT',
+  'SUM',
+  'MIN',
+  'MAX',
+  'AVG',
+  'COALESCE',
+  'NULLIF',
+  'ANY_VALUE',
+  'ROW_NUMBER',
+  'RANK',
+  'DENSE_RANK',
+  'LAG',
+  'LEAD',
+  'ABS',
+  'LOWER',
+  'UPPER',
+  'GREATEST',
+  'LEAST',
+  'CONCAT',
 ]);
 
 /** Renamed functions, same arguments. */
@@ -27,23 +44,75 @@ const RENAMED: Record<string, string> = { COUNTIF: 'count_if', IF: 'if', JSON_VA
 
 /** Keywords that may stand before a parenthesis without being a function call. */
 const KEYWORDS_BEFORE_PAREN = new Set([
-  'AND', 'OR', 'NOT', 'IN', 'EXISTS', 'AS', 'FROM', 'JOIN', 'ON', 'OVER', 'WHERE', 'HAVING', 'SELECT', 'WHEN',
-  'THEN', 'ELSE', 'BY', 'USING', 'VALUES', 'UNION', 'ALL', 'DISTINCT', 'IS', 'QUALIFY', 'LIKE', 'BETWEEN', 'WITH',
-  'CASE', 'END',
+  'AND',
+  'OR',
+  'NOT',
+  'IN',
+  'EXISTS',
+  'AS',
+  'FROM',
+  'JOIN',
+  'ON',
+  'OVER',
+  'WHERE',
+  'HAVING',
+  'SELECT',
+  'WHEN',
+  'THEN',
+  'ELSE',
+  'BY',
+  'USING',
+  'VALUES',
+  'UNION',
+  'ALL',
+  'DISTINCT',
+  'IS',
+  'QUALIFY',
+  'LIKE',
+  'BETWEEN',
+  'WITH',
+  'CASE',
+  'END',
 ]);
 
 /** BigQuery-only words: a view using one needs a translation rule first. */
 const BIGQUERY_ONLY = new Set([
-  'STRUCT', 'ARRAY', 'UNNEST', 'EXCEPT', 'REPLACE', 'SAFE', 'INT64', 'FLOAT64', 'NUMERIC', 'BIGNUMERIC', 'BYTES',
-  'GEOGRAPHY', 'TABLESAMPLE', 'PIVOT', 'UNPIVOT', 'SYSTEM_TIME', '_PARTITIONTIME', '_PARTITIONDATE', '_TABLE_SUFFIX',
-  'DECLARE', 'ORDINAL', 'WINDOW', 'RANGE_BUCKET', 'INTERVAL',
+  'STRUCT',
+  'ARRAY',
+  'UNNEST',
+  'EXCEPT',
+  'REPLACE',
+  'SAFE',
+  'INT64',
+  'FLOAT64',
+  'NUMERIC',
+  'BIGNUMERIC',
+  'BYTES',
+  'GEOGRAPHY',
+  'TABLESAMPLE',
+  'PIVOT',
+  'UNPIVOT',
+  'SYSTEM_TIME',
+  '_PARTITIONTIME',
+  '_PARTITIONDATE',
+  '_TABLE_SUFFIX',
+  'DECLARE',
+  'ORDINAL',
+  'WINDOW',
+  'RANGE_BUCKET',
+  'INTERVAL',
 ]);
 
 /** Date parts both engines truncate and diff alike (WEEK differs: BigQuery weeks start on Sunday). */
 const PARTS = new Set(['MICROSECOND', 'MILLISECOND', 'SECOND', 'MINUTE', 'HOUR', 'DAY']);
 
 const TYPES: Record<string, string> = {
-  INT64: 'BIGINT', FLOAT64: 'DOUBLE', STRING: 'VARCHAR', BOOL: 'BOOLEAN', TIMESTAMP: 'TIMESTAMP', JSON: 'JSON',
+  INT64: 'BIGINT',
+  FLOAT64: 'DOUBLE',
+  STRING: 'VARCHAR',
+  BOOL: 'BOOLEAN',
+  TIMESTAMP: 'TIMESTAMP',
+  JSON: 'JSON',
 };
 
 function parse(tokens: Token[], sql: string): Node[] {
@@ -66,8 +135,7 @@ function parse(tokens: Token[], sql: string): Node[] {
   return root;
 }
 
-const significant = (n: Node | undefined): boolean =>
-  n !== undefined && !(n.kind === 'token' && (n.token.kind === 'space' || n.token.kind === 'comment'));
+const significant = (n: Node | undefined): boolean => n !== undefined && !(n.kind === 'token' && (n.token.kind === 'space' || n.token.kind === 'comment'));
 
 /** Index of the next significant node at or after i (nodes.length when none). */
 function next(nodes: Node[], i: number): number {
@@ -170,7 +238,7 @@ class Translator {
       path = '';
       while (end < nodes.length) {
         const n = nodes[end];
-        if (n?.kind !== 'token' || !['template', 'word'].includes(n.token.kind) && !isPunct(n, '.')) break;
+        if (n?.kind !== 'token' || (!['template', 'word'].includes(n.token.kind) && !isPunct(n, '.'))) break;
         path += n.token.text;
         end++;
       }

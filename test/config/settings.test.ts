@@ -32,11 +32,22 @@ describe('settings: one parse of the environment, one sink rule', () => {
   it('takes BigQuery settings with their defaults', () => {
     expect(loadSettings(BQ)).toEqual({
       gcp: { project: 'p', endpoints: {} },
-      sink: { kind: 'bigquery', project: 'p', dataset: 'cdnlog', table: 'edge_logs', errorsTable: 'ingest_errors', commitsTable: 'ingest_commits', writeMethod: 'storage' },
+      sink: {
+        kind: 'bigquery',
+        project: 'p',
+        dataset: 'cdnlog',
+        table: 'edge_logs',
+        errorsTable: 'ingest_errors',
+        commitsTable: 'ingest_commits',
+        writeMethod: 'storage',
+      },
       bounds: DEFAULT_OBJECT_BOUNDS,
       buckets: {},
     });
-    expect(loadSettings({ ...BQ, UPLOAD_BUCKET: 'uploads', MEDIA_CDN_BUCKET: 'media-files' }).buckets).toEqual({ edgeoneUploads: 'uploads', mediaCdnFiles: 'media-files' });
+    expect(loadSettings({ ...BQ, UPLOAD_BUCKET: 'uploads', MEDIA_CDN_BUCKET: 'media-files' }).buckets).toEqual({
+      edgeoneUploads: 'uploads',
+      mediaCdnFiles: 'media-files',
+    });
   });
 
   it('refuses to open the Write API sink with a local BigQuery endpoint but none for the Write API', async () => {
@@ -76,21 +87,55 @@ describe('settings: one parse of the environment, one sink rule', () => {
   });
 
   it('passes the local endpoints to the clients', () => {
-    const endpoints = { BIGQUERY_EMULATOR_HOST: 'http://127.0.0.1:1/bigquery/v2', BIGQUERY_STORAGE_EMULATOR_HOST: '127.0.0.1:4', STORAGE_EMULATOR_HOST: 'http://127.0.0.1:2', PUBSUB_EMULATOR_HOST: '127.0.0.1:3' };
-    expect(loadSettings({ ...BQ, ...endpoints }).gcp.endpoints).toEqual({ bigquery: 'http://127.0.0.1:1/bigquery/v2', bigqueryStorage: '127.0.0.1:4', storage: 'http://127.0.0.1:2', pubsub: '127.0.0.1:3' });
+    const endpoints = {
+      BIGQUERY_EMULATOR_HOST: 'http://127.0.0.1:1/bigquery/v2',
+      BIGQUERY_STORAGE_EMULATOR_HOST: '127.0.0.1:4',
+      STORAGE_EMULATOR_HOST: 'http://127.0.0.1:2',
+      PUBSUB_EMULATOR_HOST: '127.0.0.1:3',
+    };
+    expect(loadSettings({ ...BQ, ...endpoints }).gcp.endpoints).toEqual({
+      bigquery: 'http://127.0.0.1:1/bigquery/v2',
+      bigqueryStorage: '127.0.0.1:4',
+      storage: 'http://127.0.0.1:2',
+      pubsub: '127.0.0.1:3',
+    });
   });
 
   it.each([
-    ['a deployed function without BQ_DATASET', { K_SERVICE: 'edgeone-logs', GOOGLE_CLOUD_PROJECT: 'p' }, 'BQ_DATASET is not set (the sink is BigQuery because deployed: K_SERVICE is set; SINK=duckdb writes to a local file instead)'],
-    ['a dataset without a project', { BQ_DATASET: 'cdnlog' }, 'GOOGLE_CLOUD_PROJECT is not set (the sink is BigQuery because BQ_DATASET is set; SINK=duckdb writes to a local file instead)'],
-    ['SINK=bigquery with nothing else', { SINK: 'bigquery' }, 'GOOGLE_CLOUD_PROJECT is not set; BQ_DATASET is not set (the sink is BigQuery because SINK=bigquery;'],
-    ['a bad dataset id', { ...BQ, BQ_DATASET: 'no-dashes' }, 'BQ_DATASET is invalid (letters, digits and underscores only (a BigQuery dataset id)): "no-dashes"'],
+    [
+      'a deployed function without BQ_DATASET',
+      { K_SERVICE: 'edgeone-logs', GOOGLE_CLOUD_PROJECT: 'p' },
+      'BQ_DATASET is not set (the sink is BigQuery because deployed: K_SERVICE is set; SINK=duckdb writes to a local file instead)',
+    ],
+    [
+      'a dataset without a project',
+      { BQ_DATASET: 'cdnlog' },
+      'GOOGLE_CLOUD_PROJECT is not set (the sink is BigQuery because BQ_DATASET is set; SINK=duckdb writes to a local file instead)',
+    ],
+    [
+      'SINK=bigquery with nothing else',
+      { SINK: 'bigquery' },
+      'GOOGLE_CLOUD_PROJECT is not set; BQ_DATASET is not set (the sink is BigQuery because SINK=bigquery;',
+    ],
+    [
+      'a bad dataset id',
+      { ...BQ, BQ_DATASET: 'no-dashes' },
+      'BQ_DATASET is invalid (letters, digits and underscores only (a BigQuery dataset id)): "no-dashes"',
+    ],
     ['a bad emulator URL', { ...BQ, BIGQUERY_EMULATOR_HOST: 'http//:bad url' }, 'BIGQUERY_EMULATOR_HOST is invalid'],
     ['an unknown BQ_WRITE_METHOD', { ...BQ, BQ_WRITE_METHOD: 'load' }, 'BQ_WRITE_METHOD is invalid (one of storage, insertall): "load"'],
-    ['a Write API endpoint that is not host:port', { ...BQ, BIGQUERY_STORAGE_EMULATOR_HOST: 'http://127.0.0.1:4' }, 'BIGQUERY_STORAGE_EMULATOR_HOST is invalid (host:port)'],
+    [
+      'a Write API endpoint that is not host:port',
+      { ...BQ, BIGQUERY_STORAGE_EMULATOR_HOST: 'http://127.0.0.1:4' },
+      'BIGQUERY_STORAGE_EMULATOR_HOST is invalid (host:port)',
+    ],
     ['an unknown SINK', { SINK: 'postgres' }, 'SINK is invalid (one of bigquery, duckdb): "postgres"'],
     ['a bad storage URL on a local run', { STORAGE_EMULATOR_HOST: 'nope' }, 'STORAGE_EMULATOR_HOST is invalid'],
-    ['a local endpoint without a project', { SINK: 'duckdb', PUBSUB_EMULATOR_HOST: '127.0.0.1:1' }, 'GOOGLE_CLOUD_PROJECT is not set (PUBSUB_EMULATOR_HOST is set, and a local endpoint needs a project id)'],
+    [
+      'a local endpoint without a project',
+      { SINK: 'duckdb', PUBSUB_EMULATOR_HOST: '127.0.0.1:1' },
+      'GOOGLE_CLOUD_PROJECT is not set (PUBSUB_EMULATOR_HOST is set, and a local endpoint needs a project id)',
+    ],
   ])('refuses %s with one message naming the variable', (_name, env, message) => {
     expect(mistake(env)).toContain(`cdnlog configuration: ${message}`);
   });

@@ -28,8 +28,7 @@ function row(id: string, json: Record<string, unknown>) {
   return { insertId: id, json };
 }
 
-const good = (id: string) =>
-  row(id, { request_id: id, status: 200, ts: '2024-05-01T12:00:00.123456Z', bytes: '1024', hit: true, labels: '{"pop":"NRT"}' });
+const good = (id: string) => row(id, { request_id: id, status: 200, ts: '2024-05-01T12:00:00.123456Z', bytes: '1024', hit: true, labels: '{"pop":"NRT"}' });
 
 describe('BigQuery client against the local BigQuery REST contract endpoint', () => {
   requireVmModules();
@@ -59,13 +58,18 @@ describe('BigQuery client against the local BigQuery REST contract endpoint', ()
   it('inserts raw rows with no credentials, ADC or metadata server available', async () => {
     const [response] = await table().insert([good('a'), good('b')], RAW);
     expect(response).toEqual({ kind: 'bigquery#tableDataInsertAllResponse' });
-    expect(endpoint.rows(TABLE).map(r => r.request_id)).toEqual(['a', 'b']);
+    expect(endpoint.rows(TABLE).map((r) => r.request_id)).toEqual(['a', 'b']);
     expect(endpoint.requests).toEqual([expect.objectContaining({ table: TABLE, rows: 2, status: 200 })]);
   });
 
   it('needs the factory: a bare client pointed at the endpoint still tries ADC and fails', async () => {
     const bare = new BigQuery({ projectId: 'test-project', apiEndpoint: endpoint.origin });
-    const err = await rejection(bare.dataset('cdn').table('requests').insert([good('a')], RAW));
+    const err = await rejection(
+      bare
+        .dataset('cdn')
+        .table('requests')
+        .insert([good('a')], RAW),
+    );
     expect(String(err.message)).toMatch(/nonexistent|credentials/i);
     expect(endpoint.requests).toHaveLength(0);
   });
@@ -74,12 +78,12 @@ describe('BigQuery client against the local BigQuery REST contract endpoint', ()
     const bad = row('bad', { request_id: 'bad', ts: 'yesterday-ish', status: 'two hundred' });
     const err = await rejection(table().insert([good('a'), bad, good('c')], RAW));
     expect(err.name).toBe('PartialFailureError');
-    expect(err.errors?.map(e => [e.row.insertId, e.errors.map(x => x.reason)])).toEqual([
+    expect(err.errors?.map((e) => [e.row.insertId, e.errors.map((x) => x.reason)])).toEqual([
       ['a', ['stopped']],
       ['bad', ['invalid', 'invalid']],
       ['c', ['stopped']],
     ]);
-    expect(err.response?.insertErrors?.[1]?.errors.map(e => e.location)).toEqual(['status', 'ts']);
+    expect(err.response?.insertErrors?.[1]?.errors.map((e) => e.location)).toEqual(['status', 'ts']);
     expect(endpoint.rows(TABLE)).toEqual([]);
   });
 
@@ -91,7 +95,7 @@ describe('BigQuery client against the local BigQuery REST contract endpoint', ()
       row('json-object', { request_id: 'z', ts: '2024-05-01', labels: { pop: 'NRT' } }),
     ];
     const err = await rejection(table().insert(rows, RAW));
-    expect(err.response?.insertErrors?.map(e => [e.index, e.errors[0]?.reason, e.errors[0]?.location])).toEqual([
+    expect(err.response?.insertErrors?.map((e) => [e.index, e.errors[0]?.reason, e.errors[0]?.location])).toEqual([
       [0, 'invalid', 'colour'],
       [1, 'invalid', 'request_id'],
       [2, 'invalid', 'labels'],
@@ -103,17 +107,22 @@ describe('BigQuery client against the local BigQuery REST contract endpoint', ()
     const rows = [row('ok', { request_id: 'ok', ts: '2024-05-01T00:00:00Z', extra: 1 }), row('bad', { ts: '2024-05-01' })];
     const err = await rejection(table().insert(rows, { ...RAW, skipInvalidRows: true, ignoreUnknownValues: true }));
     expect(err.response?.insertErrors).toEqual([{ index: 1, errors: [expect.objectContaining({ reason: 'invalid' })] }]);
-    expect(endpoint.rows(TABLE).map(r => r.request_id)).toEqual(['ok']);
+    expect(endpoint.rows(TABLE).map((r) => r.request_id)).toEqual(['ok']);
   });
 
   it('deduplicates by insertId across requests', async () => {
     await table().insert([good('a'), good('b')], RAW);
     await table().insert([good('b'), good('c')], RAW);
-    expect(endpoint.rows(TABLE).map(r => r.request_id)).toEqual(['a', 'b', 'c']);
+    expect(endpoint.rows(TABLE).map((r) => r.request_id)).toEqual(['a', 'b', 'c']);
   });
 
   it('answers 404 with a Google error body for an unknown table', async () => {
-    const err = await rejection(bigquery.dataset('cdn').table('nope').insert([good('a')], RAW));
+    const err = await rejection(
+      bigquery
+        .dataset('cdn')
+        .table('nope')
+        .insert([good('a')], RAW),
+    );
     expect(err.code).toBe(404);
     expect(err.message).toMatch(/Not found: Table test-project:cdn\.nope/);
   });
@@ -135,7 +144,7 @@ describe('BigQuery client against the local BigQuery REST contract endpoint', ()
     expect(limited.code).toBe(429);
     expect(limited.message).toMatch(/rate limits/);
     await table().insert([good('a')], RAW);
-    expect(endpoint.requests.map(r => r.status)).toEqual([200]); // faulted requests never reach insertAll
+    expect(endpoint.requests.map((r) => r.status)).toEqual([200]); // faulted requests never reach insertAll
     expect(endpoint.rows(TABLE)).toHaveLength(1);
   });
 
@@ -148,7 +157,10 @@ describe('BigQuery client against the local BigQuery REST contract endpoint', ()
   it('shows the library default: with autoRetry the client itself retries a 503 (hiding it)', async () => {
     const retrying = createBigQuery({ project: 'test-project', endpoints: { bigquery: endpoint.url } }, { autoRetry: true });
     endpoint.failNext(1, 503);
-    await retrying.dataset('cdn').table('requests').insert([good('a')], RAW);
+    await retrying
+      .dataset('cdn')
+      .table('requests')
+      .insert([good('a')], RAW);
     expect(endpoint.requests).toHaveLength(1);
     expect(endpoint.rows(TABLE)).toHaveLength(1);
   });

@@ -76,8 +76,8 @@ const TABLE = /^\/bigquery\/v2\/projects\/([^/]+)\/datasets\/([^/]+)\/tables\/([
  */
 export async function startBigQueryEndpoint(options: BigQueryEndpointOptions) {
   const tables = new Map(Object.entries(options.tables));
-  const stored = new Map<string, Record<string, unknown>[]>([...tables.keys()].map(t => [t, []]));
-  const seenInsertIds = new Map<string, Set<string>>([...tables.keys()].map(t => [t, new Set()]));
+  const stored = new Map<string, Record<string, unknown>[]>([...tables.keys()].map((t) => [t, []]));
+  const seenInsertIds = new Map<string, Set<string>>([...tables.keys()].map((t) => [t, new Set()]));
   const requests: InsertAllRecord[] = [];
   const faults = new FaultQueue();
   // Extra row refusals on top of schema validation, for rows that are schema-valid but that a
@@ -125,7 +125,7 @@ export async function startBigQueryEndpoint(options: BigQueryEndpointOptions) {
       return;
     }
 
-    const rowErrors = rows.map(r => {
+    const rowErrors = rows.map((r) => {
       const errors = validateRow(schema, r.json, request.ignoreUnknownValues === true);
       for (const refuse of refusals) {
         const refusal = refuse(table, r.json);
@@ -135,7 +135,7 @@ export async function startBigQueryEndpoint(options: BigQueryEndpointOptions) {
       }
       return errors;
     });
-    const anyInvalid = rowErrors.some(e => e.length > 0);
+    const anyInvalid = rowErrors.some((e) => e.length > 0);
     const insertErrors: Array<{ index: number; errors: InsertError[] }> = [];
     rows.forEach((row, index) => {
       const errors = rowErrors[index] ?? [];
@@ -175,7 +175,7 @@ export async function startBigQueryEndpoint(options: BigQueryEndpointOptions) {
       id: `${project}:${dataset}.${tableId}`,
       tableReference: { projectId: project, datasetId: dataset, tableId },
       type: 'TABLE',
-      schema: { fields: schema.map(f => ({ name: f.name, type: f.type, mode: f.mode ?? 'NULLABLE' })) },
+      schema: { fields: schema.map((f) => ({ name: f.name, type: f.type, mode: f.mode ?? 'NULLABLE' })) },
       numRows: String(stored.get(`${dataset}.${tableId}`)?.length ?? 0),
     });
   }
@@ -215,10 +215,10 @@ export async function startBigQueryEndpoint(options: BigQueryEndpointOptions) {
     const jobId = `job_${queries.length}`;
     sendJson(res, 200, {
       kind: 'bigquery#queryResponse',
-      schema: { fields: fields.map(f => ({ name: f.name, type: f.type, mode: f.mode ?? 'NULLABLE' })) },
+      schema: { fields: fields.map((f) => ({ name: f.name, type: f.type, mode: f.mode ?? 'NULLABLE' })) },
       jobReference: { projectId: project, jobId, location: 'US' },
       totalRows: String(rows.length),
-      rows: rows.map(row => ({ f: fields.map(f => cell(row[f.name])) })),
+      rows: rows.map((row) => ({ f: fields.map((f) => cell(row[f.name])) })),
       totalBytesProcessed: '0',
       jobComplete: true,
       cacheHit: false,
@@ -249,7 +249,7 @@ export async function startBigQueryEndpoint(options: BigQueryEndpointOptions) {
   }
 
   const server = createServer((req, res) => {
-    handle(req, res).catch(err => {
+    handle(req, res).catch((err) => {
       if (!res.headersSent) sendGoogleError(res, 500, String(err));
     });
   });

@@ -1,14 +1,5 @@
 /** Column types the BigQuery contract endpoint understands (legacy and GoogleSQL spellings). */
-export type BigQueryFieldType =
-  | 'STRING'
-  | 'INT64'
-  | 'INTEGER'
-  | 'FLOAT64'
-  | 'FLOAT'
-  | 'BOOL'
-  | 'BOOLEAN'
-  | 'TIMESTAMP'
-  | 'JSON';
+export type BigQueryFieldType = 'STRING' | 'INT64' | 'INTEGER' | 'FLOAT64' | 'FLOAT' | 'BOOL' | 'BOOLEAN' | 'TIMESTAMP' | 'JSON';
 
 export interface BigQuerySchemaField {
   name: string;
@@ -29,8 +20,7 @@ const INT64_MAX = 2n ** 63n - 1n;
 const INTEGER_TEXT = /^[+-]?\d+$/;
 const FLOAT_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?(inf|infinity|nan)$/i;
 // Canonical BigQuery timestamp text: date, optional time with up to 6 fractional digits, optional zone.
-const TIMESTAMP_TEXT =
-  /^\d{4}-\d{1,2}-\d{1,2}([T ]\d{1,2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?(\s*(Z|UTC|[+-]\d{1,2}(:\d{2})?))?$/i;
+const TIMESTAMP_TEXT = /^\d{4}-\d{1,2}-\d{1,2}([T ]\d{1,2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?(\s*(Z|UTC|[+-]\d{1,2}(:\d{2})?))?$/i;
 
 function invalid(location: string, message: string): InsertError {
   return { reason: 'invalid', location, debugInfo: '', message };
@@ -47,7 +37,10 @@ function isTimestamp(value: unknown): boolean {
   // insertAll accepts epoch seconds as a JSON number, or timestamp text.
   if (typeof value === 'number') return Number.isFinite(value);
   if (typeof value !== 'string' || !TIMESTAMP_TEXT.test(value.trim())) return false;
-  const iso = value.trim().replace(' ', 'T').replace(/\s*UTC$/i, 'Z');
+  const iso = value
+    .trim()
+    .replace(' ', 'T')
+    .replace(/\s*UTC$/i, 'Z');
   return !Number.isNaN(Date.parse(/[zZ]|[+-]\d{1,2}(:\d{2})?$/.test(iso.slice(10)) ? iso : `${iso}Z`));
 }
 
@@ -87,17 +80,13 @@ function fits(type: BigQueryFieldType, value: unknown): boolean {
 }
 
 /** Validates one insertAll `json` object against a table schema; empty array = row is valid. */
-export function validateRow(
-  schema: readonly BigQuerySchemaField[],
-  row: unknown,
-  ignoreUnknownValues: boolean,
-): InsertError[] {
+export function validateRow(schema: readonly BigQuerySchemaField[], row: unknown, ignoreUnknownValues: boolean): InsertError[] {
   if (typeof row !== 'object' || row === null || Array.isArray(row)) {
     return [invalid('', 'Row is not a JSON object.')];
   }
   const record = row as Record<string, unknown>;
   const errors: InsertError[] = [];
-  const byName = new Map(schema.map(f => [f.name.toLowerCase(), f]));
+  const byName = new Map(schema.map((f) => [f.name.toLowerCase(), f]));
   if (!ignoreUnknownValues) {
     for (const key of Object.keys(record)) {
       if (!byName.has(key.toLowerCase())) errors.push(invalid(key, `no such field: ${key}.`));
@@ -114,7 +103,9 @@ export function validateRow(
       continue;
     }
     if (!fits(field.type, value)) {
-      errors.push(invalid(field.name, `Cannot convert value to ${field.type.toLowerCase()}: ${JSON.stringify(value)}. Field: ${field.name}; Value: ${String(value)}`));
+      errors.push(
+        invalid(field.name, `Cannot convert value to ${field.type.toLowerCase()}: ${JSON.stringify(value)}. Field: ${field.name}; Value: ${String(value)}`),
+      );
     }
   }
   return errors;

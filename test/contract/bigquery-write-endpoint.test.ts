@@ -12,7 +12,10 @@ const FIELDS = [
   { name: 'hit', type: 'BOOL' },
   { name: 'labels', type: 'JSON' },
 ] as const;
-const descriptor = adapt.convertStorageSchemaToProto2Descriptor(adapt.convertBigQuerySchemaToStorageTableSchema({ fields: FIELDS.map((f) => ({ ...f })) }), 'root');
+const descriptor = adapt.convertStorageSchemaToProto2Descriptor(
+  adapt.convertBigQuerySchemaToStorageTableSchema({ fields: FIELDS.map((f) => ({ ...f })) }),
+  'root',
+);
 const row = (id: string) => ({ request_id: id, status: 200, ts: 1764500000123456, ratio: 0.5, hit: true, labels: '{"pop":"NRT"}' });
 
 describe('@google-cloud/bigquery-storage (managedwriter) against the local BigQueryWrite contract endpoint', () => {
@@ -101,6 +104,8 @@ describe('@google-cloud/bigquery-storage (managedwriter) against the local BigQu
 
   it('GetWriteStream, FinalizeWriteStream and CreateWriteStream answer NOT_FOUND for what does not exist', async () => {
     await expect(client.getWriteStream({ streamId: `${TABLE}/streams/nope` })).rejects.toMatchObject({ code: 5 });
-    await expect(client.createWriteStreamFullResponse({ streamType: managedwriter.PendingStream, destinationTable: 'projects/p/datasets/cdn/tables/missing' })).rejects.toMatchObject({ code: 5 });
+    await expect(
+      client.createWriteStreamFullResponse({ streamType: managedwriter.PendingStream, destinationTable: 'projects/p/datasets/cdn/tables/missing' }),
+    ).rejects.toMatchObject({ code: 5 });
   });
 });

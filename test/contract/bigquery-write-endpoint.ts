@@ -127,7 +127,6 @@ export async function startBigQueryWriteEndpoint(options: BigQueryWriteEndpointO
   let appendCalls = 0;
   let nextStream = 1;
 
-
   /** `projects/P/datasets/D/tables/T` → `D.T` when that table exists. */
   const tableKey = (path: string | undefined): string | null => {
     const m = /^projects\/[^/]+\/datasets\/([^/]+)\/tables\/([^/]+)$/.exec(path ?? '');
@@ -148,14 +147,20 @@ export async function startBigQueryWriteEndpoint(options: BigQueryWriteEndpointO
   };
   const unaryFault = (method: string): grpc.ServiceError | null => {
     const code = unaryFaults.get(method)?.shift();
-    return code === undefined ? null : (Object.assign(new Error(`Injected ${Status[code]}`), { code, details: `Injected ${Status[code]}` }) as grpc.ServiceError);
+    return code === undefined
+      ? null
+      : (Object.assign(new Error(`Injected ${Status[code]}`), { code, details: `Injected ${Status[code]}` }) as grpc.ServiceError);
   };
   const streamInfo = (s: Stream) => ({
     name: s.name,
     type: s.type,
     createTime: toTimestamp(s.createTime),
     ...(s.commitTime ? { commitTime: toTimestamp(s.commitTime) } : {}),
-    tableSchema: { fields: tables.get(s.table)!.map((f) => ({ name: f.name.toLowerCase(), type: f.type === 'FLOAT64' ? 'DOUBLE' : f.type === 'BOOL' ? 'BOOL' : f.type, mode: f.mode ?? 'NULLABLE' })) },
+    tableSchema: {
+      fields: tables
+        .get(s.table)!
+        .map((f) => ({ name: f.name.toLowerCase(), type: f.type === 'FLOAT64' ? 'DOUBLE' : f.type === 'BOOL' ? 'BOOL' : f.type, mode: f.mode ?? 'NULLABLE' })),
+    },
   });
 
   /** A protobufjs Type for the writer schema, or why it does not fit the table. */
@@ -167,7 +172,8 @@ export async function startBigQueryWriteEndpoint(options: BigQueryWriteEndpointO
       const column = schema.find((c) => c.name.toLowerCase() === field.name.toLowerCase());
       if (!column) return `Input schema has more fields than BigQuery schema, extra fields: '${field.name}'`;
       const proto = PROTO_TYPES[field.type ?? ''];
-      if (!proto?.columns.includes(column.type)) return `The proto field ${field.name} of type ${field.type} does not match the BigQuery column type ${column.type}`;
+      if (!proto?.columns.includes(column.type))
+        return `The proto field ${field.name} of type ${field.type} does not match the BigQuery column type ${column.type}`;
       type.add(new protobuf.Field(field.name, field.number, proto.proto, field.label === 'LABEL_REQUIRED' ? 'required' : 'optional'));
     }
     new protobuf.Root().add(type);
@@ -261,18 +267,28 @@ export async function startBigQueryWriteEndpoint(options: BigQueryWriteEndpointO
       }
       if (offset !== null && offset < stream.rows.length) {
         record.outcome = 'already_exists';
-        return void call.write({ error: { code: Status.ALREADY_EXISTS, message: `The offset is within stream, expected offset ${stream.rows.length}, received ${offset}` }, writeStream: stream.name });
+        return void call.write({
+          error: { code: Status.ALREADY_EXISTS, message: `The offset is within stream, expected offset ${stream.rows.length}, received ${offset}` },
+          writeStream: stream.name,
+        });
       }
       if (offset !== null && offset > stream.rows.length) {
         record.outcome = 'out_of_range';
-        return void call.write({ error: { code: Status.OUT_OF_RANGE, message: `The offset is beyond stream, expected offset ${stream.rows.length}, received ${offset}` }, writeStream: stream.name });
+        return void call.write({
+          error: { code: Status.OUT_OF_RANGE, message: `The offset is beyond stream, expected offset ${stream.rows.length}, received ${offset}` },
+          writeStream: stream.name,
+        });
       }
       const decoded = serialized.map((bytes) => decodeRow(stream!.table, type!, bytes));
       const rowErrors = decoded.flatMap((d, index) => (d.errors.length ? [{ index: String(index), code: 'FIELDS_ERROR', message: d.errors.join('; ') }] : []));
       if (rowErrors.length > 0) {
         // The API appends none of a request's rows when it refuses any of them.
         record.outcome = 'row_errors';
-        return void call.write({ error: { code: Status.INVALID_ARGUMENT, message: 'Errors found while processing rows.' }, rowErrors, writeStream: stream.name });
+        return void call.write({
+          error: { code: Status.INVALID_ARGUMENT, message: 'Errors found while processing rows.' },
+          rowErrors,
+          writeStream: stream.name,
+        });
       }
       const start = stream.rows.length;
       for (const d of decoded) stream.rows.push(d.row);
@@ -311,7 +327,15 @@ export async function startBigQueryWriteEndpoint(options: BigQueryWriteEndpointO
       const type = req.writeStream?.type;
       if (type !== 'PENDING' && type !== 'COMMITTED') throw grpcError(Status.INVALID_ARGUMENT, `Stream type ${type} is not part of this contract endpoint`);
       const name = `${req.parent}/streams/s${nextStream++}`;
-      const stream: Stream = { name, table, type, rows: type === 'COMMITTED' ? stored.get(table)! : [], createTime: new Date(), finalized: false, commitTime: null };
+      const stream: Stream = {
+        name,
+        table,
+        type,
+        rows: type === 'COMMITTED' ? stored.get(table)! : [],
+        createTime: new Date(),
+        finalized: false,
+        commitTime: null,
+      };
       streams.set(name, stream);
       return streamInfo(stream);
     }),
@@ -336,7 +360,8 @@ export async function startBigQueryWriteEndpoint(options: BigQueryWriteEndpointO
         const s = streams.get(name);
         if (!s || s.table !== table) streamErrors.push({ code: STREAM_NOT_FOUND, entity: name, errorMessage: 'Stream not found' });
         else if (s.commitTime) streamErrors.push({ code: STREAM_ALREADY_COMMITTED, entity: name, errorMessage: 'Stream already committed' });
-        else if (!s.finalized || s.type !== 'PENDING') streamErrors.push({ code: INVALID_STREAM_STATE, entity: name, errorMessage: 'Stream is not a finalized PENDING stream' });
+        else if (!s.finalized || s.type !== 'PENDING')
+          streamErrors.push({ code: INVALID_STREAM_STATE, entity: name, errorMessage: 'Stream is not a finalized PENDING stream' });
       }
       // All or nothing: one bad stream commits none of them.
       if (streamErrors.length > 0) return { streamErrors };
@@ -374,7 +399,8 @@ export async function startBigQueryWriteEndpoint(options: BigQueryWriteEndpointO
       return appendCalls;
     },
     /** Streams created, by name (PENDING ones keep their rows until committed). */
-    streams: () => [...streams.values()].map((s) => ({ name: s.name, type: s.type, rows: s.rows.length, finalized: s.finalized, committed: s.commitTime !== null })),
+    streams: () =>
+      [...streams.values()].map((s) => ({ name: s.name, type: s.type, rows: s.rows.length, finalized: s.finalized, committed: s.commitTime !== null })),
     /** The next AppendRows requests meet these faults, in order. */
     faultAppends: (...faults: AppendFault[]) => void appendFaults.push(...faults),
     /** Every AppendRows request ends its call with this status until cleared (null). */

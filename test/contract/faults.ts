@@ -56,7 +56,7 @@ export class FaultQueue {
     if (!fault) return false;
     switch (fault.kind) {
       case 'delay':
-        await new Promise(resolve => setTimeout(resolve, fault.ms));
+        await new Promise((resolve) => setTimeout(resolve, fault.ms));
         return false;
       case 'reset':
         // Drop the connection before any response byte: the client sees ECONNRESET / socket hang up.

@@ -73,5 +73,5 @@ export async function listen(server: Server): Promise<string> {
 /** Closes the server, cutting keep-alive sockets the client pools would otherwise hold open. */
 export async function closeServer(server: Server): Promise<void> {
   server.closeAllConnections();
-  await new Promise<void>((resolve, reject) => server.close(err => (err ? reject(err) : resolve())));
+  await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
 }

@@ -26,8 +26,8 @@ describe('Pub/Sub client against the local Pub/Sub gRPC contract endpoint', () =
 
   it('carries ordering keys when message ordering is enabled', async () => {
     const topic = pubsub.topic('cdn-logs', { messageOrdering: true });
-    await Promise.all(['1', '2', '3'].map(n => topic.publishMessage({ data: Buffer.from(n), orderingKey: 'edge-1' })));
-    expect(endpoint.messages('cdn-logs').map(m => [m.data.toString(), m.orderingKey])).toEqual([
+    await Promise.all(['1', '2', '3'].map((n) => topic.publishMessage({ data: Buffer.from(n), orderingKey: 'edge-1' })));
+    expect(endpoint.messages('cdn-logs').map((m) => [m.data.toString(), m.orderingKey])).toEqual([
       ['1', 'edge-1'],
       ['2', 'edge-1'],
       ['3', 'edge-1'],

@@ -65,7 +65,7 @@ export async function startPubSubEndpoint(options: { topics?: string[]; keepMess
     const list = published.get(topic) ?? [];
     published.set(topic, list);
     messageCount += messages.length;
-    const messageIds = messages.map(m => {
+    const messageIds = messages.map((m) => {
       const messageId = String(nextId++);
       if (keepMessages) list.push({ messageId, data: Buffer.from(m.data ?? []), attributes: { ...(m.attributes ?? {}) }, orderingKey: m.orderingKey ?? '' });
       return messageId;
@@ -102,8 +102,9 @@ export async function startPubSubEndpoint(options: { topics?: string[]; keepMess
     /** Value for PUBSUB_EMULATOR_HOST (host:port; the client then uses an insecure channel). */
     url: `127.0.0.1:${port}`,
     /** Messages published to a topic, by full name or short id. */
-    messages: (topic: string): PublishedMessage[] =>
-      [...(published.get(topic) ?? [...published].find(([name]) => name.endsWith(`/topics/${topic}`))?.[1] ?? [])],
+    messages: (topic: string): PublishedMessage[] => [
+      ...(published.get(topic) ?? [...published].find(([name]) => name.endsWith(`/topics/${topic}`))?.[1] ?? []),
+    ],
     get publishCalls() {
       return publishCalls;
     },

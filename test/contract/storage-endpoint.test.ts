@@ -37,7 +37,13 @@ describe('Cloud Storage client against the local Cloud Storage JSON API contract
   it('reads metadata with no credentials, ADC or metadata server available', async () => {
     const seeded = await endpoint.putObject('logs', 'edgeone/2024/05/01/00.json.gz', Buffer.from('hello'), { contentType: 'application/gzip' });
     const [metadata] = await storage.bucket('logs').file('edgeone/2024/05/01/00.json.gz').getMetadata();
-    expect(metadata).toMatchObject({ name: 'edgeone/2024/05/01/00.json.gz', bucket: 'logs', size: '5', contentType: 'application/gzip', generation: String(seeded.generation) });
+    expect(metadata).toMatchObject({
+      name: 'edgeone/2024/05/01/00.json.gz',
+      bucket: 'logs',
+      size: '5',
+      contentType: 'application/gzip',
+      generation: String(seeded.generation),
+    });
     expect(seeded.gsUri).toBe('gs://logs/edgeone/2024/05/01/00.json.gz');
     expect(endpoint.requests[0]?.path).toBe('/storage/v1/b/logs/o/edgeone%2F2024%2F05%2F01%2F00.json.gz');
   });
@@ -83,9 +89,13 @@ describe('Cloud Storage client against the local Cloud Storage JSON API contract
     const data = Buffer.concat([...generated(12 * MiB + 12345)]);
     const file = storage.bucket('out').file('batch/0001.ndjson');
     await file.save(data, { resumable: true, chunkSize: 4 * MiB, contentType: 'application/x-ndjson' });
-    const puts = endpoint.requests.filter(r => r.method === 'PUT');
-    expect(endpoint.requests[0]).toMatchObject({ method: 'POST', path: '/upload/storage/v1/b/out/o', query: { uploadType: 'resumable', name: 'batch/0001.ndjson' } });
-    expect(puts.map(r => r.status)).toEqual([308, 308, 308, 200]);
+    const puts = endpoint.requests.filter((r) => r.method === 'PUT');
+    expect(endpoint.requests[0]).toMatchObject({
+      method: 'POST',
+      path: '/upload/storage/v1/b/out/o',
+      query: { uploadType: 'resumable', name: 'batch/0001.ndjson' },
+    });
+    expect(puts.map((r) => r.status)).toEqual([308, 308, 308, 200]);
     expect(puts[0]?.contentRange).toBe(`bytes 0-${4 * MiB - 1}/*`);
     const [stored] = endpoint.objects('out');
     expect(stored).toMatchObject({ gsUri: 'gs://out/batch/0001.ndjson', size: String(data.length), contentType: 'application/x-ndjson' });
@@ -97,12 +107,12 @@ describe('Cloud Storage client against the local Cloud Storage JSON API contract
     await storage.bucket('out').file('one-shot.bin').save(data, { resumable: true });
     await storage.bucket('out').file('small.json').save('{"a":1}', { resumable: false, contentType: 'application/json' });
     const objects = endpoint.objects('out');
-    expect(objects.map(o => [o.name, o.size])).toEqual([
+    expect(objects.map((o) => [o.name, o.size])).toEqual([
       ['one-shot.bin', String(data.length)],
       ['small.json', '7'],
     ]);
     expect((await objects[1]!.data()).toString()).toBe('{"a":1}');
-    expect(endpoint.requests.find(r => r.query.uploadType === 'multipart')).toMatchObject({ path: '/upload/storage/v1/b/out/o', status: 200 });
+    expect(endpoint.requests.find((r) => r.query.uploadType === 'multipart')).toMatchObject({ path: '/upload/storage/v1/b/out/o', status: 200 });
   });
 
   it('retries an idempotent read after a 503 (storage keeps its client retries)', async () => {
@@ -110,6 +120,6 @@ describe('Cloud Storage client against the local Cloud Storage JSON API contract
     endpoint.failNext(1, 503);
     const [metadata] = await storage.bucket('logs').file('x').getMetadata();
     expect(metadata.name).toBe('x');
-    expect(endpoint.requests.map(r => r.status)).toEqual([503, 200]);
+    expect(endpoint.requests.map((r) => r.status)).toEqual([503, 200]);
   });
 });

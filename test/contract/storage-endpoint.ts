@@ -96,7 +96,8 @@ export async function startStorageEndpoint() {
     let status = 200;
     const range = RANGE.exec(req.headers.range ?? '');
     if (range && (range[1] || range[2])) {
-      if (!range[1]) start = Math.max(0, o.size - Number(range[2])); // bytes=-N: the last N bytes
+      if (!range[1])
+        start = Math.max(0, o.size - Number(range[2])); // bytes=-N: the last N bytes
       else {
         start = Number(range[1]);
         if (range[2]) end = Math.min(end, Number(range[2]));
@@ -150,9 +151,9 @@ export async function startStorageEndpoint() {
 
   function listObjects(res: ServerResponse, bucketName: string, prefix = ''): number {
     const items = [...(buckets.get(bucketName)?.values() ?? [])]
-      .filter(o => o.name.startsWith(prefix))
+      .filter((o) => o.name.startsWith(prefix))
       .sort((a, b) => a.name.localeCompare(b.name))
-      .map(o => objectResource(origin, o));
+      .map((o) => objectResource(origin, o));
     sendJson(res, 200, { kind: 'storage#objects', ...(items.length ? { items } : {}) });
     return 200;
   }
@@ -329,7 +330,7 @@ export async function startStorageEndpoint() {
   }
 
   const server = createServer((req, res) => {
-    handle(req, res).catch(err => {
+    handle(req, res).catch((err) => {
       if (!res.headersSent) sendGoogleError(res, 500, String(err));
       else res.destroy(err as Error);
     });
@@ -357,7 +358,7 @@ export async function startStorageEndpoint() {
     createBucket: (name: string) => void bucket(name),
     /** Objects in a bucket with their gs:// URI; `data()` materialises content (small objects only). */
     objects: (bucketName: string) =>
-      [...(buckets.get(bucketName)?.values() ?? [])].map(o => ({
+      [...(buckets.get(bucketName)?.values() ?? [])].map((o) => ({
         ...objectResource(origin, o),
         gsUri: `gs://${o.bucket}/${o.name}`,
         data: async () => {

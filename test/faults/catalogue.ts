@@ -37,7 +37,12 @@ export interface FaultCase {
 
 /** Builds an Observation from figures and named checks; a failed check becomes a problem. */
 export function observe(figures: Omit<Observation, 'problems'>, checks: Record<string, boolean>): Observation {
-  return { ...figures, problems: Object.entries(checks).filter(([, held]) => !held).map(([what]) => what) };
+  return {
+    ...figures,
+    problems: Object.entries(checks)
+      .filter(([, held]) => !held)
+      .map(([what]) => what),
+  };
 }
 
 export const CATALOGUE: readonly FaultCase[] = [...bigqueryCases, ...storageCases, ...httpCases];
@@ -59,8 +64,22 @@ export function faultTable(results: ReadonlyArray<{ fault: FaultCase; observatio
     o && o.problems.length === 0 ? 'yes' : `NO${o ? ` (${o.problems.join('; ')})` : ''}`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  const lost = results.reduce((sum, r) => sum + (r.observation ? Math.max(0, r.observation.sent - r.observation.landed - r.observation.deadLettered - (r.observation.waiting ?? 0)) : 0), 0);
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  const lost = results.reduce(
+    (sum, r) => sum + (r.observation ? Math.max(0, r.observation.sent - r.observation.landed - r.observation.deadLettered - (r.observation.waiting ?? 0)) : 0),
+    0,
+  );
   const held = results.filter((r) => r.observation && r.observation.problems.length === 0).length;
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), '', `${held} of ${results.length} cases held; records lost: ${lost}`, ''].join('\n');
+  return [
+    line(header),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map(line),
+    '',
+    `${held} of ${results.length} cases held; records lost: ${lost}`,
+    '',
+  ].join('\n');
 }

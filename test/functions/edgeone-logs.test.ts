@@ -71,9 +71,17 @@ describe.each(WRITE_METHODS)('edgeoneLogs with BQ_WRITE_METHOD=%s against the lo
     const plain = await fx.sendEvent(messagePublished({ data: l7.map((r) => JSON.stringify(r)).join('\n'), messageId: 'd-1' }));
     const gz = await fx.sendEvent(messagePublished({ data: gzipSync(`${l4.map((r) => JSON.stringify(r)).join('\n')}\n`), messageId: 'd-2' }));
     expect([plain.status, gz.status]).toEqual([204, 204]);
-    expect(fx.rows(ROWS_TABLE).map((r) => r.event_id).sort()).toEqual([...l7, ...l4].map(eventIdOf).sort());
+    expect(
+      fx
+        .rows(ROWS_TABLE)
+        .map((r) => r.event_id)
+        .sort(),
+    ).toEqual([...l7, ...l4].map(eventIdOf).sort());
     expect(fx.summaries().map((s) => [s.message_id, s.rows_inserted, s.dead_lettered])).toEqual(
-      expect.arrayContaining([['d-1', 20, 0], ['d-2', 20, 0]]),
+      expect.arrayContaining([
+        ['d-1', 20, 0],
+        ['d-2', 20, 0],
+      ]),
     );
   });
 
@@ -132,7 +140,12 @@ describe.each(WRITE_METHODS)('edgeoneLogs with BQ_WRITE_METHOD=%s against the lo
 
   it('survives a gzip bomb (200 MB of zeros) in flat memory: one dead letter, 2xx', async () => {
     const MB = Buffer.alloc(1024 * 1024);
-    const bomb = await gzipStream((function* () { for (let i = 0; i < 200; i++) yield MB; })(), 9);
+    const bomb = await gzipStream(
+      (function* () {
+        for (let i = 0; i < 200; i++) yield MB;
+      })(),
+      9,
+    );
     expect(bomb.length).toBeLessThan(1024 * 1024);
     const object = await fx.storage.putObject(BUCKET, 'bomb.gz', bomb);
     let status = 0;
@@ -151,12 +164,15 @@ describe.each(WRITE_METHODS)('edgeoneLogs with BQ_WRITE_METHOD=%s against the lo
     const long = JSON.stringify({ ...a, RequestUrl: 'x'.repeat(2 * 1024 * 1024) });
     const object = await fx.storage.putObject(BUCKET, 'long.log', Buffer.from([JSON.stringify(a), long, JSON.stringify(b)].join('\n')));
     expect((await fx.sendEvent(notification(object))).status).toBe(204);
-    expect(fx.rows(ROWS_TABLE).map((r) => r.event_id).sort()).toEqual([a, b].map(eventIdOf).sort());
+    expect(
+      fx
+        .rows(ROWS_TABLE)
+        .map((r) => r.event_id)
+        .sort(),
+    ).toEqual([a, b].map(eventIdOf).sort());
     const errors = fx.rows(ERRORS_TABLE);
     // Only the head of the line is kept, and the row says so.
-    expect(errors).toEqual([
-      expect.objectContaining({ stage: 'parse', object: `gs://${BUCKET}/long.log#${object.generation}:2`, payload_truncated: true }),
-    ]);
+    expect(errors).toEqual([expect.objectContaining({ stage: 'parse', object: `gs://${BUCKET}/long.log#${object.generation}:2`, payload_truncated: true })]);
     expect(Buffer.byteLength(String(errors[0]!.payload))).toBeLessThanOrEqual(4096);
   });
 
@@ -190,7 +206,7 @@ describe.each(WRITE_METHODS)('edgeoneLogs with BQ_WRITE_METHOD=%s against the lo
     expect(errors[0]!.reason).toMatch(/not found/);
   });
 
-  it('answers non-2xx when the object cannot be read (403: not the input\'s fault), so Pub/Sub redelivers', async () => {
+  it("answers non-2xx when the object cannot be read (403: not the input's fault), so Pub/Sub redelivers", async () => {
     const object = await fx.storage.putObject(BUCKET, 'locked.log', Buffer.from(JSON.stringify([...generateEdgeoneL7({ count: 1, seed: 'f' })][0])));
     fx.storage.failNext(1, 403, { message: 'caller does not have storage.objects.get access', reason: 'forbidden' });
     const res = await fx.sendEvent(notification(object, 'OBJECT_FINALIZE', 'locked'));
@@ -208,7 +224,12 @@ describe.each(WRITE_METHODS)('edgeoneLogs with BQ_WRITE_METHOD=%s against the lo
     const object = await fx.storage.putObject(BUCKET, 'again.log', Buffer.from(records.map((r) => JSON.stringify(r)).join('\n')));
     expect((await fx.sendEvent(notification(object, 'OBJECT_FINALIZE', 'again-1'))).status).toBe(204);
     expect((await fx.sendEvent(notification(object, 'OBJECT_FINALIZE', 'again-2'))).status).toBe(204);
-    expect(fx.rows(ROWS_TABLE).map((r) => r.event_id).sort()).toEqual(records.map(eventIdOf).sort());
+    expect(
+      fx
+        .rows(ROWS_TABLE)
+        .map((r) => r.event_id)
+        .sort(),
+    ).toEqual(records.map(eventIdOf).sort());
     if (fx.write) {
       // The commit log answered: the second delivery did not even read the object.
       expect(fx.storage.requests.filter((r) => r.query.alt === 'media')).toHaveLength(1);
@@ -216,7 +237,9 @@ describe.each(WRITE_METHODS)('edgeoneLogs with BQ_WRITE_METHOD=%s against the lo
         [`gs://${BUCKET}/again.log#${object.generation}`, 'finalized', 40],
         [`gs://${BUCKET}/again.log#${object.generation}`, 'committed', 40],
       ]);
-      expect(fx.logs).toContainEqual(expect.objectContaining({ message_id: 'again-2', rows: 40, message: expect.stringMatching(/committed by an earlier delivery/) }));
+      expect(fx.logs).toContainEqual(
+        expect.objectContaining({ message_id: 'again-2', rows: 40, message: expect.stringMatching(/committed by an earlier delivery/) }),
+      );
     }
   });
 
@@ -235,6 +258,11 @@ describe.each(WRITE_METHODS)('edgeoneLogs with BQ_WRITE_METHOD=%s against the lo
     expect((await fx.sendEvent(notification(object, 'OBJECT_FINALIZE', 'crash-1'))).status).toBe(204);
     // Every record once: the Write API committed only the redelivery's stream; insertAll's repeats
     // carried the same insertIds.
-    expect(fx.rows(ROWS_TABLE).map((r) => r.event_id).sort()).toEqual(records.map(eventIdOf).sort());
+    expect(
+      fx
+        .rows(ROWS_TABLE)
+        .map((r) => r.event_id)
+        .sort(),
+    ).toEqual(records.map(eventIdOf).sort());
   });
 });

@@ -48,7 +48,11 @@ describe('edgeonePush under the functions framework, publishing with the real Pu
   }
 
   const push = async (body: Buffer | string, headers: Record<string, string> = {}, method = 'POST') => {
-    const res = await fetch(fx.url, { method, headers: { [HEADER]: SECRET, 'content-type': 'application/json', ...headers }, body: method === 'GET' ? undefined : bodyInit(body) });
+    const res = await fetch(fx.url, {
+      method,
+      headers: { [HEADER]: SECRET, 'content-type': 'application/json', ...headers },
+      body: method === 'GET' ? undefined : bodyInit(body),
+    });
     return { status: res.status, text: await res.text(), allow: res.headers.get('allow') };
   };
 
@@ -70,7 +74,12 @@ describe('edgeonePush under the functions framework, publishing with the real Pu
     expect(published).toHaveLength(1);
     expect(JSON.parse(res.text)).toEqual({ messages: 1, message_ids: [published[0]!.messageId] });
     expect(dataOf(published[0]!)).toBe(body);
-    expect(published[0]!.attributes).toEqual({ receivedTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), contentEncoding: 'br', batchSize: '50', logType: 'l7-access-logs' });
+    expect(published[0]!.attributes).toEqual({
+      receivedTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      contentEncoding: 'br',
+      batchSize: '50',
+      logType: 'l7-access-logs',
+    });
   });
 
   it('publishes JSON Lines, plain and gzip (declared with Content-Encoding, or only told by its magic bytes)', async () => {
@@ -157,7 +166,7 @@ describe('edgeonePush under the functions framework, publishing with the real Pu
     expect(pubsub.publishCalls).toBe(0);
   });
 
-  it('JSON Lines labelled application/json is refused (400) by the framework\'s JSON parser before the function runs, as the README warns', async () => {
+  it("JSON Lines labelled application/json is refused (400) by the framework's JSON parser before the function runs, as the README warns", async () => {
     await start();
     const body = lines([...generateEdgeoneL7({ count: 2, seed: 'label' })]);
     expect((await push(body, { 'content-type': 'application/json' })).status).toBe(400);
@@ -217,7 +226,12 @@ describe('edgeonePush under the functions framework, publishing with the real Pu
       expect(m.data.length).toBeLessThan(10_000_000);
       expect(m.attributes).toMatchObject({ batchSize: '11000', batchPart: String(i + 1), batchParts: String(published.length) });
     }
-    const back = published.flatMap((m) => dataOf(m).trimEnd().split('\n').map((l) => JSON.parse(l) as object));
+    const back = published.flatMap((m) =>
+      dataOf(m)
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l) as object),
+    );
     expect(back).toEqual(records);
   });
 });
@@ -231,7 +245,10 @@ describe('edgeonePush → Pub/Sub → edgeoneLogs → the local BigQuery REST co
     const fx = await startFunctions('edgeoneLogs', { UPLOAD_BUCKET: 'uploads' });
     try {
       await deliver(fx);
-      return fx.bigquery.rows(ROWS_TABLE).map((r) => String(r.event_id)).sort();
+      return fx.bigquery
+        .rows(ROWS_TABLE)
+        .map((r) => String(r.event_id))
+        .sort();
     } finally {
       await fx.close();
     }
@@ -245,8 +262,16 @@ describe('edgeonePush → Pub/Sub → edgeoneLogs → the local BigQuery REST co
     const receiver = await startFunctions('edgeonePush', { PUBSUB_EMULATOR_HOST: pubsub.url, EDGEONE_TOPIC: TOPIC_ID, EDGEONE_PUSH_SECRET: SECRET });
     try {
       const headers = { 'x-cdnlog-token': SECRET };
-      const a = await fetch(receiver.url, { method: 'POST', headers: { ...headers, 'content-type': 'application/json', LogType: 'l7-access-logs' }, body: JSON.stringify(l7) });
-      const b = await fetch(receiver.url, { method: 'POST', headers: { ...headers, 'content-type': 'application/x-ndjson', 'content-encoding': 'gzip', LogType: 'application' }, body: bodyInit(gzipSync(lines(l4))) });
+      const a = await fetch(receiver.url, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json', LogType: 'l7-access-logs' },
+        body: JSON.stringify(l7),
+      });
+      const b = await fetch(receiver.url, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/x-ndjson', 'content-encoding': 'gzip', LogType: 'application' },
+        body: bodyInit(gzipSync(lines(l4))),
+      });
       expect([a.status, b.status]).toEqual([200, 200]);
       published = pubsub.messages(TOPIC);
     } finally {
@@ -258,7 +283,13 @@ describe('edgeonePush → Pub/Sub → edgeoneLogs → the local BigQuery REST co
     const fromFile = await landedEventIds(async (fx) => {
       fx.storage.createBucket('uploads');
       const object = await fx.storage.putObject('uploads', 'edgeone/part-1.log.gz', gzipSync(lines([...l7, ...l4])));
-      const attributes = { bucketId: 'uploads', objectId: object.name, objectGeneration: String(object.generation), eventType: 'OBJECT_FINALIZE', payloadFormat: 'JSON_API_V1' };
+      const attributes = {
+        bucketId: 'uploads',
+        objectId: object.name,
+        objectGeneration: String(object.generation),
+        eventType: 'OBJECT_FINALIZE',
+        payloadFormat: 'JSON_API_V1',
+      };
       const res = await fx.sendEvent(messagePublished({ data: JSON.stringify({ bucket: 'uploads', name: object.name }), messageId: 'file-1', attributes }));
       expect(res.status).toBe(204);
     });

@@ -144,14 +144,18 @@ export async function startFunctions(
     url,
     logs: capture.lines,
     sendEvent: (body, opts = {}) =>
-      post('/', {
-        'content-type': 'application/json',
-        'ce-id': opts.id ?? String(nextId++),
-        'ce-specversion': '1.0',
-        'ce-type': opts.type ?? MESSAGE_PUBLISHED,
-        'ce-source': `//pubsub.googleapis.com/projects/${PROJECT}/topics/${opts.topic ?? 'edge'}`,
-        'ce-time': '2026-11-01T00:00:00.000Z',
-      }, body),
+      post(
+        '/',
+        {
+          'content-type': 'application/json',
+          'ce-id': opts.id ?? String(nextId++),
+          'ce-specversion': '1.0',
+          'ce-type': opts.type ?? MESSAGE_PUBLISHED,
+          'ce-source': `//pubsub.googleapis.com/projects/${PROJECT}/topics/${opts.topic ?? 'edge'}`,
+          'ce-time': '2026-11-01T00:00:00.000Z',
+        },
+        body,
+      ),
     sendPush: (body, topic = 'edge') => post(`/projects/${PROJECT}/topics/${topic}?token=x`, { 'content-type': 'application/json' }, body),
     summaries: () => capture.lines.filter((l) => typeof l.rows_inserted === 'number'),
     async close() {

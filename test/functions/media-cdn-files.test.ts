@@ -60,7 +60,12 @@ describe('mediaCdnFiles (batched and hourly delivery) against the local BigQuery
     const object = await fx.storage.putObject(BUCKET, 'media-cdn/2026-11-01T09:00:00+00:00_a1b2.jsonl', Buffer.from(lines.join('\n') + '\n'));
     const res = await fx.sendEvent(notification(object, 'f-1'));
     expect(res.status).toBe(204);
-    expect(fx.bigquery.rows(ROWS_TABLE).map((r) => r.event_id).sort()).toEqual(entries.map(eventIdOf).sort());
+    expect(
+      fx.bigquery
+        .rows(ROWS_TABLE)
+        .map((r) => r.event_id)
+        .sort(),
+    ).toEqual(entries.map(eventIdOf).sort());
     const errors = fx.bigquery.rows(ERRORS_TABLE);
     expect(errors.map((e) => [e.source, e.stage, e.object]).sort()).toEqual(
       [
@@ -76,7 +81,12 @@ describe('mediaCdnFiles (batched and hourly delivery) against the local BigQuery
     const entries = [...generateMediaCdn({ count: 250, seed: 'logging-file' })];
     const hourly = await fx.storage.putObject(BUCKET, LOGGING_OBJECT, loggingWrittenFile(entries));
     expect((await fx.sendEvent(notification(hourly, 'h-1'))).status).toBe(204);
-    expect(fx.bigquery.rows(ROWS_TABLE).map((r) => r.event_id).sort()).toEqual(entries.map(eventIdOf).sort());
+    expect(
+      fx.bigquery
+        .rows(ROWS_TABLE)
+        .map((r) => r.event_id)
+        .sort(),
+    ).toEqual(entries.map(eventIdOf).sort());
     // The same entries delivered in a Pub/Sub-written file add nothing: one identity per entry.
     const batched = await fx.storage.putObject(BUCKET, 'media-cdn/2026-11-01T08:05:00+00:00_c3d4.jsonl', pubsubWrittenFile(entries));
     expect((await fx.sendEvent(notification(batched, 'h-2'))).status).toBe(204);
@@ -92,7 +102,12 @@ describe('mediaCdnFiles (batched and hourly delivery) against the local BigQuery
     expect([first.status, again.status]).toEqual([204, 204]);
     const sent = fx.bigquery.requests.filter((r) => r.table === ROWS_TABLE).reduce((n, r) => n + r.rows, 0);
     expect(sent).toBe(800);
-    expect(fx.bigquery.rows(ROWS_TABLE).map((r) => r.event_id).sort()).toEqual(entries.map(eventIdOf).sort());
+    expect(
+      fx.bigquery
+        .rows(ROWS_TABLE)
+        .map((r) => r.event_id)
+        .sort(),
+    ).toEqual(entries.map(eventIdOf).sort());
   });
 
   it('a file that grew (a newer generation repeating the older lines) lands only the new entries; each notification reads its own generation', async () => {
@@ -103,7 +118,12 @@ describe('mediaCdnFiles (batched and hourly delivery) against the local BigQuery
     const v2 = await fx.storage.putObject(BUCKET, LOGGING_OBJECT, loggingWrittenFile(entries));
     expect(v2.generation).not.toBe(v1.generation);
     expect((await fx.sendEvent(notification(v2, 'g-2'))).status).toBe(204);
-    expect(fx.bigquery.rows(ROWS_TABLE).map((r) => r.event_id).sort()).toEqual(entries.map(eventIdOf).sort());
+    expect(
+      fx.bigquery
+        .rows(ROWS_TABLE)
+        .map((r) => r.event_id)
+        .sort(),
+    ).toEqual(entries.map(eventIdOf).sort());
     const read = fx.storage.requests.filter((r) => r.query.alt === 'media').map((r) => r.query.generation);
     expect(read).toEqual([String(v1.generation), String(v2.generation)]);
     expect(fx.summaries().map((s) => s.object)).toEqual([

@@ -69,14 +69,24 @@ describe('mediaCdnLogs with BQ_WRITE_METHOD=insertall against the local BigQuery
     const entries = [...generateMediaCdn({ count: 3, seed: 'lines' })];
     const res = await fx.sendEvent(messagePublished({ data: entries.map((e) => JSON.stringify(e)).join('\n'), messageId: 'm-4' }));
     expect(res.status).toBe(204);
-    expect(fx.bigquery.rows(ROWS_TABLE).map((r) => r.event_id).sort()).toEqual(entries.map((e) => expectedRow(e).event_id).sort());
+    expect(
+      fx.bigquery
+        .rows(ROWS_TABLE)
+        .map((r) => r.event_id)
+        .sort(),
+    ).toEqual(entries.map((e) => expectedRow(e).event_id).sort());
   });
 
   it.each([
     ['not base64', { message: { data: '%%% not base64 %%%', messageId: 'p-1', attributes: { [TIMESTAMP_ATTR]: 't' } } }, 'decode', /base64/],
     ['base64 but not JSON', messagePublished({ data: 'hello world', messageId: 'p-1', attributes: { [TIMESTAMP_ATTR]: 't' } }), 'parse', /not JSON/],
     ['JSON but not an object', messagePublished({ data: '[1, 2]', messageId: 'p-1', attributes: { [TIMESTAMP_ATTR]: 't' } }), 'validate', /object/],
-    ['an object but not a LogEntry', messagePublished({ data: '{"__proto__": {"polluted": true}, "x": 1}', messageId: 'p-1', attributes: { [TIMESTAMP_ATTR]: 't' } }), 'validate', /./],
+    [
+      'an object but not a LogEntry',
+      messagePublished({ data: '{"__proto__": {"polluted": true}, "x": 1}', messageId: 'p-1', attributes: { [TIMESTAMP_ATTR]: 't' } }),
+      'validate',
+      /./,
+    ],
   ])('dead-letters a poison message (%s) and answers 2xx', async (_name, body, stage, reason) => {
     const res = await fx.sendEvent(body);
     expect(res.status).toBe(204);
@@ -96,7 +106,7 @@ describe('mediaCdnLogs with BQ_WRITE_METHOD=insertall against the local BigQuery
     expect(fx.bigquery.rows(ERRORS_TABLE)).toEqual([expect.objectContaining({ stage: 'decode', message_id: 'ce-odd' })]);
   });
 
-  it('dead-letters the invalid row with BigQuery\'s reason and re-sends the stopped neighbours', async () => {
+  it("dead-letters the invalid row with BigQuery's reason and re-sends the stopped neighbours", async () => {
     const entries = [...generateMediaCdn({ count: 5, seed: 'partial' })];
     const badId = expectedRow(entries[2]!).event_id;
     fx.bigquery.refuseRows((table, json) =>
@@ -105,7 +115,12 @@ describe('mediaCdnLogs with BQ_WRITE_METHOD=insertall against the local BigQuery
     const results = await Promise.all(entries.map((e, i) => fx.sendEvent(logEntryMessage(e, `pm-${i}`))));
     expect(results.map((r) => r.status)).toEqual([204, 204, 204, 204, 204]);
     const landed = fx.bigquery.rows(ROWS_TABLE).map((r) => r.event_id);
-    expect(landed.sort()).toEqual(entries.filter((_, i) => i !== 2).map((e) => expectedRow(e).event_id).sort());
+    expect(landed.sort()).toEqual(
+      entries
+        .filter((_, i) => i !== 2)
+        .map((e) => expectedRow(e).event_id)
+        .sort(),
+    );
     const errors = fx.bigquery.rows(ERRORS_TABLE);
     expect(errors).toEqual([expect.objectContaining({ stage: 'insert', source: 'media_cdn', message_id: 'pm-2' })]);
     expect(errors[0]!.reason).toMatch(/^invalid: Timestamp field value is out of range/);
@@ -203,7 +218,17 @@ describe('mediaCdnLogs with BQ_WRITE_METHOD=storage against the local BigQueryWr
     fx.write!.refuseRows((table, row) => (table.endsWith('edge_logs') && row.event_id === badId ? 'Timestamp field value is out of range' : null));
     const results = await Promise.all(entries.map((e, i) => fx.sendEvent(logEntryMessage(e, `r-${i}`))));
     expect(results.map((r) => r.status)).toEqual([204, 204, 204, 204, 204]);
-    expect(fx.rows(ROWS_TABLE).map((r) => r.event_id).sort()).toEqual(entries.filter((_, i) => i !== 2).map((e) => expectedRow(e).event_id).sort());
+    expect(
+      fx
+        .rows(ROWS_TABLE)
+        .map((r) => r.event_id)
+        .sort(),
+    ).toEqual(
+      entries
+        .filter((_, i) => i !== 2)
+        .map((e) => expectedRow(e).event_id)
+        .sort(),
+    );
     const errors = fx.rows(ERRORS_TABLE);
     expect(errors).toEqual([expect.objectContaining({ stage: 'insert', source: 'media_cdn', message_id: 'r-2' })]);
     expect(JSON.parse(String(errors[0]!.payload))).toEqual(entries[2]);

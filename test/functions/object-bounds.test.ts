@@ -18,7 +18,13 @@ function notification(object: { name: string; generation: number }, messageId: s
   return messagePublished({
     data: JSON.stringify({ kind: 'storage#object', bucket: BUCKET, name: object.name, generation: String(object.generation) }),
     messageId,
-    attributes: { bucketId: BUCKET, objectId: object.name, objectGeneration: String(object.generation), eventType: 'OBJECT_FINALIZE', payloadFormat: 'JSON_API_V1' },
+    attributes: {
+      bucketId: BUCKET,
+      objectId: object.name,
+      objectGeneration: String(object.generation),
+      eventType: 'OBJECT_FINALIZE',
+      payloadFormat: 'JSON_API_V1',
+    },
   });
 }
 
@@ -48,7 +54,12 @@ describe('edgeoneLogs (real function, local BigQuery and Cloud Storage contract 
     const lines = [JSON.stringify(good[1]), deep, JSON.stringify(good[2]), JSON.stringify(good[3])];
     const res = await fx.sendEvent(messagePublished({ data: lines.join('\n'), messageId: 'deep-1' }));
     expect(res.status).toBe(204);
-    expect(fx.bigquery.rows(ROWS_TABLE).map((r) => r.event_id).sort()).toEqual(good.slice(1).map(eventIdOf).sort());
+    expect(
+      fx.bigquery
+        .rows(ROWS_TABLE)
+        .map((r) => r.event_id)
+        .sort(),
+    ).toEqual(good.slice(1).map(eventIdOf).sort());
     const errors = fx.bigquery.rows(ERRORS_TABLE);
     expect(errors).toEqual([expect.objectContaining({ stage: 'validate', message_id: 'deep-1', payload: deep, payload_truncated: false })]);
     expect(errors[0]!.reason).toMatch(/Deep: nested deeper than 100 levels/);
@@ -57,7 +68,11 @@ describe('edgeoneLogs (real function, local BigQuery and Cloud Storage contract 
   it('reads a gzip of 16 MiB of newlines to its last record while a concurrent one-record delivery is served first', async () => {
     const fx = await start();
     const [last, single] = [...generateEdgeoneL7({ count: 2, seed: 'newlines' })];
-    const object = await fx.storage.putObject(BUCKET, 'newlines.log.gz', gzipSync(Buffer.concat([Buffer.alloc(16 * MiB, 0x0a), Buffer.from(JSON.stringify(last))])));
+    const object = await fx.storage.putObject(
+      BUCKET,
+      'newlines.log.gz',
+      gzipSync(Buffer.concat([Buffer.alloc(16 * MiB, 0x0a), Buffer.from(JSON.stringify(last))])),
+    );
     const finished: string[] = [];
     const big = fx.sendEvent(notification(object, 'big')).then((r) => {
       finished.push('big');
@@ -72,7 +87,12 @@ describe('edgeoneLogs (real function, local BigQuery and Cloud Storage contract 
     const [bigRes, smallRes] = await Promise.all([big, small]);
     expect([bigRes.status, smallRes.status]).toEqual([204, 204]);
     expect(finished).toEqual(['small', 'big']);
-    expect(fx.bigquery.rows(ROWS_TABLE).map((r) => r.event_id).sort()).toEqual([last, single].map(eventIdOf).sort());
+    expect(
+      fx.bigquery
+        .rows(ROWS_TABLE)
+        .map((r) => r.event_id)
+        .sort(),
+    ).toEqual([last, single].map(eventIdOf).sort());
     expect(fx.bigquery.rows(ERRORS_TABLE)).toEqual([]);
   });
 

@@ -25,7 +25,9 @@ export interface TfModule {
 
 /** Parses every .tf file in dir. Fails on a block declared twice (terraform would refuse it too). */
 export async function loadModule(dir: string): Promise<TfModule> {
-  const names = readdirSync(dir).filter((f) => f.endsWith('.tf')).sort();
+  const names = readdirSync(dir)
+    .filter((f) => f.endsWith('.tf'))
+    .sort();
   const files: TfModule['files'] = [];
   const blocks: Declared[] = [];
   const locals: Body = {};

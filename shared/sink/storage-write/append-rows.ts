@@ -18,11 +18,7 @@ export interface AppendOutcome {
  * (AppendRowsResponse.row_errors), so the refused rows are dropped and the rest appended again.
  * `offset`, on a PENDING stream, is where the batch starts; the stream then grows by `appended`.
  */
-export async function appendBatch(
-  appender: StreamAppender,
-  encoded: readonly (Uint8Array | EncodeError)[],
-  offset?: number,
-): Promise<AppendOutcome> {
+export async function appendBatch(appender: StreamAppender, encoded: readonly (Uint8Array | EncodeError)[], offset?: number): Promise<AppendOutcome> {
   const refused = new Map<number, string>();
   let chunk: number[] = [];
   let chunkBytes = 0;

@@ -77,7 +77,10 @@ export class StreamAppender {
   close(): void {
     const connection = this.connection;
     this.connection = null;
-    void connection?.then((c) => c.connection.close(), () => undefined);
+    void connection?.then(
+      (c) => c.connection.close(),
+      () => undefined,
+    );
   }
 
   private open(): Promise<OpenConnection> {

@@ -141,7 +141,14 @@ class PendingObjectLoad implements ObjectLoad {
     private readonly object: string,
     readonly stream: string,
   ) {
-    this.appender = new StreamAppender({ client: deps.client, stream, table: deps.table, descriptor: deps.encoder.descriptor, logs: deps.logs, retry: deps.retry });
+    this.appender = new StreamAppender({
+      client: deps.client,
+      stream,
+      table: deps.table,
+      descriptor: deps.encoder.descriptor,
+      logs: deps.logs,
+      retry: deps.retry,
+    });
   }
 
   writeRows(rows: readonly EdgeLogRow[], origins?: readonly (RowOrigin | undefined)[]): Promise<WriteOutcome> {

@@ -66,7 +66,14 @@ export class StorageWriteSink implements ObjectSink {
     this.rows = new BatchingWriter<EdgeLogRow>({
       ...batching,
       send: (batch) => this.sendRows(batch),
-      oversize: (items, limit) => this.refuse(items.map((item) => ({ row: item.value, origin: item.origin as RowOrigin | undefined, reason: `row is ${item.bytes} bytes of JSON, over the ${limit}-byte AppendRows request budget` }))),
+      oversize: (items, limit) =>
+        this.refuse(
+          items.map((item) => ({
+            row: item.value,
+            origin: item.origin as RowOrigin | undefined,
+            reason: `row is ${item.bytes} bytes of JSON, over the ${limit}-byte AppendRows request budget`,
+          })),
+        ),
     });
     this.errors = new BatchingWriter<IngestErrorRow>({
       ...batching,
@@ -121,7 +128,13 @@ export class StorageWriteSink implements ObjectSink {
     if (outcome.refused.size > 0) {
       await this.refuse([...outcome.refused].map(([i, reason]) => ({ row: batch[i]!.value, origin: batch[i]!.origin as RowOrigin | undefined, reason })));
     }
-    this.logs.batchInserted({ table: this.options.rowsTable, rows: outcome.appended, bytes: batch.reduce((n, item) => n + item.bytes, 0), requests: outcome.requests, duration_ms: Date.now() - started });
+    this.logs.batchInserted({
+      table: this.options.rowsTable,
+      rows: outcome.appended,
+      bytes: batch.reduce((n, item) => n + item.bytes, 0),
+      requests: outcome.requests,
+      duration_ms: Date.now() - started,
+    });
     return fates;
   }
 
@@ -144,7 +157,14 @@ export class StorageWriteSink implements ObjectSink {
     const letters = rows.map(({ row, origin, reason }) => refusedRowLetter(row, origin, reason, now));
     await this.writeErrors(letters);
     for (const [i, { row, origin, reason }] of rows.slice(0, 5).entries()) {
-      this.logs.deadLettered({ source: row.source, stage: 'insert', reason, message_id: origin?.messageId ?? null, object: origin?.object ?? null, payload: letters[i]!.payload });
+      this.logs.deadLettered({
+        source: row.source,
+        stage: 'insert',
+        reason,
+        message_id: origin?.messageId ?? null,
+        object: origin?.object ?? null,
+        payload: letters[i]!.payload,
+      });
     }
   }
 }

@@ -23,7 +23,8 @@ function recovers(
   return {
     name,
     issue,
-    expected: expect === 'first delivery' ? `2xx; ${count}/${count} land, none dead-lettered` : `non-2xx, none dead-lettered; redelivery lands ${count}/${count}`,
+    expected:
+      expect === 'first delivery' ? `2xx; ${count}/${count} land, none dead-lettered` : `non-2xx, none dead-lettered; redelivery lands ${count}/${count}`,
     run: () =>
       withRig({ target: 'mediaCdnLogs', ...rigOptions }, async (rig): Promise<Observation> => {
         const batch = mediaCdnBatch(count, name);
@@ -136,9 +137,7 @@ export const bigqueryCases: FaultCase[] = [
         // The fix: BigQuery takes the row now. Replay what ingest_errors holds.
         stop();
         const plan = planReplay(letters as unknown as DeadLetter[], () => 'cdnlog-media-cdn-logs');
-        const replayed = await Promise.all(
-          plan.send.map((m, i) => rig.deliver(messagePublished(m.data, `replay-${i}`, m.attributes))),
-        );
+        const replayed = await Promise.all(plan.send.map((m, i) => rig.deliver(messagePublished(m.data, `replay-${i}`, m.attributes))));
         return observe(
           {
             observed: `${statuses(delivery)}; ${landedFirst} landed, ${letters.length} dead letter (${String(letters[0]?.stage)}); replay sent ${plan.send.length} → ${replayed.map(statuses).join(', ')}, ${distinct(rig.landed())} landed`,

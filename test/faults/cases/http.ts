@@ -12,7 +12,14 @@ import { longestInvocationMs } from '../rig';
 const LEAKS = /\bat [\w.<>]+ \(|node_modules|\.js:\d+|SyntaxError|JSON at position/i;
 
 /** An answer as a reader sees it (HTML tags dropped). */
-const shown = (text: string) => JSON.stringify(text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 60));
+const shown = (text: string) =>
+  JSON.stringify(
+    text
+      .replace(/<[^>]+>/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, 60),
+  );
 
 async function withFunctions<T>(fn: (fx: FunctionsHarness) => Promise<T>): Promise<T> {
   const fx = await startFunctions('mediaCdnLogs');
@@ -26,7 +33,13 @@ async function withFunctions<T>(fn: (fx: FunctionsHarness) => Promise<T>): Promi
 async function post(fx: FunctionsHarness, body: string) {
   const res = await fetch(fx.url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'ce-id': 'x', 'ce-specversion': '1.0', 'ce-type': 'google.cloud.pubsub.topic.v1.messagePublished', 'ce-source': 'x' },
+    headers: {
+      'content-type': 'application/json',
+      'ce-id': 'x',
+      'ce-specversion': '1.0',
+      'ce-type': 'google.cloud.pubsub.topic.v1.messagePublished',
+      'ce-source': 'x',
+    },
     body,
   });
   return { status: res.status, text: await res.text() };
@@ -60,8 +73,21 @@ export const httpCases: FaultCase[] = [
         const res = await fx.sendEvent(messagePublished(record, 'leak-1'));
         const logged = JSON.stringify(fx.logs);
         return observe(
-          { observed: `${res.status} ${shown(res.text)}`, sent: 1, landed: 0, deadLettered: 0, redelivered: 0, waiting: 1, longestMs: longestInvocationMs(fx.logs) },
-          { '5xx': res.status >= 500, 'no stack trace': !LEAKS.test(res.text), 'no input echoed': !res.text.includes('leak-'), 'record never logged whole': !logged.includes(marker) },
+          {
+            observed: `${res.status} ${shown(res.text)}`,
+            sent: 1,
+            landed: 0,
+            deadLettered: 0,
+            redelivered: 0,
+            waiting: 1,
+            longestMs: longestInvocationMs(fx.logs),
+          },
+          {
+            '5xx': res.status >= 500,
+            'no stack trace': !LEAKS.test(res.text),
+            'no input echoed': !res.text.includes('leak-'),
+            'record never logged whole': !logged.includes(marker),
+          },
         );
       }),
   },

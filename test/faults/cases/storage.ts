@@ -27,7 +27,9 @@ function download(
       withRig({ target: 'edgeoneLogs', ...rigOptions }, async (rig) => {
         const { bytes, ids } = edgeoneLines(LINES, name);
         const content = setup.gzip ? gzipSync(bytes) : bytes;
-        const object = await rig.storage.putObject(UPLOAD_BUCKET, `edgeone/${name.replace(/\W+/g, '-')}.log${setup.gzip ? '.gz' : ''}`, content, { hashes: setup.hashes });
+        const object = await rig.storage.putObject(UPLOAD_BUCKET, `edgeone/${name.replace(/\W+/g, '-')}.log${setup.gzip ? '.gz' : ''}`, content, {
+          hashes: setup.hashes,
+        });
         setup.fault?.(rig, content.length);
         const delivery = await rig.deliver(finalizeNotification(UPLOAD_BUCKET, object.name, object.generation));
         const [first, ...rest] = delivery.statuses;
@@ -97,7 +99,10 @@ const notificationFor = (bucketId: string, objectId: string, generation: number 
 
 export const storageCases: FaultCase[] = [
   download('connection reset mid-download', '#9.7', 'redelivery', { fault: (rig) => rig.storage.faultNextDownload({ kind: 'cut', afterBytes: 64 * 1024 }) }),
-  download('connection reset mid-download (gzip)', '#9.7', 'redelivery', { gzip: true, fault: (rig, size) => rig.storage.faultNextDownload({ kind: 'cut', afterBytes: size >> 1 }) }),
+  download('connection reset mid-download (gzip)', '#9.7', 'redelivery', {
+    gzip: true,
+    fault: (rig, size) => rig.storage.faultNextDownload({ kind: 'cut', afterBytes: size >> 1 }),
+  }),
   download(
     'download stalls mid-body (stall deadline)',
     '#9.7',
@@ -135,7 +140,11 @@ export const storageCases: FaultCase[] = [
             redelivered: delivery.statuses.length - 1,
             longestMs: rig.longestInvocationMs(),
           },
-          { '2xx': is2xx(delivery.statuses[0]), 'every record landed': landedExactly(rig.landed(), ids), 'nothing dead-lettered': rig.deadLetters().length === 0 },
+          {
+            '2xx': is2xx(delivery.statuses[0]),
+            'every record landed': landedExactly(rig.landed(), ids),
+            'nothing dead-lettered': rig.deadLetters().length === 0,
+          },
         );
       }),
   },

@@ -46,38 +46,70 @@ function decode(buf) {
     if (t >= 0x90 && t <= 0x9f) return arr(t & 0x0f);
     if (t >= 0xa0 && t <= 0xbf) return str(t & 0x1f);
     switch (t) {
-      case 0xc0: return null;
-      case 0xc2: return false;
-      case 0xc3: return true;
-      case 0xc4: return Buffer.from(take(u8()));
-      case 0xc5: return Buffer.from(take(u16()));
-      case 0xc6: return Buffer.from(take(u32()));
-      case 0xc7: return ext(u8());
-      case 0xc8: return ext(u16());
-      case 0xc9: return ext(u32());
-      case 0xca: return take(4).readFloatBE(0);
-      case 0xcb: return take(8).readDoubleBE(0);
-      case 0xcc: return u8();
-      case 0xcd: return u16();
-      case 0xce: return u32();
-      case 0xcf: return Number(take(8).readBigUInt64BE(0));
-      case 0xd0: return take(1).readInt8(0);
-      case 0xd1: return take(2).readInt16BE(0);
-      case 0xd2: return take(4).readInt32BE(0);
-      case 0xd3: return Number(take(8).readBigInt64BE(0));
-      case 0xd4: return ext(1);
-      case 0xd5: return ext(2);
-      case 0xd6: return ext(4);
-      case 0xd7: return ext(8);
-      case 0xd8: return ext(16);
-      case 0xd9: return str(u8());
-      case 0xda: return str(u16());
-      case 0xdb: return str(u32());
-      case 0xdc: return arr(u16());
-      case 0xdd: return arr(u32());
-      case 0xde: return map(u16());
-      case 0xdf: return map(u32());
-      default: throw new Error(`msgpack: unsupported type byte 0x${t.toString(16)} at ${pos - 1}`);
+      case 0xc0:
+        return null;
+      case 0xc2:
+        return false;
+      case 0xc3:
+        return true;
+      case 0xc4:
+        return Buffer.from(take(u8()));
+      case 0xc5:
+        return Buffer.from(take(u16()));
+      case 0xc6:
+        return Buffer.from(take(u32()));
+      case 0xc7:
+        return ext(u8());
+      case 0xc8:
+        return ext(u16());
+      case 0xc9:
+        return ext(u32());
+      case 0xca:
+        return take(4).readFloatBE(0);
+      case 0xcb:
+        return take(8).readDoubleBE(0);
+      case 0xcc:
+        return u8();
+      case 0xcd:
+        return u16();
+      case 0xce:
+        return u32();
+      case 0xcf:
+        return Number(take(8).readBigUInt64BE(0));
+      case 0xd0:
+        return take(1).readInt8(0);
+      case 0xd1:
+        return take(2).readInt16BE(0);
+      case 0xd2:
+        return take(4).readInt32BE(0);
+      case 0xd3:
+        return Number(take(8).readBigInt64BE(0));
+      case 0xd4:
+        return ext(1);
+      case 0xd5:
+        return ext(2);
+      case 0xd6:
+        return ext(4);
+      case 0xd7:
+        return ext(8);
+      case 0xd8:
+        return ext(16);
+      case 0xd9:
+        return str(u8());
+      case 0xda:
+        return str(u16());
+      case 0xdb:
+        return str(u32());
+      case 0xdc:
+        return arr(u16());
+      case 0xdd:
+        return arr(u32());
+      case 0xde:
+        return map(u16());
+      case 0xdf:
+        return map(u32());
+      default:
+        throw new Error(`msgpack: unsupported type byte 0x${t.toString(16)} at ${pos - 1}`);
     }
   }
   const v = value();

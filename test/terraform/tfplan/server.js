@@ -27,10 +27,14 @@ if (!['google', 'archive', 'time'].includes(which)) {
   process.exit(2);
 }
 const LOGFILE = process.env.TFPLAN_PROVIDER_LOG || '';
-const log = (m) => { if (LOGFILE) fs.appendFileSync(LOGFILE, `[${which} ${process.pid}] ${m}\n`); };
+const log = (m) => {
+  if (LOGFILE) fs.appendFileSync(LOGFILE, `[${which} ${process.pid}] ${m}\n`);
+};
 const protoOpts = { keepCase: true, longs: Number, enums: String, defaults: true };
 const pkg = grpc.loadPackageDefinition(loader.loadSync(path.join(__dirname, 'tfplugin6.proto'), protoOpts));
-const ctl = grpc.loadPackageDefinition(loader.loadSync([path.join(__dirname, 'plugin.proto'), path.join(__dirname, 'health.proto')], { keepCase: true, enums: String }));
+const ctl = grpc.loadPackageDefinition(
+  loader.loadSync([path.join(__dirname, 'plugin.proto'), path.join(__dirname, 'health.proto')], { keepCase: true, enums: String }),
+);
 
 // ---------------------------------------------------------------------------------------------
 // Values
@@ -39,7 +43,9 @@ const UNKNOWN = () => new ExtData(0, new Uint8Array([0]));
 const dv = (buf) => (buf?.length ? decode(buf) : null); // DynamicValue.msgpack -> JS
 const toDV = (v) => ({ msgpack: Buffer.from(encode(v)) });
 const diag = (summary, detail, attr) => ({
-  severity: 'ERROR', summary, detail: detail || '',
+  severity: 'ERROR',
+  summary,
+  detail: detail || '',
   attribute: attr ? { steps: [].concat(attr).map((a) => (typeof a === 'number' ? { element_key_int: a } : { attribute_name: a })) } : null,
 });
 
@@ -50,7 +56,7 @@ function fromCdktf(node, top, provider) {
   const S = { attrs: {}, blocks: {} };
   for (const [name, a] of Object.entries(node.attrs)) {
     if (name === 'alias' && provider) continue;
-    const type = a.type === 'object-list' ? ['list', ['object', ctyOfNode(a.node)]] : (a.type || 'string');
+    const type = a.type === 'object-list' ? ['list', ['object', ctyOfNode(a.node)]] : a.type || 'string';
     const computedOnly = !!a.computedOnly;
     S.attrs[name] = {
       type,
@@ -62,14 +68,20 @@ function fromCdktf(node, top, provider) {
     };
   }
   for (const [name, b] of Object.entries(node.blocks)) {
-    S.blocks[name] = { nesting: b.nesting, min: b.nesting === 'single' ? 0 : b.min, max: b.nesting === 'single' ? 0 : b.max, block: fromCdktf(b.node, false, provider) };
+    S.blocks[name] = {
+      nesting: b.nesting,
+      min: b.nesting === 'single' ? 0 : b.min,
+      max: b.nesting === 'single' ? 0 : b.max,
+      block: fromCdktf(b.node, false, provider),
+    };
   }
   return S;
 }
 function ctyOfNode(node) {
   const o = {};
-  for (const [k, a] of Object.entries(node.attrs)) o[k] = a.type === 'object-list' ? ['list', ['object', ctyOfNode(a.node)]] : (a.type || 'string');
-  for (const [k, b] of Object.entries(node.blocks)) o[k] = b.nesting === 'single' ? ['object', ctyOfNode(b.node)] : [b.nesting === 'set' ? 'set' : 'list', ['object', ctyOfNode(b.node)]];
+  for (const [k, a] of Object.entries(node.attrs)) o[k] = a.type === 'object-list' ? ['list', ['object', ctyOfNode(a.node)]] : a.type || 'string';
+  for (const [k, b] of Object.entries(node.blocks))
+    o[k] = b.nesting === 'single' ? ['object', ctyOfNode(b.node)] : [b.nesting === 'set' ? 'set' : 'list', ['object', ctyOfNode(b.node)]];
   return o;
 }
 function impliedType(S) {
@@ -85,10 +97,18 @@ function toProtoBlock(S) {
   return {
     version: 0,
     attributes: Object.entries(S.attrs).map(([name, a]) => ({
-      name, type: Buffer.from(JSON.stringify(a.type)), required: a.required, optional: a.optional, computed: a.computed,
+      name,
+      type: Buffer.from(JSON.stringify(a.type)),
+      required: a.required,
+      optional: a.optional,
+      computed: a.computed,
     })),
     block_types: Object.entries(S.blocks).map(([type_name, b]) => ({
-      type_name, block: toProtoBlock(b.block), nesting: b.nesting.toUpperCase(), min_items: b.min, max_items: b.max,
+      type_name,
+      block: toProtoBlock(b.block),
+      nesting: b.nesting.toUpperCase(),
+      min_items: b.min,
+      max_items: b.max,
     })),
   };
 }
@@ -107,7 +127,10 @@ const REQUIRED = { required: true, optional: false, computed: false };
 // Changes listed in the google provider's 7.0.0 upgrade guide, applied to the 6.50.0-derived schema.
 const SCHEMA_7_PATCHES = {
   resources: {
-    google_cloudfunctions2_function: (S) => { patchAttr(S, 'service_config.service', OUTPUT_ONLY); patchAttr(S, 'event_trigger.event_type', REQUIRED); },
+    google_cloudfunctions2_function: (S) => {
+      patchAttr(S, 'service_config.service', OUTPUT_ONLY);
+      patchAttr(S, 'event_trigger.event_type', REQUIRED);
+    },
     google_storage_bucket: (S) => patchAttr(S, 'retention_policy.retention_period', { type: 'string' }),
     google_gke_hub_membership: (S) => dropAttr(S, 'description'),
     google_compute_subnetwork: (S) => dropAttr(S, 'enable_flow_logs'),
@@ -118,11 +141,29 @@ const SCHEMA_7_PATCHES = {
     google_network_services_lb_traffic_extension: (S) => patchAttr(S, 'load_balancing_scheme', REQUIRED),
     google_vertex_ai_endpoint: (S) => dropAttr(S, 'enable_secure_private_service_connect'),
     google_cloud_run_v2_worker_pool: (S) => dropAttr(S, 'template.containers.depends_on'),
-    google_compute_packet_mirroring: (S) => { for (const b of ['subnetworks', 'instances']) { const { parent, name } = lookup(S, `mirrored_resources.${b}`); if (parent.blocks[name]) parent.blocks[name].nesting = 'set'; } },
-    google_vertex_ai_index: (S) => { if (S.blocks.metadata) { S.blocks.metadata.min = 1; const c = S.blocks.metadata.block.blocks.config; if (c) c.min = 1; } },
+    google_compute_packet_mirroring: (S) => {
+      for (const b of ['subnetworks', 'instances']) {
+        const { parent, name } = lookup(S, `mirrored_resources.${b}`);
+        if (parent.blocks[name]) parent.blocks[name].nesting = 'set';
+      }
+    },
+    google_vertex_ai_index: (S) => {
+      if (S.blocks.metadata) {
+        S.blocks.metadata.min = 1;
+        const c = S.blocks.metadata.block.blocks.config;
+        if (c) c.min = 1;
+      }
+    },
     google_project_service: () => {}, // disable_on_destroy default false: defaults are not modelled
   },
-  removedResources: ['google_beyondcorp_application', 'google_beyondcorp_application_iam_binding', 'google_beyondcorp_application_iam_member', 'google_beyondcorp_application_iam_policy', 'google_notebooks_location', 'google_tpu_node'],
+  removedResources: [
+    'google_beyondcorp_application',
+    'google_beyondcorp_application_iam_binding',
+    'google_beyondcorp_application_iam_member',
+    'google_beyondcorp_application_iam_policy',
+    'google_notebooks_location',
+    'google_tpu_node',
+  ],
   data: { google_service_account_key: (S) => dropAttr(S, 'project') },
   removedData: ['google_beyondcorp_application_iam_policy'],
 };
@@ -141,13 +182,32 @@ const str = (f) => ({ type: 'string', required: false, optional: true, computed:
 const out = (type) => ({ type, required: false, optional: false, computed: true });
 const ARCHIVE_FILE = {
   attrs: {
-    type: str({ required: true, optional: false }), output_path: str({ required: true, optional: false }),
-    source_dir: str(), source_file: str(), source_content: str(), source_content_filename: str(),
-    excludes: str({ type: ['set', 'string'] }), exclude_symlink_directories: str({ type: 'bool' }), output_file_mode: str(),
-    id: out('string'), output_md5: out('string'), output_sha: out('string'), output_sha256: out('string'),
-    output_base64sha256: out('string'), output_sha512: out('string'), output_base64sha512: out('string'), output_size: out('number'),
+    type: str({ required: true, optional: false }),
+    output_path: str({ required: true, optional: false }),
+    source_dir: str(),
+    source_file: str(),
+    source_content: str(),
+    source_content_filename: str(),
+    excludes: str({ type: ['set', 'string'] }),
+    exclude_symlink_directories: str({ type: 'bool' }),
+    output_file_mode: str(),
+    id: out('string'),
+    output_md5: out('string'),
+    output_sha: out('string'),
+    output_sha256: out('string'),
+    output_base64sha256: out('string'),
+    output_sha512: out('string'),
+    output_base64sha512: out('string'),
+    output_size: out('number'),
   },
-  blocks: { source: { nesting: 'set', min: 0, max: 0, block: { attrs: { content: str({ required: true, optional: false }), filename: str({ required: true, optional: false }) }, blocks: {} } } },
+  blocks: {
+    source: {
+      nesting: 'set',
+      min: 0,
+      max: 0,
+      block: { attrs: { content: str({ required: true, optional: false }), filename: str({ required: true, optional: false }) }, blocks: {} },
+    },
+  },
 };
 
 // hashicorp/time 0.13's time_sleep (the one resource of that provider this module uses).
@@ -157,17 +217,32 @@ const TIME_SLEEP = {
 };
 
 // Provider-defined functions of google 7.x (provider::google::NAME); behaviour approximated.
-const SEG = (seg) => (id) => { const m = String(id).match(new RegExp(`(?:^|/)${seg}/([^/]+)`)); if (!m) throw new Error(`got ${id}, expected a resource id containing ${seg}/{${seg.replace(/s$/, '')}}`); return m[1]; };
+const SEG = (seg) => (id) => {
+  const m = String(id).match(new RegExp(`(?:^|/)${seg}/([^/]+)`));
+  if (!m) throw new Error(`got ${id}, expected a resource id containing ${seg}/{${seg.replace(/s$/, '')}}`);
+  return m[1];
+};
 const FUNCTIONS = {
   project_from_id: SEG('projects'),
   location_from_id: SEG('locations'),
   region_from_id: SEG('regions'),
   zone_from_id: SEG('zones'),
-  name_from_id: (id) => { const p = String(id).split('/').filter(Boolean); if (p.length < 2) throw new Error(`got ${id}, expected a resource id with at least one / separated segment pair`); return p[p.length - 1]; },
-  region_from_zone: (z) => { const m = String(z).match(/^(.+)-[a-z]$/); if (!m) throw new Error(`got ${z}, expected a zone such as us-central1-a`); return m[1]; },
+  name_from_id: (id) => {
+    const p = String(id).split('/').filter(Boolean);
+    if (p.length < 2) throw new Error(`got ${id}, expected a resource id with at least one / separated segment pair`);
+    return p[p.length - 1];
+  },
+  region_from_zone: (z) => {
+    const m = String(z).match(/^(.+)-[a-z]$/);
+    if (!m) throw new Error(`got ${z}, expected a zone such as us-central1-a`);
+    return m[1];
+  },
 };
 
-let providerSchema, resources, dataSources, functions = {};
+let providerSchema,
+  resources,
+  dataSources,
+  functions = {};
 if (which === 'google') {
   const gz = path.join(__dirname, 'google-schema.json.gz');
   const raw = fs.existsSync(gz) ? zlib.gunzipSync(fs.readFileSync(gz)).toString('utf8') : fs.readFileSync(path.join(__dirname, 'google-schema.json'), 'utf8');
@@ -184,11 +259,16 @@ if (which === 'google') {
   for (const [t, f] of Object.entries(SCHEMA_7_PATCHES.data)) if (dataSources[t]) f(dataSources[t]);
   for (const t of SCHEMA_7_PATCHES.removedResources) delete resources[t];
   for (const t of SCHEMA_7_PATCHES.removedData) delete dataSources[t];
-  functions = Object.fromEntries(Object.keys(FUNCTIONS).map((name) => [name, {
-    parameters: [{ name: name === 'region_from_zone' ? 'zone' : 'id', type: Buffer.from('"string"') }],
-    return: { type: Buffer.from('"string"') },
-    summary: `${name} (offline approximation)`,
-  }]));
+  functions = Object.fromEntries(
+    Object.keys(FUNCTIONS).map((name) => [
+      name,
+      {
+        parameters: [{ name: name === 'region_from_zone' ? 'zone' : 'id', type: Buffer.from('"string"') }],
+        return: { type: Buffer.from('"string"') },
+        summary: `${name} (offline approximation)`,
+      },
+    ]),
+  );
 } else if (which === 'archive') {
   providerSchema = { attrs: {}, blocks: {} };
   resources = {};
@@ -277,16 +357,34 @@ function archiveConflicts(c) {
   if (!hasSource && !set('source_content_filename') && !set('source_file') && !set('source_dir')) {
     d.push(diag('Invalid Attribute Combination', 'At least one attribute out of [source,source_content_filename,source_file,source_dir] must be specified'));
   }
-  const groups = { source_dir: ['source_file', 'source_content', 'source_content_filename'], source_file: ['source_dir', 'source_content', 'source_content_filename'], source_content: ['source_file', 'source_dir'], source_content_filename: ['source_file', 'source_dir'] };
+  const groups = {
+    source_dir: ['source_file', 'source_content', 'source_content_filename'],
+    source_file: ['source_dir', 'source_content', 'source_content_filename'],
+    source_content: ['source_file', 'source_dir'],
+    source_content_filename: ['source_file', 'source_dir'],
+  };
   for (const [k, others] of Object.entries(groups)) {
     if (!set(k) || isUnknown(c[k])) continue;
-    for (const o of others) if (set(o) && !isUnknown(c[o])) d.push(diag('Invalid Attribute Combination', `Attribute "${o}" cannot be specified when "${k}" is specified`, k));
+    for (const o of others)
+      if (set(o) && !isUnknown(c[o])) d.push(diag('Invalid Attribute Combination', `Attribute "${o}" cannot be specified when "${k}" is specified`, k));
   }
   return d;
 }
 function walkDir(root, excludes) {
   const files = [];
-  const matches = (rel) => excludes.some((e) => e && (e === rel || (e.includes('*') && new RegExp(`^${e.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}`).test(rel))));
+  const matches = (rel) =>
+    excludes.some(
+      (e) =>
+        e &&
+        (e === rel ||
+          (e.includes('*') &&
+            new RegExp(
+              `^${e
+                .split('*')
+                .map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+                .join('.*')}`,
+            ).test(rel))),
+    );
   const visit = (dir, relDir) => {
     for (const name of fs.readdirSync(dir).sort()) {
       const abs = path.join(dir, name);
@@ -301,27 +399,50 @@ function walkDir(root, excludes) {
   return files;
 }
 function zipBytes(entries) {
-  const locals = []; const central = []; let offset = 0;
+  const locals = [];
+  const central = [];
+  let offset = 0;
   for (const e of entries) {
     const name = Buffer.from(e.name, 'utf8');
     const comp = zlib.deflateRawSync(e.data);
     const crc = zlib.crc32(e.data) >>> 0;
     const lh = Buffer.alloc(30);
-    lh.writeUInt32LE(0x04034b50, 0); lh.writeUInt16LE(20, 4); lh.writeUInt16LE(0x0800, 6); lh.writeUInt16LE(8, 8);
-    lh.writeUInt16LE(0, 10); lh.writeUInt16LE(0x21, 12); lh.writeUInt32LE(crc, 14); lh.writeUInt32LE(comp.length, 18);
-    lh.writeUInt32LE(e.data.length, 22); lh.writeUInt16LE(name.length, 26); lh.writeUInt16LE(0, 28);
+    lh.writeUInt32LE(0x04034b50, 0);
+    lh.writeUInt16LE(20, 4);
+    lh.writeUInt16LE(0x0800, 6);
+    lh.writeUInt16LE(8, 8);
+    lh.writeUInt16LE(0, 10);
+    lh.writeUInt16LE(0x21, 12);
+    lh.writeUInt32LE(crc, 14);
+    lh.writeUInt32LE(comp.length, 18);
+    lh.writeUInt32LE(e.data.length, 22);
+    lh.writeUInt16LE(name.length, 26);
+    lh.writeUInt16LE(0, 28);
     const ch = Buffer.alloc(46);
-    ch.writeUInt32LE(0x02014b50, 0); ch.writeUInt16LE((3 << 8) | 20, 4); ch.writeUInt16LE(20, 6); ch.writeUInt16LE(0x0800, 8);
-    ch.writeUInt16LE(8, 10); ch.writeUInt16LE(0, 12); ch.writeUInt16LE(0x21, 14); ch.writeUInt32LE(crc, 16);
-    ch.writeUInt32LE(comp.length, 20); ch.writeUInt32LE(e.data.length, 24); ch.writeUInt16LE(name.length, 28);
-    ch.writeUInt32LE(((0o100000 | e.mode) << 16) >>> 0, 38); ch.writeUInt32LE(offset, 42);
-    locals.push(lh, name, comp); central.push(ch, name);
+    ch.writeUInt32LE(0x02014b50, 0);
+    ch.writeUInt16LE((3 << 8) | 20, 4);
+    ch.writeUInt16LE(20, 6);
+    ch.writeUInt16LE(0x0800, 8);
+    ch.writeUInt16LE(8, 10);
+    ch.writeUInt16LE(0, 12);
+    ch.writeUInt16LE(0x21, 14);
+    ch.writeUInt32LE(crc, 16);
+    ch.writeUInt32LE(comp.length, 20);
+    ch.writeUInt32LE(e.data.length, 24);
+    ch.writeUInt16LE(name.length, 28);
+    ch.writeUInt32LE(((0o100000 | e.mode) << 16) >>> 0, 38);
+    ch.writeUInt32LE(offset, 42);
+    locals.push(lh, name, comp);
+    central.push(ch, name);
     offset += 30 + name.length + comp.length;
   }
   const cd = Buffer.concat(central);
   const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(entries.length, 8); end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(cd.length, 12); end.writeUInt32LE(offset, 16);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(offset, 16);
   return Buffer.concat([...locals, cd, end]);
 }
 function tarGzBytes(entries) {
@@ -329,10 +450,17 @@ function tarGzBytes(entries) {
   for (const e of entries) {
     const h = Buffer.alloc(512);
     h.write(e.name.slice(-100), 0, 'utf8');
-    h.write(`${e.mode.toString(8).padStart(7, '0')}\0`, 100); h.write('0000000\0', 108); h.write('0000000\0', 116);
-    h.write(`${e.data.length.toString(8).padStart(11, '0')}\0`, 124); h.write('00000000000\0', 136);
-    h.write('        ', 148); h.write('0', 156); h.write('ustar\0', 257); h.write('00', 263);
-    let sum = 0; for (const b of h) sum += b;
+    h.write(`${e.mode.toString(8).padStart(7, '0')}\0`, 100);
+    h.write('0000000\0', 108);
+    h.write('0000000\0', 116);
+    h.write(`${e.data.length.toString(8).padStart(11, '0')}\0`, 124);
+    h.write('00000000000\0', 136);
+    h.write('        ', 148);
+    h.write('0', 156);
+    h.write('ustar\0', 257);
+    h.write('00', 263);
+    let sum = 0;
+    for (const b of h) sum += b;
     h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
     blocks.push(h, e.data, Buffer.alloc((512 - (e.data.length % 512)) % 512));
   }
@@ -344,21 +472,38 @@ function readArchiveFile(c) {
   const builders = { zip: zipBytes, 'tar.gz': tarGzBytes };
   if (!builders[c.type]) return fail('Archive creation error', `error creating archive: archive type not supported: ${c.type}`);
   const outDir = path.dirname(c.output_path);
-  try { fs.mkdirSync(outDir, { recursive: true }); } catch (e) { return fail('Output path error', `error creating output path: ${e.message}`); }
+  try {
+    fs.mkdirSync(outDir, { recursive: true });
+  } catch (e) {
+    return fail('Output path error', `error creating output path: ${e.message}`);
+  }
   let mode = null;
-  if (c.output_file_mode) { mode = parseInt(c.output_file_mode, 8); if (Number.isNaN(mode)) return fail('Archive creation error', `error creating archive: error parsing output_file_mode value: ${c.output_file_mode}`); }
+  if (c.output_file_mode) {
+    mode = parseInt(c.output_file_mode, 8);
+    if (Number.isNaN(mode)) return fail('Archive creation error', `error creating archive: error parsing output_file_mode value: ${c.output_file_mode}`);
+  }
   let entries;
   if (c.source_dir !== null && c.source_dir !== undefined) {
     let st = null;
-    try { st = fs.statSync(c.source_dir); } catch { /* missing */ }
+    try {
+      st = fs.statSync(c.source_dir);
+    } catch {
+      /* missing */
+    }
     if (!st) return fail('Archive creation error', `error creating archive: error archiving directory: could not archive missing directory: ${c.source_dir}`);
-    if (!st.isDirectory()) return fail('Archive creation error', `error creating archive: error archiving directory: could not archive directory that is a file: ${c.source_dir}`);
+    if (!st.isDirectory())
+      return fail('Archive creation error', `error creating archive: error archiving directory: could not archive directory that is a file: ${c.source_dir}`);
     const outAbs = path.resolve(c.output_path);
     entries = walkDir(c.source_dir, c.excludes || []).filter((e) => path.resolve(c.source_dir, e.name) !== outAbs);
-    if (!entries.length) return fail('Archive creation error', 'error creating archive: error archiving directory: archive has not been created as it would be empty');
+    if (!entries.length)
+      return fail('Archive creation error', 'error creating archive: error archiving directory: archive has not been created as it would be empty');
   } else if (c.source_file !== null && c.source_file !== undefined) {
     let st = null;
-    try { st = fs.statSync(c.source_file); } catch { /* missing */ }
+    try {
+      st = fs.statSync(c.source_file);
+    } catch {
+      /* missing */
+    }
     if (!st) return fail('Archive creation error', `error creating archive: error archiving file: could not archive missing file: ${c.source_file}`);
     entries = [{ name: path.basename(c.source_file), data: fs.readFileSync(c.source_file), mode: st.mode & 0o777 }];
   } else if (c.source_content_filename !== null && c.source_content_filename !== undefined) {
@@ -372,9 +517,14 @@ function readArchiveFile(c) {
   const h = (alg, enc) => crypto.createHash(alg).update(bytes).digest(enc);
   const state = {
     ...c,
-    id: h('sha1', 'hex'), output_size: bytes.length, output_md5: h('md5', 'hex'), output_sha: h('sha1', 'hex'),
-    output_sha256: h('sha256', 'hex'), output_base64sha256: h('sha256', 'base64'),
-    output_sha512: h('sha512', 'hex'), output_base64sha512: h('sha512', 'base64'),
+    id: h('sha1', 'hex'),
+    output_size: bytes.length,
+    output_md5: h('md5', 'hex'),
+    output_sha: h('sha1', 'hex'),
+    output_sha256: h('sha256', 'hex'),
+    output_base64sha256: h('sha256', 'base64'),
+    output_sha512: h('sha512', 'hex'),
+    output_base64sha512: h('sha512', 'base64'),
   };
   return { state: toDV(state), diagnostics: [] };
 }
@@ -391,14 +541,19 @@ const handle = (name, f) => (call, cb) => {
     cb(null, { diagnostics: [diag(`offline provider: ${name} failed`, String(e.stack || e))] });
   }
 };
-const unsupported = (what) => ({ diagnostics: [diag(`${what} is not supported by the offline plan provider`, 'This stand-in provider only validates and plans; use the real provider to apply or import.')] });
+const unsupported = (what) => ({
+  diagnostics: [
+    diag(`${what} is not supported by the offline plan provider`, 'This stand-in provider only validates and plans; use the real provider to apply or import.'),
+  ],
+});
 
 server();
 function server() {
   const srv = new grpc.Server({ 'grpc.max_send_message_length': 256 << 20, 'grpc.max_receive_message_length': 256 << 20 });
   srv.addService(pkg.tfplugin6.Provider.service, {
     GetMetadata: handle('GetMetadata', () => ({
-      server_capabilities: schemaResp.server_capabilities, diagnostics: [],
+      server_capabilities: schemaResp.server_capabilities,
+      diagnostics: [],
       data_sources: Object.keys(dataSources).map((type_name) => ({ type_name })),
       resources: Object.keys(resources).map((type_name) => ({ type_name })),
       functions: Object.keys(functions).map((name) => ({ name })),
@@ -456,14 +611,31 @@ function server() {
     StopProvider: (_call, cb) => cb(null, { Error: '' }),
   });
   srv.addService(ctl.plugin.GRPCController.service, {
-    Shutdown: (_call, cb) => { log('Shutdown'); cb(null, {}); setTimeout(() => process.exit(0), 50); },
+    Shutdown: (_call, cb) => {
+      log('Shutdown');
+      cb(null, {});
+      setTimeout(() => process.exit(0), 50);
+    },
   });
   srv.addService(ctl.grpc.health.v1.Health.service, { Check: (_call, cb) => cb(null, { status: 'SERVING' }) });
   const sock = path.join(os.tmpdir(), `tfplan-${which}-${process.pid}.sock`);
-  try { fs.unlinkSync(sock); } catch { /* none */ }
-  process.on('exit', () => { try { fs.unlinkSync(sock); } catch { /* gone */ } });
+  try {
+    fs.unlinkSync(sock);
+  } catch {
+    /* none */
+  }
+  process.on('exit', () => {
+    try {
+      fs.unlinkSync(sock);
+    } catch {
+      /* gone */
+    }
+  });
   srv.bindAsync(`unix://${sock}`, grpc.ServerCredentials.createInsecure(), (err) => {
-    if (err) { log(`bind error ${err}`); process.exit(1); }
+    if (err) {
+      log(`bind error ${err}`);
+      process.exit(1);
+    }
     log(`listening ${sock}`);
     process.stdout.write(`1|6|unix|${sock}|grpc\n`);
   });
