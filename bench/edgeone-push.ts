@@ -15,7 +15,7 @@ import { gzipSync } from 'node:zlib';
 import { DEFAULT_MAX_HEAP_MB } from '../shared/config/env';
 import { generateEdgeoneL7 } from '../shared/generate/edgeone-l7';
 import { startPubSubEndpoint } from '../test/contract/pubsub-endpoint';
-import { emit, type Figure } from './report';
+import { emit } from './report';
 
 const RECORDS = 1000;
 const CONCURRENCY = Number(process.env.BENCH_PUSH_CONCURRENCY ?? 20);

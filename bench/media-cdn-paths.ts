@@ -85,7 +85,11 @@ function serve(target: string, env: Record<string, string>): Promise<Served> {
       if (m.port !== undefined) {
         resolve({
           port: m.port,
-          cpu: () => new Promise<number>((r) => (waiting.push(r), child.send('cpu'))),
+          cpu: () =>
+            new Promise<number>((r) => {
+              waiting.push(r);
+              child.send('cpu');
+            }),
           stop: () => child.kill(),
         });
       } else if (m.cpu !== undefined) waiting.shift()!(m.cpu);

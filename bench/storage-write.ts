@@ -16,7 +16,7 @@ import { generateEdgeoneL4 } from '../shared/generate/edgeone-l4';
 import { generateEdgeoneL7 } from '../shared/generate/edgeone-l7';
 import { generateMediaCdn } from '../shared/generate/media-cdn';
 import { normalizeText, type InputSource } from '../shared/normalizers';
-import { toBigQuerySchema, type BigQueryField } from '../shared/schema/bigquery-schema';
+import { toBigQuerySchema } from '../shared/schema/bigquery-schema';
 import { EdgeLogRow } from '../shared/schema/edge-log';
 import { insertAllBody } from '../shared/sink/bigquery';
 import { createRowEncoder, timestampMicros } from '../shared/sink/storage-write/encoder';
