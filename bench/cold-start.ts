@@ -120,15 +120,23 @@ async function firstEvent(layout: Layout, bigquery: BigQueryEndpoint, body: stri
   try {
     let stderr = '';
     child.stderr.on('data', (c) => (stderr += c));
-    await new Promise<void>((ok, fail) => {
-      let out = '';
-      child.stdout.on('data', (c) => {
-        out += c;
-        if (out.includes('Serving function...')) ok();
-      });
-      child.on('exit', (code) => fail(new Error(`functions-framework exited (${code}) before serving: ${stderr}`)));
+    let exited: number | null | undefined;
+    child.on('exit', (code) => {
+      exited = code;
     });
-    const status = await postEvent(port, body);
+    // functions/index.ts runs the framework in production mode, where it prints nothing when it is
+    // ready: the first event is sent as soon as the port accepts a connection.
+    let status: number;
+    for (;;) {
+      if (exited !== undefined) throw new Error(`functions-framework exited (${exited}) before serving: ${stderr}`);
+      try {
+        status = await postEvent(port, body);
+        break;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ECONNREFUSED') throw err;
+        await new Promise((ok) => setTimeout(ok, 2));
+      }
+    }
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     if (status >= 300) throw new Error(`first event answered ${status}: ${stderr}`);
     if (bigquery.accepted() <= rowsBefore) throw new Error('first event answered but no row landed');
