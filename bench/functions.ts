@@ -39,9 +39,18 @@ import { costPerSourceTiB, insertAllBilled, MONTHLY_SOURCE_TIB } from './billing
 import { startStorageEndpoint } from '../test/contract/storage-endpoint';
 import { emit, type Figure } from './report';
 
-const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
+/** A count from the environment; anything but a plain positive number (e.g. "128MB") stops the bench at once. */
+function positiveNumber(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number (bytes or a count), got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+const EVENTS = positiveNumber('BENCH_EVENTS', 20_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 100);
-const EDGEONE_BYTES = Number(process.env.BENCH_EDGEONE_BYTES ?? 1024 ** 3);
+const EDGEONE_BYTES = positiveNumber('BENCH_EDGEONE_BYTES', 1024 ** 3);
 const MB = 1024 * 1024;
 const PROJECT = 'bench-project';
 const DATASET = 'cdnlog';
