@@ -1,5 +1,4 @@
 /** The retry policy: bounded exponential backoff with full jitter, counted against a budget per write. */
-import { classifyStatus } from './write-failure';
 
 export interface RetryOptions {
   /** Tries in total, the first included. */
@@ -57,35 +56,4 @@ export class RetryBudget {
   wait(ms: number): Promise<void> {
     return (this.options.sleep ?? sleep)(ms);
   }
-}
-
-export type ErrorClass = { kind: 'transient'; status: number | null } | { kind: 'permanent'; status: number | null };
-
-function statusOf(err: Record<string, unknown>): number | null {
-  const code = err.code ?? (err.response as Record<string, unknown> | undefined)?.status;
-  if (typeof code === 'number') return code;
-  if (typeof code === 'string' && /^\d{3}$/.test(code)) return Number(code);
-  return null;
-}
-
-/**
- * Whether an error thrown by a client library (a GaxiosError, an ApiError) may pass if the same
- * request is sent again; the status and reasons are judged by write-failure.ts, the one place
- * that decides.
- */
-export function classifyError(error: unknown): ErrorClass {
-  if (typeof error !== 'object' || error === null) return { kind: 'transient', status: null };
-  const err = error as Record<string, unknown>;
-  const status = statusOf(err);
-  if (status !== null) {
-    const reasons = Array.isArray(err.errors)
-      ? (err.errors as Array<{ reason?: unknown }>).map((e) => e?.reason).filter((r): r is string => typeof r === 'string')
-      : [];
-    const failure = classifyStatus(status, { message: typeof err.message === 'string' ? err.message : '', reasons });
-    return { kind: failure.kind === 'transient' ? 'transient' : 'permanent', status };
-  }
-  // No HTTP status: the request never got an answer (reset, timeout, DNS) — by definition retryable.
-  // Unknown failures without a status are treated the same: failing the invocation makes Pub/Sub
-  // redeliver, whereas dead-lettering good rows would lose them.
-  return { kind: 'transient', status: null };
 }
