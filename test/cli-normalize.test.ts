@@ -2,41 +2,20 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { main } from '../shared/cli/main';
+import { runCli } from './support/cli-in-process';
 import { EdgeLogRow } from '../shared/schema/edge-log';
 
 const root = join(__dirname, '..');
 const fixtures = join(__dirname, 'fixtures');
 const docExample = JSON.stringify(JSON.parse(readFileSync(join(fixtures, 'media-cdn-doc-example.json'), 'utf8')));
 
-/** Runs the CLI in-process with captured streams. */
-async function run(args: string[], stdin = '') {
-  const io = { stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough(), env: {} };
-  let stdout = '';
-  let stderr = '';
-  io.stdout.on('data', (c) => (stdout += c));
-  io.stderr.on('data', (c) => (stderr += c));
-  io.stdin.end(stdin);
-  const code = await main(args, io);
-  return {
-    code,
-    stdout,
-    stderr,
-    rows: stdout
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l)),
-  };
-}
-
 describe('cdnlog normalize', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cdnlog-cli-'));
 
   it('prints one unified row per record and exits 0 when all are normalized', async () => {
     const l4 = readFileSync(join(fixtures, 'edgeone-l4-session.jsonl'), 'utf8');
-    const result = await run(['normalize', '--source', 'edgeone', join(fixtures, 'edgeone-l4-session.jsonl')]);
+    const result = await runCli(['normalize', '--source', 'edgeone', join(fixtures, 'edgeone-l4-session.jsonl')]);
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.rows).toHaveLength(l4.trim().split('\n').length);
     for (const row of result.rows) expect(EdgeLogRow.safeParse(row).success).toBe(true);
@@ -45,18 +24,19 @@ describe('cdnlog normalize', () => {
   it('reads stdin for - or no file, gzip told by magic bytes whatever the name', async () => {
     const gz = join(dir, 'looks-plain.json');
     writeFileSync(gz, gzipSync(`${docExample}\n${docExample}\n`));
-    const fromFile = await run(['normalize', '--source', 'media-cdn', gz]);
+    const fromFile = await runCli(['normalize', '--source', 'media-cdn', gz]);
     expect(fromFile.code).toBe(0);
     expect(fromFile.rows).toHaveLength(2);
-    const fromStdin = await run(['normalize', '--source', 'media-cdn'], `${docExample}\n`);
-    expect(fromStdin.rows[0].event_id).toBe(fromFile.rows[0].event_id);
-    const dash = await run(['normalize', '--source', 'media-cdn', '-'], `${docExample}\n`);
+    const fromStdin = await runCli(['normalize', '--source', 'media-cdn'], `${docExample}\n`);
+    expect(fromStdin.rows).toHaveLength(1);
+    expect(fromStdin.rows[0]?.event_id).toBe(fromFile.rows[0]?.event_id);
+    const dash = await runCli(['normalize', '--source', 'media-cdn', '-'], `${docExample}\n`);
     expect(dash.rows).toHaveLength(1);
   });
 
   it('reads one JSON array (gcloud logging read --format=json) with array index + 1 in errors', async () => {
     const array = `[\n${docExample},\n{"insertId": "no-timestamp", "logName": "projects/p/logs/x"},\n${docExample}\n]`;
-    const result = await run(['normalize', '--source', 'media-cdn'], array);
+    const result = await runCli(['normalize', '--source', 'media-cdn'], array);
     expect(result.code).toBe(1);
     expect(result.rows).toHaveLength(2);
     expect(
@@ -69,7 +49,7 @@ describe('cdnlog normalize', () => {
 
   it('prints good rows, one {"line","error"} per rejected record on stderr, and exits 1', async () => {
     const input = [docExample, '', '{not json', '[1,2]', docExample.replace('"status":200', '"status":"OK"')].join('\n');
-    const result = await run(['normalize', '--source', 'media-cdn'], input);
+    const result = await runCli(['normalize', '--source', 'media-cdn'], input);
     expect(result.code).toBe(1);
     expect(result.rows).toHaveLength(1);
     const errors = result.stderr
@@ -90,18 +70,18 @@ describe('cdnlog normalize', () => {
     [['nonsense'], 'unknown command "nonsense"'],
     [[], 'Usage: cdnlog <command>'],
   ])('exits 2 with a usage message for %j', async (args, message) => {
-    const result = await run(args);
+    const result = await runCli(args);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(message);
   });
 
   it('has --help on every command', async () => {
     for (const command of ['normalize', 'generate']) {
-      const result = await run([command, '--help']);
+      const result = await runCli([command, '--help']);
       expect(result.code).toBe(0);
       expect(result.stdout).toContain(`Usage: cdnlog ${command}`);
     }
-    expect((await run(['--help'])).stdout).toContain('normalize');
+    expect((await runCli(['--help'])).stdout).toContain('normalize');
   });
 
   it('works as the installed bin: exit codes 0, 1 and 2 from a real process', () => {

@@ -1,9 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { main } from '../shared/cli/main';
+import { runCli } from './support/cli-in-process';
 import { createRng } from '../shared/generate/random';
 import { normalizers, type InputSource } from '../shared/normalizers';
 
@@ -14,26 +13,6 @@ import { normalizers, type InputSource } from '../shared/normalizers';
  */
 
 const ctx = { now: () => '2026-11-30T00:00:00Z' };
-
-/** Runs the CLI in-process with captured streams. */
-async function cli(args: string[], stdin = '') {
-  const io = { stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough(), env: {} };
-  let stdout = '';
-  let stderr = '';
-  io.stdout.on('data', (c) => (stdout += c));
-  io.stderr.on('data', (c) => (stderr += c));
-  io.stdin.end(stdin);
-  const code = await main(args, io);
-  return {
-    code,
-    stdout,
-    stderr,
-    lines: stdout
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as Record<string, unknown>),
-  };
-}
 
 /** Same record, other spelling: keys shuffled, odd spacing, integers as text, `Z` as `+00:00`. */
 function respell(record: Record<string, unknown>, rng: ReturnType<typeof createRng>): string {
@@ -57,15 +36,15 @@ describe('event_id: one per record, the same on every path', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cdnlog-identity-'));
 
   it('EdgeOne L4: cdnlog generate --count 5000 | cdnlog normalize gives 5000 distinct ids (periodic and final record in one second)', async () => {
-    const generated = await cli(['generate', '--source', 'edgeone-l4', '--count', '5000', '--seed', 'x']);
+    const generated = await runCli(['generate', '--source', 'edgeone-l4', '--count', '5000', '--seed', 'x']);
     expect(generated.code).toBe(0);
-    const normalized = await cli(['normalize', '--source', 'edgeone'], generated.stdout);
+    const normalized = await runCli(['normalize', '--source', 'edgeone'], generated.stdout);
     expect(normalized).toMatchObject({ code: 0, stderr: '' });
-    expect(normalized.lines).toHaveLength(5000);
-    expect(new Set(ids(normalized.lines)).size).toBe(5000);
+    expect(normalized.rows).toHaveLength(5000);
+    expect(new Set(ids(normalized.rows)).size).toBe(5000);
     // The case that used to collide is in this sample: a session's periodic and final record in one second.
     const bySecond = new Map<string, Record<string, unknown>[]>();
-    for (const row of normalized.lines) {
+    for (const row of normalized.rows) {
       const key = `${row.session_id} ${row.event_time}`;
       bySecond.set(key, [...(bySecond.get(key) ?? []), row]);
     }
@@ -79,10 +58,10 @@ describe('event_id: one per record, the same on every path', () => {
     ['edgeone-l7', 'edgeone', 3000],
     ['media-cdn', 'media-cdn', 3000],
   ])('%s: respelled (key order, spacing, "0" for 0, +00:00 for Z) and gzipped, each record keeps its id', async (kind, source, count) => {
-    const generated = await cli(['generate', '--source', kind, '--count', String(count), '--seed', 'respell']);
-    const plain = await cli(['normalize', '--source', source], generated.stdout);
+    const generated = await runCli(['generate', '--source', kind, '--count', String(count), '--seed', 'respell']);
+    const plain = await runCli(['normalize', '--source', source], generated.stdout);
     expect(plain.code).toBe(0);
-    expect(new Set(ids(plain.lines)).size).toBe(count);
+    expect(new Set(ids(plain.rows)).size).toBe(count);
     const rng = createRng('respell');
     const records = generated.stdout
       .trim()
@@ -92,9 +71,9 @@ describe('event_id: one per record, the same on every path', () => {
     const respelled = records.map((r) => respell(r, rng)).join('\n');
     const gz = join(dir, `${kind}.respelled`);
     writeFileSync(gz, gzipSync(respelled));
-    const fromFile = await cli(['normalize', '--source', source, gz]);
+    const fromFile = await runCli(['normalize', '--source', source, gz]);
     expect(fromFile).toMatchObject({ code: 0, stderr: '' });
-    expect(ids(fromFile.lines)).toEqual(ids(plain.lines));
+    expect(ids(fromFile.rows)).toEqual(ids(plain.rows));
   });
 
   describe('EdgeOne L4', () => {
