@@ -87,6 +87,18 @@ describe('deploy package (terraform/stage-function-source.sh)', () => {
     for (const name of Object.keys(pkg().dependencies)) expect(packages[`node_modules/${name}`]).toBeDefined();
   });
 
+  it("carries the repository's allowScripts decision for every package with install scripts it installs, and for no other", () => {
+    const withScripts = Object.entries(lock().packages)
+      .filter(([key, entry]) => key !== '' && entry.hasInstallScript === true)
+      .map(([key]) => key.slice(key.lastIndexOf('node_modules/') + 'node_modules/'.length))
+      .sort();
+    expect(withScripts.length).toBeGreaterThan(0);
+    const repoDecisions = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { allowScripts: Record<string, boolean> }).allowScripts;
+    const staged = (pkg() as { allowScripts?: Record<string, boolean> }).allowScripts ?? {};
+    expect(Object.keys(staged).sort()).toEqual(withScripts);
+    for (const name of withScripts) expect([name, staged[name]]).toEqual([name, repoDecisions[name]]);
+  });
+
   it('depends on exactly the packages its code requires while handling one Media CDN and one EdgeOne event, and loads no client library at cold start (local BigQueryWrite, BigQuery and Cloud Storage contract endpoints)', async () => {
     const bigquery = await startBigQueryEndpoint({
       tables: { 'cdnlog.edge_logs': toBigQuerySchema(EdgeLogRow), 'cdnlog.ingest_errors': toBigQuerySchema(IngestErrorRow) },

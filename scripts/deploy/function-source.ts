@@ -38,6 +38,8 @@ interface PackageJson {
   main: string;
   engines?: Record<string, string>;
   dependencies: Record<string, string>;
+  /** npm 11's per-package decision on install scripts; the staged package keeps those of the packages it installs. */
+  allowScripts?: Record<string, boolean>;
 }
 
 /** The staged source, before it is written: files to copy (relative to the repository) and the two manifests. */
@@ -76,6 +78,9 @@ export function planFunctionSource(repo: string): FunctionSource {
       .map((name) => [name, dependencies[name]!]),
   );
   const meta = { name: pkg.name, version: pkg.version, license: pkg.license, engines: pkg.engines };
+  const lockfile = pruneLockfile(lock, meta, sortedDeps);
+  const installed = new Set(Object.keys(lockfile.packages).map((at) => at.slice(at.lastIndexOf('node_modules/') + 'node_modules/'.length)));
+  const allowScripts = Object.fromEntries(Object.entries(pkg.allowScripts ?? {}).filter(([name]) => installed.has(name)));
   return {
     files: graph.files.map(show).sort(),
     packageJson: {
@@ -90,8 +95,10 @@ export function planFunctionSource(repo: string): FunctionSource {
       // so it runs `npm ci` only (the TypeScript sources are not shipped).
       scripts: { 'gcp-build': '' },
       dependencies: sortedDeps,
+      // Without them npm 11 warns on every install of the package about scripts the repository already decided on.
+      ...(Object.keys(allowScripts).length > 0 ? { allowScripts } : {}),
     },
-    lockfile: pruneLockfile(lock, meta, sortedDeps),
+    lockfile,
   };
 }
 
