@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { formatProgress } from '../shared/cli/progress';
-import { openInput } from '../shared/ingest/sources';
+import { openInput } from '../shared/ingest/inputs';
 
 describe('ingest progress on gzip input', () => {
   it('counts stored (compressed) bytes, so the bar ends at 100% with the file, not early', async () => {

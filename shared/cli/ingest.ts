@@ -4,7 +4,7 @@ import { createStorage } from '../gcp/clients';
 import { createLogs } from '../logging';
 import { ingest, type IngestCounts } from '../ingest/ingest';
 import { SOURCE_SAMPLE, WrongSourceError } from '../ingest/source-check';
-import { openInput, type InputFile } from '../ingest/sources';
+import { openInput, type InputFile } from '../ingest/inputs';
 import { createSink, DEFAULT_DUCKDB_PATH, SINK_KINDS } from '../sink/create';
 import { EXIT, EXIT_INTERRUPTED, UsageError, type Command } from './io';
 import { parseSource } from './normalize';

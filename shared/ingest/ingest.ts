@@ -1,13 +1,13 @@
 import type { RawRecord } from '../input/records';
 import { createLogs } from '../logging';
-import { defaultContext, type NormalizeContext } from '../normalize/result';
+import { defaultContext, type NormalizeContext } from '../normalizers/result';
 import type { InputSource } from '../normalizers';
 import type { RowSink } from '../sink/types';
 import { ingestRecords, type IngestResult } from './ingest-records';
 import { landObject } from './land-object';
 import { inputError } from './input-error';
 import { checkSource, SOURCE_SAMPLE, WrongSourceError } from './source-check';
-import type { InputFile } from './sources';
+import type { InputFile } from './inputs';
 
 export interface IngestCounts {
   /** Records read (good and bad). */

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { createEdgeonePushHandler } from '../../functions/edgeone-push';
 import { createLogs } from '../logging';
-import { systemClock } from '../normalize/result';
+import { systemClock } from '../normalizers/result';
 import type { OutgoingMessage } from '../push/publish';
 import { loadEdgeonePushSettings } from '../push/settings';
 import type { HttpEvent } from './cloudevents';

@@ -1,8 +1,8 @@
-import { attributesJson, isPlainObject, remainder } from '../normalize/attributes';
-import { eventId } from '../normalize/event-id';
-import { describeIssues, reject, type NormalizeContext, type NormalizeResult } from '../normalize/result';
-import { decimal, integer, optionalId, requiredId, text, timestamp, upper, type Issues } from '../normalize/values';
-import { edgeoneKind, EdgeoneL4Record, EdgeoneL7Record, L4_MAPPED, L7_MAPPED } from '../sources/edgeone';
+import { attributesJson, isPlainObject, remainder } from '../values/attributes';
+import { eventId } from '../values/event-id';
+import { describeIssues, reject, type NormalizeContext, type NormalizeResult } from './result';
+import { decimal, integer, optionalId, requiredId, text, timestamp, upper, type Issues } from '../values/values';
+import { edgeoneKind, EdgeoneL4Record, EdgeoneL7Record, L4_MAPPED, L7_MAPPED } from '../vendor-records/edgeone';
 
 /** EdgeOne's empty placeholders become null in attributes too, so "-" never reads as a value. */
 function cleanPlaceholder(value: unknown): unknown {

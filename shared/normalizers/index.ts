@@ -1,10 +1,10 @@
-import { defaultContext, reject, type NormalizeContext, type NormalizeResult } from '../normalize/result';
+import { defaultContext, reject, type NormalizeContext, type NormalizeResult } from './result';
 import { normalizeEdgeone } from './edgeone';
 import { normalizeMediaCdn } from './media-cdn';
 
 export { normalizeEdgeone } from './edgeone';
 export { normalizeMediaCdn } from './media-cdn';
-export type { NormalizeContext, NormalizeResult } from '../normalize/result';
+export type { NormalizeContext, NormalizeResult } from './result';
 
 /** Input sources as the CLI and the functions name them. */
 export const INPUT_SOURCES = ['media-cdn', 'edgeone'] as const;

@@ -2,7 +2,7 @@ import type { BigQuery, Table } from '@google-cloud/bigquery';
 import type { BigQueryTarget, GcpSettings } from '../config/settings';
 import { createBigQuery } from '../gcp/clients';
 import { createLogs, type Logs } from '../logging';
-import { systemClock } from '../normalize/result';
+import { systemClock } from '../normalizers/result';
 import type { EdgeLogRow } from '../schema/edge-log';
 import type { IngestErrorRow } from '../schema/ingest-error';
 import { BatchingWriter, type BatchingWriterOptions, type ItemFate, type Serialized } from './batching-writer';

@@ -1,4 +1,4 @@
-import { eventId } from '../normalize/event-id';
+import { eventId } from '../values/event-id';
 import type { EdgeLogRow } from '../schema/edge-log';
 import { MAX_ERROR_PAYLOAD_BYTES, type IngestErrorRow } from '../schema/ingest-error';
 import type { RowOrigin } from './types';

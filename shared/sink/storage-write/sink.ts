@@ -1,6 +1,6 @@
 import type { managedwriter } from '@google-cloud/bigquery-storage';
 import { createLogs, type Logs } from '../../logging';
-import { systemClock } from '../../normalize/result';
+import { systemClock } from '../../normalizers/result';
 import { EdgeLogRow } from '../../schema/edge-log';
 import { IngestErrorRow } from '../../schema/ingest-error';
 import { BatchingWriter, type BatchingWriterOptions, type ItemFate, type Serialized } from '../batching-writer';
