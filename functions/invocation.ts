@@ -1,6 +1,7 @@
 import type { CloudEvent } from '@google-cloud/functions-framework';
 import type { ObjectBounds } from '../shared/ingest/bounds';
 import type { Logs } from '../shared/logging';
+import type { Source } from '../shared/schema/edge-log';
 import { SOURCE_COLUMN, type InputSource } from '../shared/normalizers';
 import { buildDeadLetter } from '../shared/sink/dead-letter';
 import type { RowSink } from '../shared/sink/types';
@@ -40,7 +41,7 @@ function failed(source: string, messageId: string | null): InvocationFailedError
 
 /** A whole message that cannot be read at all (stage decode). */
 export interface UnreadableMessage {
-  source: 'media_cdn' | 'edgeone';
+  source: Source;
   reason: string;
   messageId: string | null;
   payload: string | null;

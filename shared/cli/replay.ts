@@ -4,6 +4,7 @@ import { loadSettings } from '../config/settings';
 import { createBigQuery } from '../gcp/clients';
 import { createPubSub } from '../gcp/pubsub';
 import { SOURCE_COLUMN, INPUT_SOURCES, type InputSource } from '../normalizers';
+import { Source } from '../schema/edge-log';
 import { DEFAULT_TOPICS, planReplay, type DeadLetter, type ReplayFilter, type ReplayPlan } from '../replay/plan';
 import { publishReplay, type Published } from '../replay/publish';
 import { readDeadLettersBigQuery, readDeadLettersDuckDb } from '../replay/read';
@@ -38,7 +39,7 @@ stdout: one line per dead letter (sent or skipped), then a summary.`;
 function parseSourceFilter(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   if ((INPUT_SOURCES as readonly string[]).includes(value)) return SOURCE_COLUMN[value as InputSource];
-  if (Object.values(SOURCE_COLUMN).includes(value as 'media_cdn')) return value;
+  if ((Source.options as readonly string[]).includes(value)) return value;
   throw new UsageError(`--source must be one of ${INPUT_SOURCES.join(', ')}, got "${value}"`);
 }
 

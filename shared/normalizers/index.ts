@@ -1,6 +1,7 @@
 import { defaultContext, reject, type NormalizeContext, type NormalizeResult } from './result';
 import { normalizeEdgeone } from './edgeone';
 import { normalizeMediaCdn } from './media-cdn';
+import type { Source } from '../schema/edge-log';
 
 export { normalizeEdgeone } from './edgeone';
 export { normalizeMediaCdn } from './media-cdn';
@@ -32,7 +33,7 @@ export const normalizers: Record<InputSource, Normalizer> = {
 };
 
 /** The `source` column value for each input source (for dead letters, before any row exists). */
-export const SOURCE_COLUMN: Record<InputSource, 'media_cdn' | 'edgeone'> = {
+export const SOURCE_COLUMN: Record<InputSource, Source> = {
   'media-cdn': 'media_cdn',
   edgeone: 'edgeone',
 };

@@ -43,3 +43,14 @@ export function nullable<T extends BigQueryType>(type: T, description: string): 
   columnRegistry.add(column as z.ZodType, { type, description });
   return column;
 }
+
+/**
+ * A REQUIRED STRING column that holds one of an enum's values, so the row's type is their union.
+ * A clone per column: the registry keeps one description per schema object, and an enum such as
+ * Source serves several tables.
+ */
+export function requiredEnum<T extends z.ZodEnum>(values: T, description: string): T {
+  const schema = values.clone() as T;
+  columnRegistry.add(schema as z.ZodType, { type: 'STRING', description });
+  return schema;
+}

@@ -1,5 +1,5 @@
 import { eventId } from '../values/event-id';
-import type { EdgeLogRow } from '../schema/edge-log';
+import type { EdgeLogRow, Source } from '../schema/edge-log';
 import { MAX_ERROR_PAYLOAD_BYTES, type IngestErrorRow } from '../schema/ingest-error';
 import type { RowOrigin } from './types';
 
@@ -7,7 +7,7 @@ export type DeadLetterStage = 'decode' | 'parse' | 'validate' | 'insert';
 
 /** Where a payload came from and why it failed; everything the ingest_errors row needs. */
 export interface DeadLetterInput {
-  source: 'media_cdn' | 'edgeone';
+  source: Source;
   stage: DeadLetterStage;
   reason: string;
   /** Pub/Sub message id, when it came through Pub/Sub. */
@@ -89,7 +89,7 @@ export function buildDeadLetter(input: DeadLetterInput): IngestErrorRow {
  */
 export function refusedRowLetter(row: EdgeLogRow, origin: RowOrigin | undefined, reason: string, now: string, rowJson?: string): IngestErrorRow {
   return buildDeadLetter({
-    source: row.source === 'edgeone' ? 'edgeone' : 'media_cdn',
+    source: row.source,
     stage: 'insert',
     reason,
     messageId: origin?.messageId,
