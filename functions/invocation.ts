@@ -1,9 +1,8 @@
 import type { CloudEvent } from '@google-cloud/functions-framework';
 import type { ObjectBounds } from '../shared/ingest/bounds';
 import type { Logs } from '../shared/logging';
-import type { Source } from '../shared/schema/edge-log';
 import { SOURCE_COLUMN, type InputSource } from '../shared/normalizers';
-import { buildDeadLetter } from '../shared/sink/dead-letter';
+import { buildDeadLetter, type DeadLetterInput } from '../shared/sink/dead-letter';
 import type { RowSink } from '../shared/sink/types';
 import { decodeMessagePublished, type PubsubMessage } from './pubsub-message';
 
@@ -39,17 +38,14 @@ function failed(source: string, messageId: string | null): InvocationFailedError
   return new InvocationFailedError(`${source} message ${messageId ?? '(no id)'} failed and will be redelivered; see its ERROR log line`);
 }
 
-/** A whole message that cannot be read at all (stage decode). */
-export interface UnreadableMessage {
-  source: Source;
-  reason: string;
-  messageId: string | null;
-  payload: string | null;
-  attributes: Record<string, unknown> | null;
-}
-
-/** Dead-letters an unreadable message: one ingest_errors row, logged, written before returning. */
-export async function deadLetterMessage(deps: HandlerDeps, message: UnreadableMessage): Promise<void> {
+/**
+ * Dead-letters a whole message that cannot be read at all (stage decode): one ingest_errors row,
+ * logged, written before returning.
+ */
+export async function deadLetterMessage(
+  deps: HandlerDeps,
+  message: Required<Pick<DeadLetterInput, 'source' | 'reason' | 'messageId' | 'payload' | 'attributes'>>,
+): Promise<void> {
   const letter = buildDeadLetter({ ...message, stage: 'decode', now: deps.now() });
   deps.logs.deadLettered({
     source: message.source,

@@ -5,16 +5,14 @@ import { normalizers, SOURCE_COLUMN, type InputSource } from '../normalizers';
 import type { EdgeLogRow } from '../schema/edge-log';
 import type { IngestErrorRow } from '../schema/ingest-error';
 import { buildDeadLetter, type DeadLetterStage } from '../sink/dead-letter';
-import type { RowOrigin, RowSink } from '../sink/types';
+import type { RecordOrigin } from '../sink/record-origin';
+import type { RowSink } from '../sink/types';
 
-/** Where the records of one input come from (the same for all of them, bar the line). */
-export interface IngestOrigin {
-  source: InputSource;
-  messageId: string | null;
-  /** `gs://bucket/object#generation` for an object, null for message data. */
-  object: string | null;
-  attributes: Record<string, unknown> | null;
-}
+/**
+ * Where the records of one input come from: their RecordOrigin bar what each record has of its own
+ * (line, text), with the source as the normalizers name it. `object` is null for message data.
+ */
+type InputOrigin = Required<Pick<RecordOrigin, 'messageId' | 'object' | 'attributes'>> & { source: InputSource };
 
 export interface IngestDeps {
   sink: RowSink;
@@ -72,7 +70,7 @@ const PROGRESS_EVERY = 4096;
  */
 export async function ingestRecords(
   batches: AsyncIterable<readonly RawRecord[]>,
-  origin: IngestOrigin,
+  origin: InputOrigin,
   deps: IngestDeps,
   options: IngestOptions = {},
 ): Promise<IngestResult> {
@@ -87,7 +85,7 @@ export async function ingestRecords(
   const result: IngestResult = { inserted: 0, deadLettered: 0, rows: 0, rejected: 0, bytes: 0, records: 0 };
 
   let rows: EdgeLogRow[] = [];
-  let rowOrigins: RowOrigin[] = [];
+  let rowOrigins: RecordOrigin[] = [];
   let errors: IngestErrorRow[] = [];
   let chunkSize = 0;
   const pending: Promise<void>[] = [];
@@ -155,7 +153,7 @@ export async function ingestRecords(
     if (normalized.ok) {
       rows.push(normalized.row);
       result.rows++;
-      rowOrigins.push({ messageId: origin.messageId, object: origin.object, line: record.line, attributes: origin.attributes, record: record.text });
+      rowOrigins.push({ source, messageId: origin.messageId, object: origin.object, line: record.line, attributes: origin.attributes, record: record.text });
     } else {
       deadLetter('validate', normalized.error, record.line, record.text);
     }

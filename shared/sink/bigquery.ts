@@ -10,7 +10,8 @@ import { refusedRowLetter } from './dead-letter';
 import { insertAllBody, parseInsertAllAnswer, type InsertError, type KeyedRow } from './insert-all-request';
 import { bigQueryTransport, DEFAULT_INSERT_DEADLINE_MS, type HttpAnswer, withDeadline, type InsertAllTransport } from './insert-all-transport';
 import { RetryBudget, type RetryOptions } from './retry';
-import { SinkRefusedError, TransientSinkError, type RowOrigin, type RowSink, type WriteOutcome } from './types';
+import type { RecordOrigin } from './record-origin';
+import { SinkRefusedError, TransientSinkError, type RowSink, type WriteOutcome } from './types';
 import { classifyNoAnswer, classifyRowErrors, classifyStatus, parseGoogleError, type RequestFailure } from './write-failure';
 
 export { insertAllBody } from './insert-all-request';
@@ -75,7 +76,7 @@ export class BigQuerySink implements RowSink {
   }
 
   /** `origins[i]` describes `rows[i]` (optional; used only if the row has to be dead-lettered). */
-  async writeRows(rows: readonly EdgeLogRow[], origins?: readonly (RowOrigin | undefined)[]): Promise<WriteOutcome> {
+  async writeRows(rows: readonly EdgeLogRow[], origins?: readonly (RecordOrigin | undefined)[]): Promise<WriteOutcome> {
     return this.rows.write(rows, origins);
   }
 
@@ -102,7 +103,7 @@ export class BigQuerySink implements RowSink {
       const item = batch[index]!;
       letters.push(this.deadLetter(item, reason));
       if (letters.length <= 5) {
-        const origin = item.origin as RowOrigin | undefined;
+        const origin = item.origin as RecordOrigin | undefined;
         this.logs.deadLettered({
           source: item.value.source,
           stage: 'insert',
@@ -134,7 +135,7 @@ export class BigQuerySink implements RowSink {
   }
 
   private deadLetter(item: Serialized<EdgeLogRow>, reason: string): IngestErrorRow {
-    return refusedRowLetter(item.value, item.origin as RowOrigin | undefined, reason, this.now(), item.json);
+    return refusedRowLetter(item.value, item.origin as RecordOrigin | undefined, reason, this.now(), item.json);
   }
 
   /** One insertAll exchange, within its deadline, read into rows' errors or a request failure. */

@@ -8,7 +8,8 @@ import { EDGE_LOGS_TABLE, INGEST_ERRORS_TABLE, openWarehouse, type Warehouse } f
 import { EdgeLogRow } from '../schema/edge-log';
 import { IngestErrorRow } from '../schema/ingest-error';
 import { refusedRowLetter } from './dead-letter';
-import type { RowOrigin, RowSink, WriteOutcome } from './types';
+import type { RecordOrigin } from './record-origin';
+import type { RowSink, WriteOutcome } from './types';
 
 export interface DuckDbSinkOptions {
   /** The warehouse file; created with its tables and views when missing. */
@@ -33,7 +34,7 @@ interface PendingWrite {
   count: number;
   offset: number;
   length: number;
-  origins?: readonly (RowOrigin | undefined)[];
+  origins?: readonly (RecordOrigin | undefined)[];
   resolve: (outcome: WriteOutcome) => void;
   reject: (error: unknown) => void;
 }
@@ -173,7 +174,7 @@ export class DuckDbSink implements RowSink {
     return this.warehouse.connection;
   }
 
-  writeRows(rows: readonly EdgeLogRow[], origins?: readonly (RowOrigin | undefined)[]): Promise<WriteOutcome> {
+  writeRows(rows: readonly EdgeLogRow[], origins?: readonly (RecordOrigin | undefined)[]): Promise<WriteOutcome> {
     if (rows.length === 0) return Promise.resolve({ inserted: 0, deadLettered: 0 });
     if (this.closed) return Promise.reject(new Error('the DuckDB sink is closed'));
     // Encoded now, on the caller's turn, so the rows may change (or be collected) after this returns.
@@ -271,7 +272,7 @@ export class DuckDbSink implements RowSink {
     }
   }
 
-  private async insertOneByOne(rows: readonly EdgeLogRow[], origins?: readonly (RowOrigin | undefined)[]): Promise<WriteOutcome> {
+  private async insertOneByOne(rows: readonly EdgeLogRow[], origins?: readonly (RecordOrigin | undefined)[]): Promise<WriteOutcome> {
     let inserted = 0;
     const refused: IngestErrorRow[] = [];
     for (const [i, row] of rows.entries()) {

@@ -1,23 +1,6 @@
 import type { EdgeLogRow } from '../schema/edge-log';
 import type { IngestErrorRow } from '../schema/ingest-error';
-
-/** Where a row came from, so that a dead letter written by the sink can point back at it. */
-export interface RowOrigin {
-  /** Pub/Sub message id, when the row came through Pub/Sub. */
-  messageId?: string | null;
-  /** `gs://bucket/object#generation`, when the row came from an object. */
-  object?: string | null;
-  /** Line (or JSON array element) number in the object or message. */
-  line?: number | null;
-  /** Pub/Sub attributes and other context for the dead letter's attributes column. */
-  attributes?: Record<string, unknown> | null;
-  /**
-   * The source record's text, exactly as read (one line or array element: the reader copies each
-   * record into its own string, so this holds no larger buffer alive). A row the warehouse refuses
-   * is dead-lettered with it, so `cdnlog replay` can resend what the vendor sent.
-   */
-  record?: string | null;
-}
+import type { RecordOrigin } from './record-origin';
 
 /** What became of a batch of rows handed to a sink. */
 export interface WriteOutcome {
@@ -36,7 +19,7 @@ export interface WriteOutcome {
  */
 export interface RowSink {
   /** `origins[i]`, when given, says where `rows[i]` came from (used only if it is dead-lettered). */
-  writeRows(rows: readonly EdgeLogRow[], origins?: readonly (RowOrigin | undefined)[]): Promise<WriteOutcome>;
+  writeRows(rows: readonly EdgeLogRow[], origins?: readonly (RecordOrigin | undefined)[]): Promise<WriteOutcome>;
   writeErrors(errors: readonly IngestErrorRow[]): Promise<void>;
   close(): Promise<void>;
 }
