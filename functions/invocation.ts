@@ -2,6 +2,7 @@ import type { CloudEvent } from '@google-cloud/functions-framework';
 import type { ObjectBounds } from '../shared/ingest/bounds';
 import type { Logs } from '../shared/logging';
 import { SOURCE_COLUMN, type InputSource } from '../shared/normalizers';
+import type { Counts } from '../shared/sink/counts';
 import { buildDeadLetter, type DeadLetterInput } from '../shared/sink/dead-letter';
 import type { RowSink } from '../shared/sink/types';
 import { decodeMessagePublished, type PubsubMessage } from './pubsub-message';
@@ -18,12 +19,8 @@ export interface HandlerDeps {
   bounds?: ObjectBounds;
 }
 
-export interface InvocationCounts {
-  inserted: number;
-  deadLettered: number;
-  bytes: number;
-  object?: string | null;
-}
+/** What an invocation's body reports for its log line: its counts, and the object it read, if any. */
+export type InvocationCounts = Pick<Counts, 'inserted' | 'deadLettered' | 'bytes'> & { object?: string | null };
 
 /**
  * What a failed invocation throws to the framework, in place of the error itself: the framework

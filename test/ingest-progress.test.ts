@@ -24,7 +24,7 @@ describe('ingest progress on gzip input', () => {
   });
 
   it('draws the bar from stored bytes when they are known', () => {
-    const line = formatProgress({ records: 10, bytes: 5_000_000, rejects: 0, totalBytes: 1_000_000, storedBytes: 500_000 }, 1);
+    const line = formatProgress({ records: 10, bytes: 5_000_000, rejected: 0, totalBytes: 1_000_000, storedBytes: 500_000 }, 1);
     expect(line).toMatch(/^\[#{12}-{12}\] {2}50%/);
     expect(line).toContain('5.0 MB');
   });

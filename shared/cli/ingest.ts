@@ -49,8 +49,9 @@ export interface SummaryExtra {
 
 export function formatIngestSummary(counts: IngestCounts, seconds: number, extra: SummaryExtra): string {
   const rate = seconds > 0 ? counts.records / seconds : 0;
-  const written = counts.rows - counts.refused;
-  const letters = counts.rejects + counts.refused;
+  // Rows the warehouse refused were handed to it, and are dead letters too.
+  const written = counts.rows - (counts.deadLettered - counts.rejected);
+  const letters = counts.deadLettered;
   const lines = [
     `${extra.interrupted ? 'interrupted after' : 'ingested'} ${n(counts.records)} records in ${seconds.toFixed(1)} s (${n(Math.round(rate))} records/s, ${(counts.bytes / 1e6 / Math.max(seconds, 1e-9)).toFixed(1)} MB/s) into ${extra.sink}`,
     `  rows written     ${n(written)}`,
@@ -161,5 +162,5 @@ export const ingestCommand: Command = async (args, io) => {
     `${formatIngestSummary(counts, (Date.now() - started) / 1000, { sink: where, newRows: known?.newRows, newErrors: known?.newErrors, interrupted })}\n`,
   );
   if (interrupted) return EXIT_INTERRUPTED;
-  return counts.rejects + counts.refused > 0 || counts.cut.length > 0 ? EXIT.rejected : EXIT.ok;
+  return counts.deadLettered > 0 || counts.cut.length > 0 ? EXIT.rejected : EXIT.ok;
 };

@@ -5,6 +5,7 @@ import { normalizers, SOURCE_COLUMN, type InputSource } from '../normalizers';
 import type { EdgeLogRow } from '../schema/edge-log';
 import type { IngestErrorRow } from '../schema/ingest-error';
 import { buildDeadLetter, type DeadLetterStage } from '../sink/dead-letter';
+import type { Counts } from '../sink/counts';
 import type { RecordOrigin } from '../sink/record-origin';
 import type { RowSink } from '../sink/types';
 
@@ -41,20 +42,7 @@ export interface IngestOptions {
    */
   inputError?: (err: unknown) => string | null;
   /** Called every few thousand records, with the counts so far (progress bars). */
-  onProgress?: (result: IngestResult) => void;
-}
-
-export interface IngestResult {
-  inserted: number;
-  /** Every record that became an ingest_errors row: `rejected` plus the rows the warehouse refused. */
-  deadLettered: number;
-  /** Rows handed to the sink. */
-  rows: number;
-  /** Dead letters this loop wrote itself: records the reader or normalizer rejected, unreadable input. */
-  rejected: number;
-  /** Record bytes read (uncompressed). */
-  bytes: number;
-  records: number;
+  onProgress?: (result: Counts) => void;
 }
 
 export const DEFAULT_CHUNK_ROWS = 2000;
@@ -73,7 +61,7 @@ export async function ingestRecords(
   origin: InputOrigin,
   deps: IngestDeps,
   options: IngestOptions = {},
-): Promise<IngestResult> {
+): Promise<Counts> {
   const chunkRows = options.chunkRows ?? DEFAULT_CHUNK_ROWS;
   const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
   const maxPending = options.maxPending ?? 2;
@@ -82,7 +70,7 @@ export async function ingestRecords(
   const normalize = normalizers[origin.source];
   const source = SOURCE_COLUMN[origin.source];
   const ctx = { now: deps.now };
-  const result: IngestResult = { inserted: 0, deadLettered: 0, rows: 0, rejected: 0, bytes: 0, records: 0 };
+  const result: Counts = { inserted: 0, deadLettered: 0, rows: 0, rejected: 0, bytes: 0, records: 0 };
 
   let rows: EdgeLogRow[] = [];
   let rowOrigins: RecordOrigin[] = [];

@@ -5,6 +5,7 @@
  * dead-lettered, and rejects with whatever `send` threw for a batch holding any of them. When a
  * batch leaves before its linger is the WaveRule's decision (wave-rule.ts).
  */
+import type { WriteCounts } from './counts';
 import { WaveRule } from './wave-rule';
 
 /** A value serialized once: the text is what gets measured and, on failure, dead-lettered. */
@@ -18,11 +19,6 @@ export interface Serialized<T> {
 
 /** What happened to one item of a batch, in batch order. */
 export type ItemFate = 'inserted' | 'dead_lettered';
-
-export interface WriteCounts {
-  inserted: number;
-  deadLettered: number;
-}
 
 export interface BatchingWriterOptions<T> {
   /** Sends one batch; resolves to one fate per item, in order; throws when the batch failed. */

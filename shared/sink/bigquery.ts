@@ -11,7 +11,8 @@ import { insertAllBody, parseInsertAllAnswer, type InsertError, type KeyedRow } 
 import { bigQueryTransport, DEFAULT_INSERT_DEADLINE_MS, type HttpAnswer, withDeadline, type InsertAllTransport } from './insert-all-transport';
 import { RetryBudget, type RetryOptions } from './retry';
 import type { RecordOrigin } from './record-origin';
-import { SinkRefusedError, TransientSinkError, type RowSink, type WriteOutcome } from './types';
+import type { WriteCounts } from './counts';
+import { SinkRefusedError, TransientSinkError, type RowSink } from './types';
 import { classifyNoAnswer, classifyRowErrors, classifyStatus, parseGoogleError, type RequestFailure } from './write-failure';
 
 export { insertAllBody } from './insert-all-request';
@@ -76,7 +77,7 @@ export class BigQuerySink implements RowSink {
   }
 
   /** `origins[i]` describes `rows[i]` (optional; used only if the row has to be dead-lettered). */
-  async writeRows(rows: readonly EdgeLogRow[], origins?: readonly (RecordOrigin | undefined)[]): Promise<WriteOutcome> {
+  async writeRows(rows: readonly EdgeLogRow[], origins?: readonly (RecordOrigin | undefined)[]): Promise<WriteCounts> {
     return this.rows.write(rows, origins);
   }
 

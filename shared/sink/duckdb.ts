@@ -9,7 +9,8 @@ import { EdgeLogRow } from '../schema/edge-log';
 import { IngestErrorRow } from '../schema/ingest-error';
 import { refusedRowLetter } from './dead-letter';
 import type { RecordOrigin } from './record-origin';
-import type { RowSink, WriteOutcome } from './types';
+import type { WriteCounts } from './counts';
+import type { RowSink } from './types';
 
 export interface DuckDbSinkOptions {
   /** The warehouse file; created with its tables and views when missing. */
@@ -35,7 +36,7 @@ interface PendingWrite {
   offset: number;
   length: number;
   origins?: readonly (RecordOrigin | undefined)[];
-  resolve: (outcome: WriteOutcome) => void;
+  resolve: (outcome: WriteCounts) => void;
   reject: (error: unknown) => void;
 }
 
@@ -174,7 +175,7 @@ export class DuckDbSink implements RowSink {
     return this.warehouse.connection;
   }
 
-  writeRows(rows: readonly EdgeLogRow[], origins?: readonly (RecordOrigin | undefined)[]): Promise<WriteOutcome> {
+  writeRows(rows: readonly EdgeLogRow[], origins?: readonly (RecordOrigin | undefined)[]): Promise<WriteCounts> {
     if (rows.length === 0) return Promise.resolve({ inserted: 0, deadLettered: 0 });
     if (this.closed) return Promise.reject(new Error('the DuckDB sink is closed'));
     // Encoded now, on the caller's turn, so the rows may change (or be collected) after this returns.
@@ -188,7 +189,7 @@ export class DuckDbSink implements RowSink {
       // A full disk, say: none of the caller's rows is in the file.
       return Promise.reject(error);
     }
-    return new Promise<WriteOutcome>((resolve, reject) => {
+    return new Promise<WriteCounts>((resolve, reject) => {
       file.writes.push({ count: rows.length, offset, length, origins, resolve, reject });
       if (file.rows >= COALESCE_ROWS) this.flushPending();
       else this.timer ??= setTimeout(() => this.flushPending(), COALESCE_MS);
@@ -272,7 +273,7 @@ export class DuckDbSink implements RowSink {
     }
   }
 
-  private async insertOneByOne(rows: readonly EdgeLogRow[], origins?: readonly (RecordOrigin | undefined)[]): Promise<WriteOutcome> {
+  private async insertOneByOne(rows: readonly EdgeLogRow[], origins?: readonly (RecordOrigin | undefined)[]): Promise<WriteCounts> {
     let inserted = 0;
     const refused: IngestErrorRow[] = [];
     for (const [i, row] of rows.entries()) {

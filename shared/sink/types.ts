@@ -1,14 +1,7 @@
 import type { EdgeLogRow } from '../schema/edge-log';
 import type { IngestErrorRow } from '../schema/ingest-error';
+import type { WriteCounts } from './counts';
 import type { RecordOrigin } from './record-origin';
-
-/** What became of a batch of rows handed to a sink. */
-export interface WriteOutcome {
-  /** Rows accepted by the warehouse (a duplicate event_id counts: it is already there). */
-  inserted: number;
-  /** Rows the warehouse refused for good; each became an ingest_errors row with the reason. */
-  deadLettered: number;
-}
 
 /**
  * Where normalized rows land. BigQuery in the cloud, DuckDB locally: same semantics on both — rows are
@@ -19,7 +12,7 @@ export interface WriteOutcome {
  */
 export interface RowSink {
   /** `origins[i]`, when given, says where `rows[i]` came from (used only if it is dead-lettered). */
-  writeRows(rows: readonly EdgeLogRow[], origins?: readonly (RecordOrigin | undefined)[]): Promise<WriteOutcome>;
+  writeRows(rows: readonly EdgeLogRow[], origins?: readonly (RecordOrigin | undefined)[]): Promise<WriteCounts>;
   writeErrors(errors: readonly IngestErrorRow[]): Promise<void>;
   close(): Promise<void>;
 }

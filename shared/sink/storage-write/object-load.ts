@@ -4,7 +4,8 @@ import type { EdgeLogRow } from '../../schema/edge-log';
 import type { IngestErrorRow } from '../../schema/ingest-error';
 import type { RetryOptions } from '../retry';
 import type { RecordOrigin } from '../record-origin';
-import type { ObjectLoad, WriteOutcome } from '../types';
+import type { WriteCounts } from '../counts';
+import type { ObjectLoad } from '../types';
 import { appendBatch } from './append-rows';
 import type { CommitLog } from './commit-log';
 import { StreamAppender } from './connection';
@@ -152,7 +153,7 @@ class PendingObjectLoad implements ObjectLoad {
     });
   }
 
-  writeRows(rows: readonly EdgeLogRow[], origins?: readonly (RecordOrigin | undefined)[]): Promise<WriteOutcome> {
+  writeRows(rows: readonly EdgeLogRow[], origins?: readonly (RecordOrigin | undefined)[]): Promise<WriteCounts> {
     if (this.done) return Promise.reject(new Error(`the load of ${this.object} is already committed`));
     // Encoded now, while the caller's rows are young; sent when the appends before them are done.
     const encoded = this.deps.encoder.encode(rows);

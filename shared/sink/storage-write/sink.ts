@@ -7,7 +7,8 @@ import { BatchingWriter, type BatchingWriterOptions, type ItemFate, type Seriali
 import type { RetryOptions } from '../retry';
 import { refusedRowLetter } from '../dead-letter';
 import type { RecordOrigin } from '../record-origin';
-import type { ObjectSink, WriteOutcome } from '../types';
+import type { WriteCounts } from '../counts';
+import type { ObjectSink } from '../types';
 import { appendBatch, MAX_APPEND_BYTES } from './append-rows';
 import type { CommitLog } from './commit-log';
 import { StreamAppender } from './connection';
@@ -86,7 +87,7 @@ export class StorageWriteSink implements ObjectSink {
     });
   }
 
-  writeRows(rows: readonly EdgeLogRow[], origins?: readonly (RecordOrigin | undefined)[]): Promise<WriteOutcome> {
+  writeRows(rows: readonly EdgeLogRow[], origins?: readonly (RecordOrigin | undefined)[]): Promise<WriteCounts> {
     return this.rows.write(rows, origins);
   }
 
