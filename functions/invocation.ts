@@ -27,7 +27,7 @@ export type InvocationCounts = Pick<Counts, 'inserted' | 'deadLettered' | 'bytes
  * prints what it gets and, outside production mode, answers with it, and an error's message may
  * quote a payload (a JSON.parse message quotes the text). The error is logged, once, by us.
  */
-export class InvocationFailedError extends Error {
+class InvocationFailedError extends Error {
   override name = 'InvocationFailedError';
 }
 

@@ -39,7 +39,7 @@ Exit status: 0 all landed; 1 some records dead-lettered (the rest landed) or a f
 
 const n = (v: number) => v.toLocaleString('en-US');
 
-export interface SummaryExtra {
+interface SummaryExtra {
   sink: string;
   /** Rows and dead letters new to the warehouse in this run, when the sink can tell (DuckDB). */
   newRows?: number;
@@ -47,7 +47,7 @@ export interface SummaryExtra {
   interrupted?: boolean;
 }
 
-export function formatIngestSummary(counts: IngestCounts, seconds: number, extra: SummaryExtra): string {
+function formatIngestSummary(counts: IngestCounts, seconds: number, extra: SummaryExtra): string {
   const rate = seconds > 0 ? counts.records / seconds : 0;
   // Rows the warehouse refused were handed to it, and are dead letters too.
   const written = counts.rows - (counts.deadLettered - counts.rejected);

@@ -60,7 +60,7 @@ async function requireCredentials(): Promise<void> {
   }
 }
 
-export function parseSince(value: string | undefined): Date | undefined {
+function parseSince(value: string | undefined): Date | undefined {
   if (value === undefined) return undefined;
   const ms = Date.parse(value);
   if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/.test(value) || Number.isNaN(ms)) {
@@ -69,7 +69,7 @@ export function parseSince(value: string | undefined): Date | undefined {
   return new Date(ms);
 }
 
-export function formatReplayReport(plan: ReplayPlan, sent: readonly Published[] | null): string {
+function formatReplayReport(plan: ReplayPlan, sent: readonly Published[] | null): string {
   const lines: string[] = [];
   const ids = new Map(sent?.map((p) => [p.errorId, p.messageId]));
   for (const m of plan.send)

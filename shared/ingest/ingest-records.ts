@@ -15,7 +15,7 @@ import type { RowSink } from '../sink/types';
  */
 type InputOrigin = Required<Pick<RecordOrigin, 'messageId' | 'object' | 'attributes'>> & { source: InputSource };
 
-export interface IngestDeps {
+interface IngestDeps {
   sink: RowSink;
   logs: Logs;
   /** ingest_time / error_time as ISO text. */
@@ -45,8 +45,8 @@ export interface IngestOptions {
   onProgress?: (result: Counts) => void;
 }
 
-export const DEFAULT_CHUNK_ROWS = 2000;
-export const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
+const DEFAULT_CHUNK_ROWS = 2000;
+const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
 const PROGRESS_EVERY = 4096;
 
 /**

@@ -13,7 +13,7 @@ import type { HttpEvent } from './cloudevents';
 export const PUSHED_L7_SHARE = 0.25;
 export const PUSH_BATCH_RECORDS = 100;
 
-export interface LocalReceiver {
+interface LocalReceiver {
   url: string;
   /** The request EdgeOne's push task would send for these records (JSON array, gzip, the secret header). */
   request(records: object[]): HttpEvent;

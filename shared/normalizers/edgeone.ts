@@ -188,7 +188,7 @@ function urlScheme(value: string | null): string | null {
 }
 
 /** ClientISP as an AS number (13335, "13335" or "AS13335"), or null for an ISP name or a placeholder. */
-export function asNumber(value: string | number | null | undefined): number | null {
+function asNumber(value: string | number | null | undefined): number | null {
   if (typeof value === 'number') return Number.isSafeInteger(value) && value > 0 ? value : null;
   const match = typeof value === 'string' ? /^\s*(?:AS)?(\d{1,10})\s*$/i.exec(value) : null;
   const n = match ? Number(match[1]) : 0;

@@ -11,7 +11,7 @@ export type { NormalizeContext, NormalizeResult } from './result';
 export const INPUT_SOURCES = ['media-cdn', 'edgeone'] as const;
 export type InputSource = (typeof INPUT_SOURCES)[number];
 
-export type Normalizer = (raw: unknown, ctx: NormalizeContext) => NormalizeResult;
+type Normalizer = (raw: unknown, ctx: NormalizeContext) => NormalizeResult;
 
 /**
  * A normalizer that cannot fail its neighbours: should it throw on some input nobody foresaw, that

@@ -36,7 +36,7 @@ export const EdgeonePushEnv = z.object({
  */
 export const SECRET_VARS = ['EDGEONE_PUSH_SECRET', 'EDGEONE_PUSH_SECRET_PREVIOUS'] as const;
 /** Shorter secrets are refused at start: the header is the only authentication (README). */
-export const MIN_SECRET_CHARS = 16;
+const MIN_SECRET_CHARS = 16;
 
 export interface EdgeonePushSettings {
   project: string;

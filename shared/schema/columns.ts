@@ -3,7 +3,7 @@ import { z } from 'zod';
 /** BigQuery column types this project uses (GoogleSQL names, as the tables API accepts them). */
 export type BigQueryType = 'STRING' | 'INT64' | 'FLOAT64' | 'BOOL' | 'TIMESTAMP' | 'JSON';
 
-export interface ColumnMeta {
+interface ColumnMeta {
   type: BigQueryType;
   description: string;
 }

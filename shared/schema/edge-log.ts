@@ -53,6 +53,3 @@ export const EdgeLogRow = z.object({
 });
 
 export type EdgeLogRow = z.infer<typeof EdgeLogRow>;
-
-/** Column names in table order. */
-export const EDGE_LOG_COLUMNS = Object.keys(EdgeLogRow.shape) as (keyof EdgeLogRow)[];

@@ -21,7 +21,5 @@ export const IngestErrorRow = z.object({
 
 export type IngestErrorRow = z.infer<typeof IngestErrorRow>;
 
-export const INGEST_ERROR_COLUMNS = Object.keys(IngestErrorRow.shape) as (keyof IngestErrorRow)[];
-
 /** Payloads above this many bytes are cut in ingest_errors (BigQuery rows must stay well under 10 MB). */
 export const MAX_ERROR_PAYLOAD_BYTES = 1024 * 1024;

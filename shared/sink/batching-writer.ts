@@ -51,10 +51,10 @@ const realTimers: Timers = {
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
 
-export const DEFAULT_MAX_ROWS = 500;
-export const DEFAULT_MAX_BYTES = 9 * 1024 * 1024;
-export const DEFAULT_MAX_ROW_BYTES = 10 * 1024 * 1024 - 64 * 1024;
-export const DEFAULT_LINGER_MS = 50;
+const DEFAULT_MAX_ROWS = 500;
+const DEFAULT_MAX_BYTES = 9 * 1024 * 1024;
+const DEFAULT_MAX_ROW_BYTES = 10 * 1024 * 1024 - 64 * 1024;
+const DEFAULT_LINGER_MS = 50;
 
 /** One caller's share: counts its rows down as batches settle. */
 class Ticket {

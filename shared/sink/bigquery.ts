@@ -17,7 +17,7 @@ import { classifyNoAnswer, classifyRowErrors, classifyStatus, parseGoogleError, 
 
 export { insertAllBody } from './insert-all-request';
 
-export interface BigQuerySinkOptions {
+interface BigQuerySinkOptions {
   rowsTable: Table;
   errorsTable: Table;
   logs?: Logs;

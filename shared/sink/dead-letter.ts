@@ -33,7 +33,7 @@ export function truncateUtf8(text: string, maxBytes: number): { text: string; tr
 }
 
 /** `gs://bucket/object#generation:line` (or without `:line` when the failure is the whole object). */
-export function objectLocation(object: string | null | undefined, line: number | null | undefined): string | null {
+function objectLocation(object: string | null | undefined, line: number | null | undefined): string | null {
   if (!object) return null;
   return line === null || line === undefined ? object : `${object}:${line}`;
 }

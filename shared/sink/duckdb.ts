@@ -12,7 +12,7 @@ import type { RecordOrigin } from './record-origin';
 import type { WriteCounts } from './counts';
 import type { RowSink } from './types';
 
-export interface DuckDbSinkOptions {
+interface DuckDbSinkOptions {
   /** The warehouse file; created with its tables and views when missing. */
   path: string;
 }
