@@ -547,7 +547,7 @@ async function childCeiling(): Promise<void> {
   const { ingestRecords } = await import('../shared/ingest/ingest-records');
   const { insertAllBody } = await import('../shared/sink/bigquery');
   const { silentLogs } = await import('../shared/logging');
-  const { systemClock } = await import('../shared/normalize/result');
+  const { systemClock } = await import('../shared/normalizers/result');
   const download = await benchObject();
   let bodyBytes = 0;
   const sink = {

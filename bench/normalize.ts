@@ -7,11 +7,11 @@
 import { generateMediaCdn } from '../shared/generate/media-cdn';
 import { generateEdgeoneL4 } from '../shared/generate/edgeone-l4';
 import { generateEdgeoneL7 } from '../shared/generate/edgeone-l7';
-import { defaultContext } from '../shared/normalize/result';
+import { defaultContext } from '../shared/normalizers/result';
 import { normalizeText, type InputSource } from '../shared/normalizers';
-import { eventId } from '../shared/normalize/event-id';
-import { EdgeoneL4Record, EdgeoneL7Record } from '../shared/sources/edgeone';
-import { MediaCdnLogEntry } from '../shared/sources/media-cdn';
+import { eventId } from '../shared/values/event-id';
+import { EdgeoneL4Record, EdgeoneL7Record } from '../shared/vendor-records/edgeone';
+import { MediaCdnLogEntry } from '../shared/vendor-records/media-cdn';
 import { emit, type Figure } from './report';
 
 const COUNT = Number(process.env.BENCH_RECORDS ?? 200_000);

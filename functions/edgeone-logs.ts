@@ -9,7 +9,7 @@ import { ingestNotifiedObject, type ObjectIngestDeps } from './object-records';
 import { messageBytes, storageNotification, type PubsubMessage } from './pubsub-message';
 
 /** The upload bucket (UPLOAD_BUCKET) is the trusted one; chunking and download knobs as for every object. */
-export type EdgeoneLogsDeps = ObjectIngestDeps;
+type EdgeoneLogsDeps = ObjectIngestDeps;
 
 async function* once(bytes: Buffer): AsyncGenerator<Buffer> {
   yield bytes;

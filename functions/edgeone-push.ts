@@ -8,7 +8,7 @@ import type { EdgeonePushSettings } from '../shared/push/settings';
 
 export type HttpHandler = (req: Request, res: Response) => Promise<void>;
 
-export interface EdgeonePushDeps {
+interface EdgeonePushDeps {
   settings: EdgeonePushSettings;
   publish: Publish;
   logs: Logs;
@@ -22,8 +22,8 @@ export interface EdgeonePushDeps {
  * Headers the EdgeOne task may be configured to send besides the secret (README): the record count
  * (EdgeOne's `${batchSize}` variable) and the log type, both carried as message attributes.
  */
-export const BATCH_SIZE_HEADER = 'batchsize';
-export const LOG_TYPE_HEADER = 'logtype';
+const BATCH_SIZE_HEADER = 'batchsize';
+const LOG_TYPE_HEADER = 'logtype';
 
 /** Media types a JSON array or JSON Lines body may be declared with; none means none was set. */
 const READABLE_TYPES = new Set([

@@ -2,7 +2,8 @@ import type { CloudEvent } from '@google-cloud/functions-framework';
 import type { ObjectBounds } from '../shared/ingest/bounds';
 import type { Logs } from '../shared/logging';
 import { SOURCE_COLUMN, type InputSource } from '../shared/normalizers';
-import { buildDeadLetter } from '../shared/sink/dead-letter';
+import type { Counts } from '../shared/sink/counts';
+import { buildDeadLetter, type DeadLetterInput } from '../shared/sink/dead-letter';
 import type { RowSink } from '../shared/sink/types';
 import { decodeMessagePublished, type PubsubMessage } from './pubsub-message';
 
@@ -18,19 +19,15 @@ export interface HandlerDeps {
   bounds?: ObjectBounds;
 }
 
-export interface InvocationCounts {
-  inserted: number;
-  deadLettered: number;
-  bytes: number;
-  object?: string | null;
-}
+/** What an invocation's body reports for its log line: its counts, and the object it read, if any. */
+export type InvocationCounts = Pick<Counts, 'inserted' | 'deadLettered' | 'bytes'> & { object?: string | null };
 
 /**
  * What a failed invocation throws to the framework, in place of the error itself: the framework
  * prints what it gets and, outside production mode, answers with it, and an error's message may
  * quote a payload (a JSON.parse message quotes the text). The error is logged, once, by us.
  */
-export class InvocationFailedError extends Error {
+class InvocationFailedError extends Error {
   override name = 'InvocationFailedError';
 }
 
@@ -38,17 +35,14 @@ function failed(source: string, messageId: string | null): InvocationFailedError
   return new InvocationFailedError(`${source} message ${messageId ?? '(no id)'} failed and will be redelivered; see its ERROR log line`);
 }
 
-/** A whole message that cannot be read at all (stage decode). */
-export interface UnreadableMessage {
-  source: 'media_cdn' | 'edgeone';
-  reason: string;
-  messageId: string | null;
-  payload: string | null;
-  attributes: Record<string, unknown> | null;
-}
-
-/** Dead-letters an unreadable message: one ingest_errors row, logged, written before returning. */
-export async function deadLetterMessage(deps: HandlerDeps, message: UnreadableMessage): Promise<void> {
+/**
+ * Dead-letters a whole message that cannot be read at all (stage decode): one ingest_errors row,
+ * logged, written before returning.
+ */
+export async function deadLetterMessage(
+  deps: HandlerDeps,
+  message: Required<Pick<DeadLetterInput, 'source' | 'reason' | 'messageId' | 'payload' | 'attributes'>>,
+): Promise<void> {
   const letter = buildDeadLetter({ ...message, stage: 'decode', now: deps.now() });
   deps.logs.deadLettered({
     source: message.source,

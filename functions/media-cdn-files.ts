@@ -4,7 +4,7 @@ import { ingestNotifiedObject, type ObjectIngestDeps } from './object-records';
 import { storageNotification } from './pubsub-message';
 
 /** The Media CDN files bucket (MEDIA_CDN_BUCKET) is the trusted one. */
-export type MediaCdnFilesDeps = ObjectIngestDeps;
+type MediaCdnFilesDeps = ObjectIngestDeps;
 
 /**
  * `mediaCdnFiles`: one Cloud Storage notification per Media CDN log file (terraform

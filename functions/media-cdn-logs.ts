@@ -5,7 +5,7 @@ import { ingestRecords } from '../shared/ingest/ingest-records';
 import { deadLetterMessage, isBase64, runInvocation, type HandlerDeps } from './invocation';
 import { messageBytes, type PubsubMessage } from './pubsub-message';
 
-export type MediaCdnLogsDeps = HandlerDeps;
+type MediaCdnLogsDeps = HandlerDeps;
 
 /**
  * The records in a Cloud Logging sink message: one LogEntry, as Logging publishes it. A whole-text

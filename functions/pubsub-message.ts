@@ -29,7 +29,7 @@ export interface PubsubMessage {
   subscription: string | null;
 }
 
-export type DecodedEvent = { ok: true; message: PubsubMessage } | { ok: false; error: string; payload: string | null };
+type DecodedEvent = { ok: true; message: PubsubMessage } | { ok: false; error: string; payload: string | null };
 
 /** Reads CloudEvent data into a PubsubMessage, or says why it is not one (never throws). */
 export function decodeMessagePublished(data: unknown): DecodedEvent {
@@ -92,7 +92,7 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/;
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const GENERATION = /^\d{1,20}$/;
 
-export type NotificationAttributes = { ok: true; notification: StorageNotification } | { ok: false; error: string };
+type NotificationAttributes = { ok: true; notification: StorageNotification } | { ok: false; error: string };
 
 /** What is wrong with a notification's names, or null (Cloud Storage's bucket and object naming rules). */
 function namingProblem(bucketId: string, objectId: string, generation: string | null): string | null {

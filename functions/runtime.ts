@@ -2,7 +2,7 @@ import type { CloudEvent } from '@google-cloud/functions-framework';
 import type { Settings } from '../shared/config/settings';
 import { createStorage } from '../shared/gcp/clients';
 import { createLogs, type Logs } from '../shared/logging';
-import { systemClock } from '../shared/normalize/result';
+import { systemClock } from '../shared/normalizers/result';
 import { createSink } from '../shared/sink/create';
 import type { RowSink } from '../shared/sink/types';
 import { createEdgeoneLogsHandler } from './edgeone-logs';

@@ -5,20 +5,20 @@
  * readable and the texts greppable; alerts key on field names, so those are the contract:
  * `jsonPayload.dead_lettered > 0` fires on any dead letter.
  */
-export type Severity = 'DEBUG' | 'INFO' | 'NOTICE' | 'WARNING' | 'ERROR' | 'CRITICAL';
+type Severity = 'DEBUG' | 'INFO' | 'NOTICE' | 'WARNING' | 'ERROR' | 'CRITICAL';
 
 /** Where finished lines go; stdout in production, an array in tests. */
-export type LogWriter = (line: string) => void;
+type LogWriter = (line: string) => void;
 
 /** Longest payload excerpt a log line may carry (a dead letter at WARNING; never at INFO). */
-export const EXCERPT_CHARS = 200;
+const EXCERPT_CHARS = 200;
 
-export function stdoutWriter(line: string): void {
+function stdoutWriter(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
 /** First EXCERPT_CHARS characters, so a log line never carries a whole payload. */
-export function excerpt(text: string | null | undefined): string | null {
+function excerpt(text: string | null | undefined): string | null {
   if (text === null || text === undefined) return null;
   return text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text;
 }
@@ -31,7 +31,7 @@ function errorText(err: unknown): string {
   return text.length > ERROR_CHARS ? `${text.slice(0, ERROR_CHARS)}…` : text;
 }
 
-export interface InvocationSummary {
+interface InvocationSummary {
   source: string;
   message_id: string | null;
   object?: string | null;

@@ -127,7 +127,7 @@ resource "google_cloudfunctions2_function" "edgeone_push" {
       UPLOAD_BUCKET        = google_storage_bucket.uploads.name
       NODE_OPTIONS         = "--max-old-space-size=${var.function_max_heap_mb}"
       NODE_ENV             = "production"
-      # shared/push/settings.ts
+      # EdgeonePushEnv (shared/config/env.ts)
       EDGEONE_TOPIC       = google_pubsub_topic.edgeone_logs.id
       EDGEONE_PUSH_HEADER = var.edgeone_push_header
     }

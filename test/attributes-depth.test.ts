@@ -1,4 +1,4 @@
-import { MAX_ATTRIBUTE_DEPTH, tooDeep } from '../shared/normalize/attributes';
+import { MAX_ATTRIBUTE_DEPTH, tooDeep } from '../shared/values/attributes';
 import { contained, normalizeText } from '../shared/normalizers';
 
 const ctx = { now: () => '2026-11-30T00:00:00Z' };

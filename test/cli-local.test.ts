@@ -251,7 +251,7 @@ function normalizedRow() {
 describe('cdnlog replay (Pub/Sub contract endpoint)', () => {
   let pubsub: PubSubEndpoint;
   const db = join(dir, 'replay.duckdb');
-  const letter = (id: string, fields: Record<string, unknown>) => ({
+  const letter = (id: string, fields: Partial<IngestErrorRow>): IngestErrorRow => ({
     error_id: id,
     error_time: '2026-11-01T10:00:00Z',
     source: 'media_cdn',

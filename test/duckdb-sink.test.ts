@@ -38,7 +38,7 @@ describe('DuckDB sink loads', () => {
     const good = sink.writeRows([row(1), row(2)]);
     const mixed = sink.writeRows(
       [row(3), row(4, { event_time: 'not a time' }), row(5)],
-      [undefined, { messageId: 'm-4', object: 'gs://b/o#1', line: 7, attributes: null }, undefined],
+      [undefined, { source: 'media_cdn', messageId: 'm-4', object: 'gs://b/o#1', line: 7, attributes: null }, undefined],
     );
     expect(await good).toEqual({ inserted: 2, deadLettered: 0 });
     expect(await mixed).toEqual({ inserted: 2, deadLettered: 1 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { formatProgress } from '../shared/cli/progress';
-import { openInput } from '../shared/ingest/sources';
+import { openInput } from '../shared/ingest/inputs';
 
 describe('ingest progress on gzip input', () => {
   it('counts stored (compressed) bytes, so the bar ends at 100% with the file, not early', async () => {
@@ -24,7 +24,7 @@ describe('ingest progress on gzip input', () => {
   });
 
   it('draws the bar from stored bytes when they are known', () => {
-    const line = formatProgress({ records: 10, bytes: 5_000_000, rejects: 0, totalBytes: 1_000_000, storedBytes: 500_000 }, 1);
+    const line = formatProgress({ records: 10, bytes: 5_000_000, rejected: 0, totalBytes: 1_000_000, storedBytes: 500_000 }, 1);
     expect(line).toMatch(/^\[#{12}-{12}\] {2}50%/);
     expect(line).toContain('5.0 MB');
   });

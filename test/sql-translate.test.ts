@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { ensureSchema } from '../shared/duckdb/open';
 import { createViewSql, findViewsDir, loadViewDefinitions } from '../shared/duckdb/views';
-import { translateBigQueryToDuckDb, UnsupportedSqlError } from '../shared/sql/translate';
+import { UnsupportedSqlError } from '../shared/sql/tokenize';
+import { translateBigQueryToDuckDb } from '../shared/sql/translate';
 
 const t = (sql: string) => translateBigQueryToDuckDb(sql).sql;
 const root = join(__dirname, '..');

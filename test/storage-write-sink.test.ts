@@ -5,7 +5,8 @@ import { createLogs } from '../shared/logging';
 import type { EdgeLogRow } from '../shared/schema/edge-log';
 import { createStorageWriteSink, StorageWriteError, type StorageWriteSink } from '../shared/sink/storage-write';
 import { sleep, type RetryOptions } from '../shared/sink/retry';
-import { TransientSinkError, type RowOrigin } from '../shared/sink/types';
+import type { RecordOrigin } from '../shared/sink/record-origin';
+import { TransientSinkError } from '../shared/sink/types';
 import { withoutGoogleCredentials } from './contract/adc-guard';
 import { startBigQueryEndpoint, type BigQueryEndpoint } from './contract/bigquery-endpoint';
 import { cdnlogTables, closeWriterClient, localWriterClient, sampleRows } from './contract/bigquery-write-endpoint-client';
@@ -110,7 +111,7 @@ describe('Storage Write API sink with the real client against the local BigQuery
       const rows = sampleRows(20);
       const bad = new Set([rows[3]!.event_id, rows[11]!.event_id]);
       write.refuseRows((table, row) => (table.endsWith('edge_logs') && bad.has(String(row.event_id)) ? 'Field value out of range' : null));
-      const origins: RowOrigin[] = rows.map((_, i) => ({ messageId: `m${i}` }));
+      const origins: RecordOrigin[] = rows.map((_, i) => ({ source: 'media_cdn', messageId: `m${i}` }));
       const outcome = await sink().writeRows(rows, origins);
       expect(outcome).toEqual({ inserted: 18, deadLettered: 2 });
       expect(edgeLogs().map((r) => r.event_id)).toEqual(rows.filter((r) => !bad.has(r.event_id)).map((r) => r.event_id));
@@ -203,7 +204,7 @@ describe('Storage Write API sink with the real client against the local BigQuery
         outcomes.push(
           target.writeRows(
             part,
-            part.map((_, k) => ({ object: OBJECT, line: i + k + 1 })),
+            part.map((_, k) => ({ source: 'media_cdn' as const, object: OBJECT, line: i + k + 1 })),
           ),
         );
       }

@@ -6,8 +6,8 @@
  */
 import { join, resolve } from 'node:path';
 import { HTTP_ENTRY_POINTS } from '../functions/entry-points';
-import { DEPLOYED_ENV_VARS, RUNTIME_ENV_VARS } from '../shared/config/env';
-import { EdgeonePushEnv, SECRET_VARS } from '../shared/push/settings';
+import { DEPLOYED_ENV_VARS, EdgeonePushEnv, RUNTIME_ENV_VARS } from '../shared/config/env';
+import { SECRET_VARS } from '../shared/push/settings';
 import { asObject, block, loadModule, resources, strings, variables, type Body, type TfModule } from './terraform/module';
 
 const TF_DIR = join(resolve(__dirname, '..'), 'terraform');

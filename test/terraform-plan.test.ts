@@ -9,9 +9,9 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFile
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ENTRY_POINTS, HTTP_ENTRY_POINTS } from '../functions/entry-points';
-import { DEPLOYED_ENV_VARS, RUNTIME_ENV_VARS } from '../shared/config/env';
+import { DEPLOYED_ENV_VARS, EdgeonePushEnv, RUNTIME_ENV_VARS } from '../shared/config/env';
 import { loadSettings } from '../shared/config/settings';
-import { EdgeonePushEnv, SECRET_VARS } from '../shared/push/settings';
+import { SECRET_VARS } from '../shared/push/settings';
 import { blockOf, config, dataValues, one, planned, references, renderTemplate, type PlanJson, type Planned } from './terraform/plan-json';
 import { createWorkspace, findTerraform, type PlanResult, type Workspace } from './terraform/tfplan/harness';
 

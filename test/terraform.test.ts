@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ENTRY_POINTS } from '../functions/entry-points';
 import { DEFAULT_MAX_HEAP_MB } from '../shared/config/env';
-import { EDGE_LOG_COLUMNS } from '../shared/schema/edge-log';
+import { EdgeLogRow } from '../shared/schema/edge-log';
 import { renderSchemaFile, schemaFiles } from '../shared/schema/schema-files';
 import { asObject, block, loadModule, resources, strings, variables, type TfModule } from './terraform/module';
 import { PORTABLE_FUNCTIONS, sqlUsage } from './terraform/sql-identifiers';
@@ -103,7 +103,7 @@ describe('analyst views', () => {
 
   test('views read only declared tables, use portable functions and existing columns', () => {
     const tableIds = resources(mod, 'google_bigquery_table').map((t) => String(t.body['table_id']));
-    const columns = new Set<string>(EDGE_LOG_COLUMNS);
+    const columns = new Set<string>(Object.keys(EdgeLogRow.shape));
     for (const v of views()) {
       const usage = sqlUsage(readFileSync(join(REPO, v.sqlPath), 'utf8'));
       expect(usage.tables.length).toBeGreaterThan(0);

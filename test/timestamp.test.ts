@@ -1,5 +1,5 @@
-import { durationToMs } from '../shared/normalize/duration';
-import { parseTimestamp } from '../shared/normalize/timestamp';
+import { durationToMs } from '../shared/values/duration';
+import { parseTimestamp } from '../shared/values/timestamp';
 
 describe('parseTimestamp', () => {
   it.each([

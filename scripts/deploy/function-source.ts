@@ -23,7 +23,7 @@ export const NOT_DEPLOYED = {
   packages: ['@duckdb/'],
 };
 
-export function isNotDeployed(edge: Pick<ImportEdge, 'to' | 'pkg'>, repo: string): boolean {
+function isNotDeployed(edge: Pick<ImportEdge, 'to' | 'pkg'>, repo: string): boolean {
   if (edge.pkg) return NOT_DEPLOYED.packages.some((prefix) => edge.pkg!.startsWith(prefix));
   if (!edge.to) return false; // a builtin
   const path = relative(repo, edge.to).split(sep).join('/');
@@ -43,7 +43,7 @@ interface PackageJson {
 }
 
 /** The staged source, before it is written: files to copy (relative to the repository) and the two manifests. */
-export interface FunctionSource {
+interface FunctionSource {
   files: string[];
   packageJson: PackageJson & { private: true; scripts: Record<string, string> };
   lockfile: Lockfile;

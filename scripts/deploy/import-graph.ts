@@ -3,7 +3,7 @@ import { createRequire, isBuiltin } from 'node:module';
 import ts from 'typescript';
 
 /** One `require` in compiled CommonJS: static when it runs at module load (top level), dynamic when in a function. */
-export interface RequireCall {
+interface RequireCall {
   specifier: string;
   /** Runs at module load: a top-level `require` (what an `import` declaration compiles to). */
   atLoad: boolean;
@@ -39,13 +39,13 @@ function isRequire(expression: ts.Expression): boolean {
 }
 
 /** The npm package a bare specifier names (`@scope/name/sub` → `@scope/name`), or null for a builtin. */
-export function packageName(specifier: string): string | null {
+function packageName(specifier: string): string | null {
   if (isBuiltin(specifier)) return null;
   const parts = specifier.split('/');
   return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
 }
 
-export function isRelative(specifier: string): boolean {
+function isRelative(specifier: string): boolean {
   return specifier.startsWith('./') || specifier.startsWith('../');
 }
 
@@ -56,7 +56,7 @@ export interface ImportEdge extends RequireCall {
   pkg?: string;
 }
 
-export interface ImportGraph {
+interface ImportGraph {
   /** Every file reached, entry first (absolute paths). */
   files: string[];
   /** Every edge followed or left out, in the order found. */

@@ -7,7 +7,7 @@ export interface Lockfile {
   packages: Record<string, LockEntry>;
 }
 
-export interface LockEntry {
+interface LockEntry {
   version?: string;
   dependencies?: Record<string, string>;
   optionalDependencies?: Record<string, string>;

@@ -49,7 +49,7 @@ function exactNumber(text: string): number | string {
 }
 
 /** "2026-11-01 10:00:00.5" (zone-less, UTC) or "… +00" / "…+05:30" → "2026-11-01T10:00:00.5Z" / "…+05:30". */
-export function isoTimestamp(text: string): string {
+function isoTimestamp(text: string): string {
   const match = /^(-?\d+-\d\d-\d\d) (\d\d:\d\d:\d\d(?:\.\d+)?)(?:([+-])(\d\d)(?::?(\d\d))?)?$/.exec(text);
   if (!match) return text; // infinity, or a year DuckDB prints in another form: leave it as DuckDB says it
   const [, date, time, sign, hours, minutes] = match;

@@ -8,15 +8,15 @@ import { generateMediaCdn } from '../generate/media-cdn';
 import { DEFAULT_START, type GenerateOptions } from '../generate/options';
 import { type CliIo, type Command, EXIT, UsageError } from './io';
 
-export const GENERATE_SOURCES = {
+const GENERATE_SOURCES = {
   'media-cdn': generateMediaCdn,
   'edgeone-l4': generateEdgeoneL4,
   'edgeone-l7': generateEdgeoneL7,
 } as const satisfies Record<string, (opts: GenerateOptions) => Iterable<object>>;
 
-export type GenerateSource = keyof typeof GENERATE_SOURCES;
+type GenerateSource = keyof typeof GENERATE_SOURCES;
 
-export const DEFAULT_SEED = 'cdnlog';
+const DEFAULT_SEED = 'cdnlog';
 const MAX_COUNT = 1_000_000_000;
 /** Lines are batched into writes of about this many characters: one write per line is far slower. */
 const CHUNK_CHARS = 64 * 1024;

@@ -4,7 +4,7 @@ import { createStorage } from '../gcp/clients';
 import { createLogs } from '../logging';
 import { ingest, type IngestCounts } from '../ingest/ingest';
 import { SOURCE_SAMPLE, WrongSourceError } from '../ingest/source-check';
-import { openInput, type InputFile } from '../ingest/sources';
+import { openInput, type InputFile } from '../ingest/inputs';
 import { createSink, DEFAULT_DUCKDB_PATH, SINK_KINDS } from '../sink/create';
 import { EXIT, EXIT_INTERRUPTED, UsageError, type Command } from './io';
 import { parseSource } from './normalize';
@@ -39,7 +39,7 @@ Exit status: 0 all landed; 1 some records dead-lettered (the rest landed) or a f
 
 const n = (v: number) => v.toLocaleString('en-US');
 
-export interface SummaryExtra {
+interface SummaryExtra {
   sink: string;
   /** Rows and dead letters new to the warehouse in this run, when the sink can tell (DuckDB). */
   newRows?: number;
@@ -47,10 +47,11 @@ export interface SummaryExtra {
   interrupted?: boolean;
 }
 
-export function formatIngestSummary(counts: IngestCounts, seconds: number, extra: SummaryExtra): string {
+function formatIngestSummary(counts: IngestCounts, seconds: number, extra: SummaryExtra): string {
   const rate = seconds > 0 ? counts.records / seconds : 0;
-  const written = counts.rows - counts.refused;
-  const letters = counts.rejects + counts.refused;
+  // Rows the warehouse refused were handed to it, and are dead letters too.
+  const written = counts.rows - (counts.deadLettered - counts.rejected);
+  const letters = counts.deadLettered;
   const lines = [
     `${extra.interrupted ? 'interrupted after' : 'ingested'} ${n(counts.records)} records in ${seconds.toFixed(1)} s (${n(Math.round(rate))} records/s, ${(counts.bytes / 1e6 / Math.max(seconds, 1e-9)).toFixed(1)} MB/s) into ${extra.sink}`,
     `  rows written     ${n(written)}`,
@@ -161,5 +162,5 @@ export const ingestCommand: Command = async (args, io) => {
     `${formatIngestSummary(counts, (Date.now() - started) / 1000, { sink: where, newRows: known?.newRows, newErrors: known?.newErrors, interrupted })}\n`,
   );
   if (interrupted) return EXIT_INTERRUPTED;
-  return counts.rejects + counts.refused > 0 || counts.cut.length > 0 ? EXIT.rejected : EXIT.ok;
+  return counts.deadLettered > 0 || counts.cut.length > 0 ? EXIT.rejected : EXIT.ok;
 };

@@ -41,7 +41,7 @@ export const commands: Record<string, CommandEntry> = {
   },
 };
 
-export function mainHelp(): string {
+function mainHelp(): string {
   const width = Math.max(...Object.keys(commands).map((name) => name.length));
   const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
   return `Usage: cdnlog <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun 'cdnlog <command> --help' for a command's options.`;

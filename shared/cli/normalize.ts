@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { recordsFromFile } from '../input/open';
-import { defaultContext } from '../normalize/result';
+import { defaultContext } from '../normalizers/result';
 import { INPUT_SOURCES, normalizeText, type InputSource } from '../normalizers';
 import { EXIT, UsageError, type Command } from './io';
 import { ChunkedWriter } from './output';

@@ -1,8 +1,7 @@
+import type { Counts } from '../sink/counts';
+
 /** What a progress line shows. */
-export interface ProgressSnapshot {
-  records: number;
-  bytes: number;
-  rejects: number;
+export interface ProgressSnapshot extends Pick<Counts, 'records' | 'bytes' | 'rejected'> {
   /** Total input bytes as stored when known, for a bar, and how many of them were read. */
   totalBytes?: number;
   storedBytes?: number;
@@ -14,7 +13,7 @@ const BAR_WIDTH = 24;
 export function formatProgress(s: ProgressSnapshot, seconds: number): string {
   const mb = s.bytes / 1e6;
   const rate = seconds > 0 ? mb / seconds : 0;
-  const stats = `${s.records.toLocaleString('en-US')} records  ${mb.toFixed(1)} MB  ${rate.toFixed(1)} MB/s  ${s.rejects.toLocaleString('en-US')} rejects`;
+  const stats = `${s.records.toLocaleString('en-US')} records  ${mb.toFixed(1)} MB  ${rate.toFixed(1)} MB/s  ${s.rejected.toLocaleString('en-US')} rejects`;
   if (!s.totalBytes) return `${stats}${s.label ? `  ${s.label}` : ''}`;
   // Stored bytes, not decoded ones: a gzip file decodes to several times its size.
   const fraction = Math.min(1, (s.storedBytes ?? s.bytes) / s.totalBytes);

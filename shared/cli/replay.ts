@@ -4,6 +4,7 @@ import { loadSettings } from '../config/settings';
 import { createBigQuery } from '../gcp/clients';
 import { createPubSub } from '../gcp/pubsub';
 import { SOURCE_COLUMN, INPUT_SOURCES, type InputSource } from '../normalizers';
+import { Source } from '../schema/edge-log';
 import { DEFAULT_TOPICS, planReplay, type DeadLetter, type ReplayFilter, type ReplayPlan } from '../replay/plan';
 import { publishReplay, type Published } from '../replay/publish';
 import { readDeadLettersBigQuery, readDeadLettersDuckDb } from '../replay/read';
@@ -38,7 +39,7 @@ stdout: one line per dead letter (sent or skipped), then a summary.`;
 function parseSourceFilter(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   if ((INPUT_SOURCES as readonly string[]).includes(value)) return SOURCE_COLUMN[value as InputSource];
-  if (Object.values(SOURCE_COLUMN).includes(value as 'media_cdn')) return value;
+  if ((Source.options as readonly string[]).includes(value)) return value;
   throw new UsageError(`--source must be one of ${INPUT_SOURCES.join(', ')}, got "${value}"`);
 }
 
@@ -59,7 +60,7 @@ async function requireCredentials(): Promise<void> {
   }
 }
 
-export function parseSince(value: string | undefined): Date | undefined {
+function parseSince(value: string | undefined): Date | undefined {
   if (value === undefined) return undefined;
   const ms = Date.parse(value);
   if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/.test(value) || Number.isNaN(ms)) {
@@ -68,7 +69,7 @@ export function parseSince(value: string | undefined): Date | undefined {
   return new Date(ms);
 }
 
-export function formatReplayReport(plan: ReplayPlan, sent: readonly Published[] | null): string {
+function formatReplayReport(plan: ReplayPlan, sent: readonly Published[] | null): string {
   const lines: string[] = [];
   const ids = new Map(sent?.map((p) => [p.errorId, p.messageId]));
   for (const m of plan.send)

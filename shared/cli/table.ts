@@ -13,7 +13,7 @@ function text(value: Cell): string {
 }
 
 /** An aligned text table; numbers right-aligned, long cells cut with an ellipsis. */
-export function renderTable(columns: readonly string[], rows: readonly Cell[][]): string {
+function renderTable(columns: readonly string[], rows: readonly Cell[][]): string {
   const cells = rows.map((r) =>
     r.map((v) => {
       const t = text(v).replace(/\s+/g, ' ');
@@ -41,12 +41,12 @@ function csvField(value: Cell): string {
 }
 
 /** RFC 4180 CSV with a header line; NULL is an empty field. */
-export function renderCsv(columns: readonly string[], rows: readonly Cell[][]): string {
+function renderCsv(columns: readonly string[], rows: readonly Cell[][]): string {
   return `${[columns.map(csvField), ...rows.map((r) => r.map(csvField))].map((r) => r.join(',')).join('\r\n')}\r\n`;
 }
 
 /** JSON Lines: one object per row. */
-export function renderJson(columns: readonly string[], rows: readonly Cell[][]): string {
+function renderJson(columns: readonly string[], rows: readonly Cell[][]): string {
   return rows.map((r) => `${JSON.stringify(Object.fromEntries(columns.map((c, i) => [c, r[i]])))}\n`).join('');
 }
 

@@ -61,7 +61,33 @@ export const BoundsEnv = z.object({
   INGEST_MAX_DEAD_LETTERS: positiveInt(DEFAULT_OBJECT_BOUNDS.maxDeadLetters),
 });
 
-/** Every variable cdnlog reads, validated once (loadSettings). */
+const MiB = 1024 * 1024;
+
+/**
+ * The settings of the `edgeonePush` receiver (its own deployment) other than its secrets, which
+ * shared/push/settings.ts reads apart, as parseEnv quotes invalid values. Parsed at its first
+ * request, or at cold start where it is the deployed target. The names are the contract with
+ * terraform/edgeone-push.tf.
+ */
+export const EdgeonePushEnv = z
+  .object({
+    GOOGLE_CLOUD_PROJECT: z.string().min(1, 'the Google Cloud project id'),
+    /** The topic `edgeoneLogs` is fed from: a topic id or projects/P/topics/T (as the replay CLI reads it). */
+    EDGEONE_TOPIC: z.string().min(1, 'a Pub/Sub topic'),
+    /** The request header EdgeOne is configured to send the secret in (case-insensitive). */
+    EDGEONE_PUSH_HEADER: z
+      .string()
+      .regex(/^[A-Za-z0-9-]{1,64}$/, 'an HTTP header name')
+      .transform((name) => name.toLowerCase())
+      .default('x-cdnlog-token'),
+    /** Largest request body as sent (gzip or not). Cloud Run refuses HTTP/1 requests above 32 MiB anyway. */
+    EDGEONE_PUSH_MAX_REQUEST_BYTES: positiveInt(32 * MiB),
+    /** Largest body once gunzipped: a gzip bomb stops here. */
+    EDGEONE_PUSH_MAX_DECODED_BYTES: positiveInt(64 * MiB),
+  })
+  .extend(LocalEnv.pick({ PUBSUB_EMULATOR_HOST: true }).shape);
+
+/** Every variable cdnlog reads but the receiver's (EdgeonePushEnv), validated once (loadSettings). */
 export const Env = DeployedEnv.extend(LocalEnv.shape).extend(BoundsEnv.shape);
 export type Env = z.output<typeof Env>;
 

@@ -1,8 +1,8 @@
 import { PRICES, type PriceName } from './prices';
 
 /** How Media CDN logs reach the function (terraform `media_cdn_delivery`), and how realtime is billed. */
-export const DELIVERY_MODES = ['realtime', 'realtime-instance', 'batched', 'hourly'] as const;
-export type DeliveryMode = (typeof DELIVERY_MODES)[number];
+const DELIVERY_MODES = ['realtime', 'realtime-instance', 'batched', 'hourly'] as const;
+type DeliveryMode = (typeof DELIVERY_MODES)[number];
 
 export const INGESTION_METHODS = ['insertall', 'write-api', 'load'] as const;
 export type IngestionMethod = (typeof INGESTION_METHODS)[number];
@@ -37,9 +37,9 @@ export const DEFAULT_COST_INPUT: Omit<CostInput, 'monthlyBytes'> = {
   batchedFileMinutes: 5,
 };
 
-export type CostCategory = 'Logging storage' | 'Pub/Sub' | 'Cloud Storage' | 'requests' | 'CPU + memory' | 'BigQuery ingestion';
+type CostCategory = 'Logging storage' | 'Pub/Sub' | 'Cloud Storage' | 'requests' | 'CPU + memory' | 'BigQuery ingestion';
 
-export interface CostLine {
+interface CostLine {
   category: CostCategory;
   what: string;
   /** The billed quantity, in the price's unit. */
@@ -65,7 +65,7 @@ const BIGQUERY_MIN_ROW_BYTES = 1024;
 /** Logging writes at most 3.5 GiB per file (logging/docs/export/storage), hourly. */
 const LOGGING_MAX_FILE_BYTES = 3.5 * GIB;
 /** Pub/Sub Cloud Storage subscription `max_bytes` as terraform sets it. */
-export const BATCHED_MAX_FILE_BYTES = GIB;
+const BATCHED_MAX_FILE_BYTES = GIB;
 
 function line(category: CostCategory, what: string, quantity: number, price: PriceName): CostLine {
   return { category, what, quantity, price, usd: quantity * PRICES[price].usd };

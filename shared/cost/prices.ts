@@ -5,7 +5,7 @@
  */
 export const PRICES_AS_OF = '2026-11-30';
 
-export interface Price {
+interface Price {
   /** USD per unit. */
   usd: number;
   unit: string;

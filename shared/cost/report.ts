@@ -11,7 +11,7 @@ export function parseVolume(text: string): number | undefined {
   return bytes > 0 && Number.isFinite(bytes) ? bytes : undefined;
 }
 
-export function formatVolume(bytes: number): string {
+function formatVolume(bytes: number): string {
   for (const unit of ['PiB', 'TiB', 'GiB', 'MiB', 'KiB'] as const) {
     const value = bytes / UNITS[unit.toLowerCase()]!;
     if (value >= 1) return `${trim(value)} ${unit}`;

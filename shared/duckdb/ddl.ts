@@ -7,7 +7,7 @@ import type { BigQueryType } from '../schema/columns';
  * TIMESTAMP holding UTC: rows carry UTC ISO text and DuckDB's session zone is UTC, so values and
  * date_trunc('hour', …) match BigQuery's TIMESTAMP without the ICU extension.
  */
-export const DUCKDB_TYPES: Record<BigQueryType, string> = {
+const DUCKDB_TYPES: Record<BigQueryType, string> = {
   STRING: 'VARCHAR',
   INT64: 'BIGINT',
   FLOAT64: 'DOUBLE',
@@ -77,7 +77,7 @@ export function insertFromStagingSql(table: string, staging: string, columns: re
 }
 
 /** SQL string literal. */
-export function sqlString(text: string): string {
+function sqlString(text: string): string {
   return `'${text.replace(/'/g, "''")}'`;
 }
 

@@ -21,7 +21,7 @@ export class WarehouseLockedError extends Error {
   override name = 'WarehouseLockedError';
 }
 
-export interface OpenOptions {
+interface OpenOptions {
   /** Fail when the file does not exist instead of creating an empty warehouse (for queries). */
   mustExist?: boolean;
 }

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { translateBigQueryToDuckDb } from '../sql/translate';
 
-export interface ViewDefinition {
+interface ViewDefinition {
   name: string;
   /** The BigQuery SQL as committed in sql/views/NAME.sql. */
   bigQuerySql: string;
@@ -38,7 +38,7 @@ export function loadViewDefinitions(dir: string = findViewsDir()): ViewDefinitio
   return orderByDependency(views);
 }
 
-export function orderByDependency<T extends { name: string; references: string[] }>(views: T[]): T[] {
+function orderByDependency<T extends { name: string; references: string[] }>(views: T[]): T[] {
   const byName = new Map(views.map((v) => [v.name, v]));
   const ordered: T[] = [];
   const state = new Map<string, 'visiting' | 'done'>();

@@ -17,7 +17,7 @@ const writeLibrary = () => require('@google-cloud/bigquery-storage') as typeof i
 const authLibrary = () => require('google-auth-library') as typeof import('google-auth-library');
 
 /** Options shared by the factories. */
-export interface ClientFactoryOptions {
+interface ClientFactoryOptions {
   /**
    * Let the client library retry 5xx/429/network errors itself.
    *

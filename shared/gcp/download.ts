@@ -20,7 +20,7 @@ export class DownloadMismatchError extends Error {
 }
 
 /** How a download is checked, decided from the response headers. */
-export type DownloadCheck =
+type DownloadCheck =
   | { kind: 'crc32c'; expected: string; length: number | null }
   | { kind: 'md5'; expected: string; length: number | null }
   | { kind: 'length'; length: number; why: string }
@@ -89,7 +89,7 @@ class Verifier {
   }
 }
 
-export interface DownloadOptions {
+interface DownloadOptions {
   /** Longest wait for the response or its next bytes while the reader is asking for them (default 60 s). */
   stallMs?: number;
   /** Told once, when the download cannot be checked against a hash. */
@@ -99,7 +99,7 @@ export interface DownloadOptions {
 }
 
 /** One object generation (null: the live one). */
-export interface ObjectRef {
+interface ObjectRef {
   bucket: string;
   name: string;
   generation: string | null;

@@ -6,7 +6,7 @@
 import { hash64Hex } from './format';
 import { type Rng, type WeightedPicker, skewedIndex, weighted } from './random';
 
-export type ObjectKind = 'manifest' | 'segment' | 'image' | 'static' | 'page' | 'api';
+type ObjectKind = 'manifest' | 'segment' | 'image' | 'static' | 'page' | 'api';
 
 export interface CdnObject {
   kind: ObjectKind;

@@ -4,7 +4,7 @@
  */
 import { type WeightedPicker, weighted } from './random';
 
-export type DeviceType = 'TV' | 'Tablet' | 'Mobile' | 'Desktop' | 'Other';
+type DeviceType = 'TV' | 'Tablet' | 'Mobile' | 'Desktop' | 'Other';
 
 export interface Client {
   userAgent: string;

@@ -30,17 +30,7 @@ export interface EdgeoneL4Record {
 }
 
 /** How often EdgeOne writes a record for a session that is still open. */
-export const L4_LOG_INTERVAL_MS = 60_000;
-
-export const DISCONNECT_DIRECTIONS = ['up', 'down'] as const;
-export const DISCONNECT_REASONS = [
-  'net_exception_peer_error',
-  'net_exception_peer_close',
-  'create_peer_channel_exception',
-  'channel_eof_exception',
-  'net_exception_closed',
-  'net_exception_timeout',
-] as const;
+const L4_LOG_INTERVAL_MS = 60_000;
 
 interface L4Service {
   id: string;

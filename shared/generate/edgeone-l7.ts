@@ -47,8 +47,8 @@ export interface EdgeoneL7Record {
 }
 
 /** EdgeOne's placeholders for an empty string and an empty integer. */
-export const EMPTY_STRING = '-';
-export const EMPTY_INT = -1;
+const EMPTY_STRING = '-';
+const EMPTY_INT = -1;
 
 const HOST_BY_KIND: Readonly<Record<CdnObject['kind'], string>> = {
   page: 'www.example.com',

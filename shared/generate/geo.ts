@@ -5,7 +5,7 @@
  */
 import { type Rng, type WeightedPicker, weighted } from './random';
 
-export interface City {
+interface City {
   name: string;
   /** Lowercase IATA code of the nearest CDN metro, as Media CDN's metroIataCode example shows. */
   iata: string;
@@ -31,7 +31,7 @@ export interface Country {
   v6Share: number;
 }
 
-export const COUNTRIES: readonly Country[] = [
+const COUNTRIES: readonly Country[] = [
   {
     code: 'US',
     mediaWeight: 28,

@@ -12,7 +12,7 @@ import { type Country, clientIp, pickCity, pickMediaCountry } from './geo';
 import { DEFAULT_START, type GenerateOptions, diurnalFactor } from './options';
 import { type Rng, createRng, weighted } from './random';
 
-export interface MediaCdnHttpRequest {
+interface MediaCdnHttpRequest {
   requestMethod: string;
   requestUrl: string;
   /** int64 as a decimal string, as Cloud Logging's JSON encodes it. */
@@ -26,7 +26,7 @@ export interface MediaCdnHttpRequest {
   protocol: string;
 }
 
-export interface Cmcd {
+interface Cmcd {
   br?: number;
   bl?: number;
   bs?: boolean;
@@ -38,7 +38,7 @@ export interface Cmcd {
   st?: string;
 }
 
-export interface SecurityPolicy {
+interface SecurityPolicy {
   name: string;
   priority: number;
   configuredAction: string;

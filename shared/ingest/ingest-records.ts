@@ -5,18 +5,17 @@ import { normalizers, SOURCE_COLUMN, type InputSource } from '../normalizers';
 import type { EdgeLogRow } from '../schema/edge-log';
 import type { IngestErrorRow } from '../schema/ingest-error';
 import { buildDeadLetter, type DeadLetterStage } from '../sink/dead-letter';
-import type { RowOrigin, RowSink } from '../sink/types';
+import type { Counts } from '../sink/counts';
+import type { RecordOrigin } from '../sink/record-origin';
+import type { RowSink } from '../sink/types';
 
-/** Where the records of one input come from (the same for all of them, bar the line). */
-export interface IngestOrigin {
-  source: InputSource;
-  messageId: string | null;
-  /** `gs://bucket/object#generation` for an object, null for message data. */
-  object: string | null;
-  attributes: Record<string, unknown> | null;
-}
+/**
+ * Where the records of one input come from: their RecordOrigin bar what each record has of its own
+ * (line, text), with the source as the normalizers name it. `object` is null for message data.
+ */
+type InputOrigin = Required<Pick<RecordOrigin, 'messageId' | 'object' | 'attributes'>> & { source: InputSource };
 
-export interface IngestDeps {
+interface IngestDeps {
   sink: RowSink;
   logs: Logs;
   /** ingest_time / error_time as ISO text. */
@@ -43,24 +42,11 @@ export interface IngestOptions {
    */
   inputError?: (err: unknown) => string | null;
   /** Called every few thousand records, with the counts so far (progress bars). */
-  onProgress?: (result: IngestResult) => void;
+  onProgress?: (result: Counts) => void;
 }
 
-export interface IngestResult {
-  inserted: number;
-  /** Every record that became an ingest_errors row: `rejected` plus the rows the warehouse refused. */
-  deadLettered: number;
-  /** Rows handed to the sink. */
-  rows: number;
-  /** Dead letters this loop wrote itself: records the reader or normalizer rejected, unreadable input. */
-  rejected: number;
-  /** Record bytes read (uncompressed). */
-  bytes: number;
-  records: number;
-}
-
-export const DEFAULT_CHUNK_ROWS = 2000;
-export const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
+const DEFAULT_CHUNK_ROWS = 2000;
+const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
 const PROGRESS_EVERY = 4096;
 
 /**
@@ -72,10 +58,10 @@ const PROGRESS_EVERY = 4096;
  */
 export async function ingestRecords(
   batches: AsyncIterable<readonly RawRecord[]>,
-  origin: IngestOrigin,
+  origin: InputOrigin,
   deps: IngestDeps,
   options: IngestOptions = {},
-): Promise<IngestResult> {
+): Promise<Counts> {
   const chunkRows = options.chunkRows ?? DEFAULT_CHUNK_ROWS;
   const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
   const maxPending = options.maxPending ?? 2;
@@ -84,10 +70,10 @@ export async function ingestRecords(
   const normalize = normalizers[origin.source];
   const source = SOURCE_COLUMN[origin.source];
   const ctx = { now: deps.now };
-  const result: IngestResult = { inserted: 0, deadLettered: 0, rows: 0, rejected: 0, bytes: 0, records: 0 };
+  const result: Counts = { inserted: 0, deadLettered: 0, rows: 0, rejected: 0, bytes: 0, records: 0 };
 
   let rows: EdgeLogRow[] = [];
-  let rowOrigins: RowOrigin[] = [];
+  let rowOrigins: RecordOrigin[] = [];
   let errors: IngestErrorRow[] = [];
   let chunkSize = 0;
   const pending: Promise<void>[] = [];
@@ -155,7 +141,7 @@ export async function ingestRecords(
     if (normalized.ok) {
       rows.push(normalized.row);
       result.rows++;
-      rowOrigins.push({ messageId: origin.messageId, object: origin.object, line: record.line, attributes: origin.attributes, record: record.text });
+      rowOrigins.push({ source, messageId: origin.messageId, object: origin.object, line: record.line, attributes: origin.attributes, record: record.text });
     } else {
       deadLetter('validate', normalized.error, record.line, record.text);
     }

@@ -1,25 +1,17 @@
 import type { RawRecord } from '../input/records';
 import { createLogs } from '../logging';
-import { defaultContext, type NormalizeContext } from '../normalize/result';
+import { defaultContext, type NormalizeContext } from '../normalizers/result';
 import type { InputSource } from '../normalizers';
 import type { RowSink } from '../sink/types';
-import { ingestRecords, type IngestResult } from './ingest-records';
+import type { Counts } from '../sink/counts';
+import { ingestRecords } from './ingest-records';
 import { landObject } from './land-object';
 import { inputError } from './input-error';
 import { checkSource, SOURCE_SAMPLE, WrongSourceError } from './source-check';
-import type { InputFile } from './sources';
+import type { InputFile } from './inputs';
 
-export interface IngestCounts {
-  /** Records read (good and bad). */
-  records: number;
-  /** Decoded bytes read, newlines included. */
-  bytes: number;
-  /** Rows handed to the sink. */
-  rows: number;
-  /** Records rejected by the reader or the normalizer (each became an ingest_errors row). */
-  rejects: number;
-  /** Rows the warehouse refused (dead-lettered by the sink). */
-  refused: number;
+/** The counts of every input (their bytes with newlines), and which inputs were cut short. */
+export interface IngestCounts extends Counts {
   /** Inputs that could not be read to the end (a truncated gzip): what was read landed, the rest is one dead letter. */
   cut: { input: string; reason: string }[];
 }
@@ -64,14 +56,15 @@ export async function ingest(options: IngestOptions): Promise<IngestCounts> {
   const now = (options.ctx ?? defaultContext).now;
   // The CLI reports on stderr and in its summary; per-record log lines would only be noise here.
   const logs = createLogs(() => {});
-  const totals: IngestCounts = { records: 0, bytes: 0, rows: 0, rejects: 0, refused: 0, cut: [] };
-  const add = (base: IngestCounts, r: IngestResult): IngestCounts => ({
+  const totals: IngestCounts = { records: 0, bytes: 0, rows: 0, inserted: 0, deadLettered: 0, rejected: 0, cut: [] };
+  const add = (base: IngestCounts, r: Counts): IngestCounts => ({
     ...base,
     records: base.records + r.records,
     bytes: base.bytes + r.bytes + r.records,
     rows: base.rows + r.rows,
-    rejects: base.rejects + r.rejected,
-    refused: base.refused + r.deadLettered - r.rejected,
+    inserted: base.inserted + r.inserted,
+    deadLettered: base.deadLettered + r.deadLettered,
+    rejected: base.rejected + r.rejected,
   });
   for (const input of options.inputs) {
     if (options.signal?.aborted) break;

@@ -1,7 +1,7 @@
 import { isObjectSink, type RowSink } from '../sink/types';
 
 /** What became of an object handed to landObject. */
-export type ObjectLanding<R> =
+type ObjectLanding<R> =
   /** Read and written; committed when the sink commits objects. */
   | { kind: 'landed'; result: R }
   /** An earlier delivery committed this object generation: nothing was read. */

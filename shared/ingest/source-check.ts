@@ -6,7 +6,7 @@ import type { EdgeLogRow } from '../schema/edge-log';
 export const SOURCE_SAMPLE = 20;
 
 /** The first records of an input fail as the chosen source and all fit another one. */
-export interface SourceMismatch {
+interface SourceMismatch {
   source: InputSource;
   looksLike: InputSource;
   /** What the records look like, for people: "EdgeOne L7 records". */
@@ -16,7 +16,7 @@ export interface SourceMismatch {
   sampled: number;
 }
 
-export function describeKind(row: EdgeLogRow): string {
+function describeKind(row: EdgeLogRow): string {
   if (row.source === 'media_cdn') return 'Media CDN LogEntries';
   return row.log_type === 'l4_session' ? 'EdgeOne L4 records' : 'EdgeOne L7 records';
 }

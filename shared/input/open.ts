@@ -3,7 +3,7 @@ import { decompressIfGzip } from './gzip';
 import { readRecordBatches, type RawRecord, type RecordOptions } from './records';
 
 /** Counts the bytes of a stream as stored (before any gunzip), for progress against a file's size. */
-export interface ByteMeter {
+interface ByteMeter {
   bytes: number;
 }
 

@@ -22,7 +22,7 @@ export interface RecordOptions {
   pause?: () => Promise<void>;
 }
 
-export const DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
+const DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
 /**
  * How much input is scanned between two turns of the event loop. A chunk can hold millions of
  * (blank) lines; without a turn now and then, one huge object would starve a concurrent delivery.

@@ -2,7 +2,7 @@
  * CloudEvents as Eventarc delivers a Pub/Sub message to a gen2 function: HTTP binary content mode,
  * type google.cloud.pubsub.topic.v1.messagePublished, data = MessagePublishedData.
  */
-export interface PubSubDelivery {
+interface PubSubDelivery {
   project: string;
   topic: string;
   messageId: string;

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { createEdgeonePushHandler } from '../../functions/edgeone-push';
 import { createLogs } from '../logging';
-import { systemClock } from '../normalize/result';
+import { systemClock } from '../normalizers/result';
 import type { OutgoingMessage } from '../push/publish';
 import { loadEdgeonePushSettings } from '../push/settings';
 import type { HttpEvent } from './cloudevents';
@@ -13,7 +13,7 @@ import type { HttpEvent } from './cloudevents';
 export const PUSHED_L7_SHARE = 0.25;
 export const PUSH_BATCH_RECORDS = 100;
 
-export interface LocalReceiver {
+interface LocalReceiver {
   url: string;
   /** The request EdgeOne's push task would send for these records (JSON array, gzip, the secret header). */
   request(records: object[]): HttpEvent;

@@ -1,5 +1,5 @@
 /** Media CDN entries a local `batched` run puts in one file (Pub/Sub starts a file every few minutes). */
-export const ENTRIES_PER_MEDIA_CDN_FILE = 1000;
+const ENTRIES_PER_MEDIA_CDN_FILE = 1000;
 
 /**
  * Media CDN messages as a Pub/Sub Cloud Storage subscription in text format writes them: each

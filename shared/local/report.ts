@@ -43,7 +43,7 @@ function bytes(n: number): string {
   return `${n.toFixed(i ? 1 : 0)} ${units[i]}`;
 }
 
-export interface ReportContext {
+interface ReportContext {
   dbPath: string;
   logPath: string;
   seconds: number;

@@ -19,7 +19,7 @@ import { serveFolderAsBucket } from './storage-server';
 export const MEDIA_CDN_LOCAL_DELIVERIES = ['realtime', 'batched'] as const;
 export type MediaCdnLocalDelivery = (typeof MEDIA_CDN_LOCAL_DELIVERIES)[number];
 
-export interface LocalRunOptions {
+interface LocalRunOptions {
   dbPath: string;
   mediaCdn: number;
   edgeoneL4: number;
@@ -46,7 +46,7 @@ export interface LocalRunOptions {
 }
 
 /** The functions' structured logs (stdout, as Cloud Run collects them) go to this file beside the database. */
-export function functionLogPath(dbPath: string): string {
+function functionLogPath(dbPath: string): string {
   return join(dirname(resolve(dbPath)), 'local-run.log');
 }
 
@@ -80,7 +80,7 @@ const CONCURRENCY = 64;
 const ATTEMPTS = 3;
 
 /** Broken Media CDN messages: not JSON; a LogEntry whose timestamp is not one. */
-export const BAD_MEDIA_CDN_MESSAGES = [
+const BAD_MEDIA_CDN_MESSAGES = [
   '{"insertId": "broken", "timestamp": ',
   JSON.stringify({ insertId: 'bad-time', timestamp: 'yesterday', logName: 'projects/local/logs/edgecache.googleapis.com%2Fedge_cache_request' }),
 ];

@@ -12,7 +12,7 @@ import { CRC32C } from '@google-cloud/storage';
  * notification arrives. Point STORAGE_EMULATOR_HOST at `url`. Generations are the file's mtime in
  * microseconds, so a rewritten file is a new generation, as in Cloud Storage.
  */
-export interface FolderBucket {
+interface FolderBucket {
   url: string;
   bucket: string;
   /** The object resource for a file name in the folder (what a notification's data carries). */

@@ -1,8 +1,8 @@
-import { attributesJson, isPlainObject, remainder } from '../normalize/attributes';
-import { eventId } from '../normalize/event-id';
-import { describeIssues, reject, type NormalizeContext, type NormalizeResult } from '../normalize/result';
-import { decimal, integer, optionalId, requiredId, text, timestamp, upper, type Issues } from '../normalize/values';
-import { edgeoneKind, EdgeoneL4Record, EdgeoneL7Record, L4_MAPPED, L7_MAPPED } from '../sources/edgeone';
+import { attributesJson, isPlainObject, remainder } from '../values/attributes';
+import { eventId } from '../values/event-id';
+import { describeIssues, reject, type NormalizeContext, type NormalizeResult } from './result';
+import { decimal, integer, optionalId, requiredId, text, timestamp, upper, type Issues } from '../values/values';
+import { edgeoneKind, EdgeoneL4Record, EdgeoneL7Record, L4_MAPPED, L7_MAPPED } from '../vendor-records/edgeone';
 
 /** EdgeOne's empty placeholders become null in attributes too, so "-" never reads as a value. */
 function cleanPlaceholder(value: unknown): unknown {
@@ -188,7 +188,7 @@ function urlScheme(value: string | null): string | null {
 }
 
 /** ClientISP as an AS number (13335, "13335" or "AS13335"), or null for an ISP name or a placeholder. */
-export function asNumber(value: string | number | null | undefined): number | null {
+function asNumber(value: string | number | null | undefined): number | null {
   if (typeof value === 'number') return Number.isSafeInteger(value) && value > 0 ? value : null;
   const match = typeof value === 'string' ? /^\s*(?:AS)?(\d{1,10})\s*$/i.exec(value) : null;
   const n = match ? Number(match[1]) : 0;

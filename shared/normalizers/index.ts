@@ -1,16 +1,17 @@
-import { defaultContext, reject, type NormalizeContext, type NormalizeResult } from '../normalize/result';
+import { defaultContext, reject, type NormalizeContext, type NormalizeResult } from './result';
 import { normalizeEdgeone } from './edgeone';
 import { normalizeMediaCdn } from './media-cdn';
+import type { Source } from '../schema/edge-log';
 
 export { normalizeEdgeone } from './edgeone';
 export { normalizeMediaCdn } from './media-cdn';
-export type { NormalizeContext, NormalizeResult } from '../normalize/result';
+export type { NormalizeContext, NormalizeResult } from './result';
 
 /** Input sources as the CLI and the functions name them. */
 export const INPUT_SOURCES = ['media-cdn', 'edgeone'] as const;
 export type InputSource = (typeof INPUT_SOURCES)[number];
 
-export type Normalizer = (raw: unknown, ctx: NormalizeContext) => NormalizeResult;
+type Normalizer = (raw: unknown, ctx: NormalizeContext) => NormalizeResult;
 
 /**
  * A normalizer that cannot fail its neighbours: should it throw on some input nobody foresaw, that
@@ -32,7 +33,7 @@ export const normalizers: Record<InputSource, Normalizer> = {
 };
 
 /** The `source` column value for each input source (for dead letters, before any row exists). */
-export const SOURCE_COLUMN: Record<InputSource, 'media_cdn' | 'edgeone'> = {
+export const SOURCE_COLUMN: Record<InputSource, Source> = {
   'media-cdn': 'media_cdn',
   edgeone: 'edgeone',
 };

@@ -1,9 +1,9 @@
-import { attributesJson, isEmptyObject, isPlainObject, remainder } from '../normalize/attributes';
-import { eventId } from '../normalize/event-id';
-import { describeIssues, reject, type NormalizeContext, type NormalizeResult } from '../normalize/result';
-import { splitUrl } from '../normalize/url';
-import { duration, integer, requiredId, text, timestamp, upper, type Issues } from '../normalize/values';
-import { MAPPED_FIELDS, MediaCdnLogEntry } from '../sources/media-cdn';
+import { attributesJson, isEmptyObject, isPlainObject, remainder } from '../values/attributes';
+import { eventId } from '../values/event-id';
+import { describeIssues, reject, type NormalizeContext, type NormalizeResult } from './result';
+import { splitUrl } from '../values/url';
+import { duration, integer, requiredId, text, timestamp, upper, type Issues } from '../values/values';
+import { MAPPED_FIELDS, MediaCdnLogEntry } from '../vendor-records/media-cdn';
 
 // Rows are written out column by column, in table order, rather than spread from a template: a
 // fixed-shape object literal is an order of magnitude cheaper to build, and each normalizer reads

@@ -24,7 +24,7 @@ export class BatchError extends Error {
   }
 }
 
-export type BodyKind = 'empty' | 'array' | 'lines';
+type BodyKind = 'empty' | 'array' | 'lines';
 
 function nextNonBlank(body: Buffer, from: number): number {
   let i = from;

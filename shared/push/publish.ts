@@ -15,7 +15,7 @@ export type Publish = (message: OutgoingMessage) => Promise<string>;
  * the total retry timeout; the library's default is 600 s): well inside the function's 60 s, so a
  * Pub/Sub outage is answered 503 by the receiver rather than 504 by Cloud Run.
  */
-export const PUBLISH_TIMEOUT_MS = 30_000;
+const PUBLISH_TIMEOUT_MS = 30_000;
 
 /**
  * A publisher bound to the EdgeOne topic. createPubSub loads the client library on first use, so

@@ -33,7 +33,7 @@ export interface ReplayMessage {
   attributes: Record<string, string>;
 }
 
-export type SkipReason = 'truncated' | 'no payload' | 'payload is a normalized row, not a source record' | 'no topic for source';
+type SkipReason = 'truncated' | 'no payload' | 'payload is a normalized row, not a source record' | 'no topic for source';
 
 export interface ReplayPlan {
   send: ReplayMessage[];
@@ -53,7 +53,7 @@ const NOTIFICATION_ATTRIBUTES = new Set([
   'overwrittenByGeneration',
 ]);
 
-export const REPLAY_ATTRIBUTE = 'cdnlog_replay_of';
+const REPLAY_ATTRIBUTE = 'cdnlog_replay_of';
 
 function originalAttributes(value: DeadLetter['attributes']): Record<string, string> {
   let parsed: unknown = value;

@@ -4,7 +4,7 @@ import { INGEST_ERRORS_COLUMNS_SQL } from './columns';
 import type { DeadLetter, ReplayFilter } from './plan';
 
 /** WHERE clause and named parameters shared by both warehouses (same column names and meaning). */
-export function filterSql(filter: ReplayFilter): { where: string; params: Record<string, string> } {
+function filterSql(filter: ReplayFilter): { where: string; params: Record<string, string> } {
   const clauses: string[] = [];
   const params: Record<string, string> = {};
   if (filter.since) {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 /** BigQuery column types this project uses (GoogleSQL names, as the tables API accepts them). */
 export type BigQueryType = 'STRING' | 'INT64' | 'FLOAT64' | 'BOOL' | 'TIMESTAMP' | 'JSON';
 
-export interface ColumnMeta {
+interface ColumnMeta {
   type: BigQueryType;
   description: string;
 }
@@ -42,4 +42,15 @@ export function nullable<T extends BigQueryType>(type: T, description: string): 
   const column = schema.nullable() as z.ZodNullable<Base<T>>;
   columnRegistry.add(column as z.ZodType, { type, description });
   return column;
+}
+
+/**
+ * A REQUIRED STRING column that holds one of an enum's values, so the row's type is their union.
+ * A clone per column: the registry keeps one description per schema object, and an enum such as
+ * Source serves several tables.
+ */
+export function requiredEnum<T extends z.ZodEnum>(values: T, description: string): T {
+  const schema = values.clone() as T;
+  columnRegistry.add(schema as z.ZodType, { type: 'STRING', description });
+  return schema;
 }

@@ -1,5 +1,9 @@
 import { z } from 'zod';
-import { nullable, required } from './columns';
+import { nullable, required, requiredEnum } from './columns';
+
+/** The vendors, as the `source` column of edge_logs and ingest_errors names them. */
+export const Source = z.enum(['media_cdn', 'edgeone']);
+export type Source = z.infer<typeof Source>;
 
 /**
  * The unified row of the `edge_logs` table: one Media CDN request, one EdgeOne L7 request, or one
@@ -7,8 +11,8 @@ import { nullable, required } from './columns';
  */
 export const EdgeLogRow = z.object({
   event_id: required('STRING', 'Stable digest of the record identity; the same record always gets the same id'),
-  source: required('STRING', 'Vendor: media_cdn or edgeone'),
-  log_type: required('STRING', 'http_request or l4_session'),
+  source: requiredEnum(Source, 'Vendor: media_cdn or edgeone'),
+  log_type: requiredEnum(z.enum(['http_request', 'l4_session']), 'http_request or l4_session'),
   event_time: required('TIMESTAMP', 'When the request (or L4 log record) happened, UTC'),
   receive_time: nullable('TIMESTAMP', 'When Cloud Logging received the entry (Media CDN only)'),
   ingest_time: required('TIMESTAMP', 'When cdnlog normalized the record'),
@@ -49,11 +53,3 @@ export const EdgeLogRow = z.object({
 });
 
 export type EdgeLogRow = z.infer<typeof EdgeLogRow>;
-
-/** Column names in table order. */
-export const EDGE_LOG_COLUMNS = Object.keys(EdgeLogRow.shape) as (keyof EdgeLogRow)[];
-
-export const SOURCES = ['media_cdn', 'edgeone'] as const;
-export type Source = (typeof SOURCES)[number];
-export const LOG_TYPES = ['http_request', 'l4_session'] as const;
-export type LogType = (typeof LOG_TYPES)[number];

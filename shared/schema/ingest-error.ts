@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { nullable, required } from './columns';
+import { nullable, required, requiredEnum } from './columns';
+import { Source } from './edge-log';
 
 /**
  * A dead letter: one message, line or row that could not be landed, kept with its raw payload and the
@@ -8,7 +9,7 @@ import { nullable, required } from './columns';
 export const IngestErrorRow = z.object({
   error_id: required('STRING', 'Stable digest of where the payload came from; replays dedup on it'),
   error_time: required('TIMESTAMP', 'When the error was recorded'),
-  source: required('STRING', 'Source the payload was meant for: media_cdn or edgeone'),
+  source: requiredEnum(Source, 'Source the payload was meant for: media_cdn or edgeone'),
   stage: required('STRING', 'Where it failed: decode, parse, validate, insert'),
   reason: required('STRING', 'Human-readable reason'),
   message_id: nullable('STRING', 'Pub/Sub message id, when the payload came through Pub/Sub'),
@@ -19,8 +20,6 @@ export const IngestErrorRow = z.object({
 });
 
 export type IngestErrorRow = z.infer<typeof IngestErrorRow>;
-
-export const INGEST_ERROR_COLUMNS = Object.keys(IngestErrorRow.shape) as (keyof IngestErrorRow)[];
 
 /** Payloads above this many bytes are cut in ingest_errors (BigQuery rows must stay well under 10 MB). */
 export const MAX_ERROR_PAYLOAD_BYTES = 1024 * 1024;

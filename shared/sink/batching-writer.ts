@@ -5,6 +5,7 @@
  * dead-lettered, and rejects with whatever `send` threw for a batch holding any of them. When a
  * batch leaves before its linger is the WaveRule's decision (wave-rule.ts).
  */
+import type { WriteCounts } from './counts';
 import { WaveRule } from './wave-rule';
 
 /** A value serialized once: the text is what gets measured and, on failure, dead-lettered. */
@@ -18,11 +19,6 @@ export interface Serialized<T> {
 
 /** What happened to one item of a batch, in batch order. */
 export type ItemFate = 'inserted' | 'dead_lettered';
-
-export interface WriteCounts {
-  inserted: number;
-  deadLettered: number;
-}
 
 export interface BatchingWriterOptions<T> {
   /** Sends one batch; resolves to one fate per item, in order; throws when the batch failed. */
@@ -55,10 +51,10 @@ const realTimers: Timers = {
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
 
-export const DEFAULT_MAX_ROWS = 500;
-export const DEFAULT_MAX_BYTES = 9 * 1024 * 1024;
-export const DEFAULT_MAX_ROW_BYTES = 10 * 1024 * 1024 - 64 * 1024;
-export const DEFAULT_LINGER_MS = 50;
+const DEFAULT_MAX_ROWS = 500;
+const DEFAULT_MAX_BYTES = 9 * 1024 * 1024;
+const DEFAULT_MAX_ROW_BYTES = 10 * 1024 * 1024 - 64 * 1024;
+const DEFAULT_LINGER_MS = 50;
 
 /** One caller's share: counts its rows down as batches settle. */
 class Ticket {

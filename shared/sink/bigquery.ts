@@ -2,7 +2,7 @@ import type { BigQuery, Table } from '@google-cloud/bigquery';
 import type { BigQueryTarget, GcpSettings } from '../config/settings';
 import { createBigQuery } from '../gcp/clients';
 import { createLogs, type Logs } from '../logging';
-import { systemClock } from '../normalize/result';
+import { systemClock } from '../normalizers/result';
 import type { EdgeLogRow } from '../schema/edge-log';
 import type { IngestErrorRow } from '../schema/ingest-error';
 import { BatchingWriter, type BatchingWriterOptions, type ItemFate, type Serialized } from './batching-writer';
@@ -10,12 +10,14 @@ import { refusedRowLetter } from './dead-letter';
 import { insertAllBody, parseInsertAllAnswer, type InsertError, type KeyedRow } from './insert-all-request';
 import { bigQueryTransport, DEFAULT_INSERT_DEADLINE_MS, type HttpAnswer, withDeadline, type InsertAllTransport } from './insert-all-transport';
 import { RetryBudget, type RetryOptions } from './retry';
-import { SinkRefusedError, TransientSinkError, type RowOrigin, type RowSink, type WriteOutcome } from './types';
+import type { RecordOrigin } from './record-origin';
+import type { WriteCounts } from './counts';
+import { SinkRefusedError, TransientSinkError, type RowSink } from './types';
 import { classifyNoAnswer, classifyRowErrors, classifyStatus, parseGoogleError, type RequestFailure } from './write-failure';
 
 export { insertAllBody } from './insert-all-request';
 
-export interface BigQuerySinkOptions {
+interface BigQuerySinkOptions {
   rowsTable: Table;
   errorsTable: Table;
   logs?: Logs;
@@ -75,7 +77,7 @@ export class BigQuerySink implements RowSink {
   }
 
   /** `origins[i]` describes `rows[i]` (optional; used only if the row has to be dead-lettered). */
-  async writeRows(rows: readonly EdgeLogRow[], origins?: readonly (RowOrigin | undefined)[]): Promise<WriteOutcome> {
+  async writeRows(rows: readonly EdgeLogRow[], origins?: readonly (RecordOrigin | undefined)[]): Promise<WriteCounts> {
     return this.rows.write(rows, origins);
   }
 
@@ -102,7 +104,7 @@ export class BigQuerySink implements RowSink {
       const item = batch[index]!;
       letters.push(this.deadLetter(item, reason));
       if (letters.length <= 5) {
-        const origin = item.origin as RowOrigin | undefined;
+        const origin = item.origin as RecordOrigin | undefined;
         this.logs.deadLettered({
           source: item.value.source,
           stage: 'insert',
@@ -134,7 +136,7 @@ export class BigQuerySink implements RowSink {
   }
 
   private deadLetter(item: Serialized<EdgeLogRow>, reason: string): IngestErrorRow {
-    return refusedRowLetter(item.value, item.origin as RowOrigin | undefined, reason, this.now(), item.json);
+    return refusedRowLetter(item.value, item.origin as RecordOrigin | undefined, reason, this.now(), item.json);
   }
 
   /** One insertAll exchange, within its deadline, read into rows' errors or a request failure. */

@@ -1,28 +1,19 @@
-import { eventId } from '../normalize/event-id';
+import { eventId } from '../values/event-id';
 import type { EdgeLogRow } from '../schema/edge-log';
 import { MAX_ERROR_PAYLOAD_BYTES, type IngestErrorRow } from '../schema/ingest-error';
-import type { RowOrigin } from './types';
+import type { RecordOrigin } from './record-origin';
 
 export type DeadLetterStage = 'decode' | 'parse' | 'validate' | 'insert';
 
-/** Where a payload came from and why it failed; everything the ingest_errors row needs. */
-export interface DeadLetterInput {
-  source: 'media_cdn' | 'edgeone';
+/** Where a payload came from (its origin; the payload stands for the record) and why it failed. */
+export interface DeadLetterInput extends Omit<RecordOrigin, 'record'> {
   stage: DeadLetterStage;
   reason: string;
-  /** Pub/Sub message id, when it came through Pub/Sub. */
-  messageId?: string | null;
-  /** `gs://bucket/object#generation` (no line), when it came from an object. */
-  object?: string | null;
-  /** Line (or array element) number inside the object or message, when there is one. */
-  line?: number | null;
   /** Extra identity for the digest when line and message do not single it out (insert: event_id). */
   key?: string | null;
   payload?: string | null;
   /** The payload is only the head of the record (the reader kept that much of an oversized one). */
   payloadIsHead?: boolean;
-  /** Pub/Sub attributes and other context; stored as JSON text. */
-  attributes?: Record<string, unknown> | null;
   /** error_time as ISO text. */
   now: string;
 }
@@ -42,7 +33,7 @@ export function truncateUtf8(text: string, maxBytes: number): { text: string; tr
 }
 
 /** `gs://bucket/object#generation:line` (or without `:line` when the failure is the whole object). */
-export function objectLocation(object: string | null | undefined, line: number | null | undefined): string | null {
+function objectLocation(object: string | null | undefined, line: number | null | undefined): string | null {
   if (!object) return null;
   return line === null || line === undefined ? object : `${object}:${line}`;
 }
@@ -87,9 +78,9 @@ export function buildDeadLetter(input: DeadLetterInput): IngestErrorRow {
  * when the caller did not say (no origin record) does the row's own JSON stand in, which replay
  * recognises and skips.
  */
-export function refusedRowLetter(row: EdgeLogRow, origin: RowOrigin | undefined, reason: string, now: string, rowJson?: string): IngestErrorRow {
+export function refusedRowLetter(row: EdgeLogRow, origin: RecordOrigin | undefined, reason: string, now: string, rowJson?: string): IngestErrorRow {
   return buildDeadLetter({
-    source: row.source === 'edgeone' ? 'edgeone' : 'media_cdn',
+    source: row.source,
     stage: 'insert',
     reason,
     messageId: origin?.messageId,

@@ -8,9 +8,11 @@ import { EDGE_LOGS_TABLE, INGEST_ERRORS_TABLE, openWarehouse, type Warehouse } f
 import { EdgeLogRow } from '../schema/edge-log';
 import { IngestErrorRow } from '../schema/ingest-error';
 import { refusedRowLetter } from './dead-letter';
-import type { RowOrigin, RowSink, WriteOutcome } from './types';
+import type { RecordOrigin } from './record-origin';
+import type { WriteCounts } from './counts';
+import type { RowSink } from './types';
 
-export interface DuckDbSinkOptions {
+interface DuckDbSinkOptions {
   /** The warehouse file; created with its tables and views when missing. */
   path: string;
 }
@@ -33,8 +35,8 @@ interface PendingWrite {
   count: number;
   offset: number;
   length: number;
-  origins?: readonly (RowOrigin | undefined)[];
-  resolve: (outcome: WriteOutcome) => void;
+  origins?: readonly (RecordOrigin | undefined)[];
+  resolve: (outcome: WriteCounts) => void;
   reject: (error: unknown) => void;
 }
 
@@ -173,7 +175,7 @@ export class DuckDbSink implements RowSink {
     return this.warehouse.connection;
   }
 
-  writeRows(rows: readonly EdgeLogRow[], origins?: readonly (RowOrigin | undefined)[]): Promise<WriteOutcome> {
+  writeRows(rows: readonly EdgeLogRow[], origins?: readonly (RecordOrigin | undefined)[]): Promise<WriteCounts> {
     if (rows.length === 0) return Promise.resolve({ inserted: 0, deadLettered: 0 });
     if (this.closed) return Promise.reject(new Error('the DuckDB sink is closed'));
     // Encoded now, on the caller's turn, so the rows may change (or be collected) after this returns.
@@ -187,7 +189,7 @@ export class DuckDbSink implements RowSink {
       // A full disk, say: none of the caller's rows is in the file.
       return Promise.reject(error);
     }
-    return new Promise<WriteOutcome>((resolve, reject) => {
+    return new Promise<WriteCounts>((resolve, reject) => {
       file.writes.push({ count: rows.length, offset, length, origins, resolve, reject });
       if (file.rows >= COALESCE_ROWS) this.flushPending();
       else this.timer ??= setTimeout(() => this.flushPending(), COALESCE_MS);
@@ -271,7 +273,7 @@ export class DuckDbSink implements RowSink {
     }
   }
 
-  private async insertOneByOne(rows: readonly EdgeLogRow[], origins?: readonly (RowOrigin | undefined)[]): Promise<WriteOutcome> {
+  private async insertOneByOne(rows: readonly EdgeLogRow[], origins?: readonly (RecordOrigin | undefined)[]): Promise<WriteCounts> {
     let inserted = 0;
     const refused: IngestErrorRow[] = [];
     for (const [i, row] of rows.entries()) {

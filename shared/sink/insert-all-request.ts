@@ -26,7 +26,7 @@ export interface InsertError {
   errors: Array<{ reason?: string; message?: string }>;
 }
 
-export type InsertAllAnswer = { ok: true; insertErrors: InsertError[] } | { ok: false; problem: string };
+type InsertAllAnswer = { ok: true; insertErrors: InsertError[] } | { ok: false; problem: string };
 
 /**
  * Reads a 2xx answer. Only a `bigquery#tableDataInsertAllResponse` whose insertErrors (if any) are

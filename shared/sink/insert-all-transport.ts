@@ -10,7 +10,7 @@ export interface HttpAnswer {
 export type InsertAllTransport = (table: Table, body: string, signal: AbortSignal) => Promise<HttpAnswer>;
 
 /** A request that got no (complete) answer within its deadline. */
-export class DeadlineExceededError extends Error {
+class DeadlineExceededError extends Error {
   override name = 'DeadlineExceededError';
 }
 

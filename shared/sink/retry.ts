@@ -10,7 +10,7 @@ export interface RetryOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-export const DEFAULT_RETRY: Required<Pick<RetryOptions, 'attempts' | 'baseDelayMs' | 'maxDelayMs'>> = {
+const DEFAULT_RETRY: Required<Pick<RetryOptions, 'attempts' | 'baseDelayMs' | 'maxDelayMs'>> = {
   attempts: 5,
   baseDelayMs: 100,
   maxDelayMs: 5000,
@@ -20,7 +20,7 @@ export const DEFAULT_RETRY: Required<Pick<RetryOptions, 'attempts' | 'baseDelayM
  * Full jitter (AWS architecture blog, "Exponential Backoff And Jitter"): a uniform delay in
  * [0, min(cap, base·2^attempt)). Spreads retries of many instances hitting the same failure.
  */
-export function backoffDelay(retry: number, options: RetryOptions = {}): number {
+function backoffDelay(retry: number, options: RetryOptions = {}): number {
   const base = options.baseDelayMs ?? DEFAULT_RETRY.baseDelayMs;
   const cap = options.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs;
   const random = options.random ?? Math.random;

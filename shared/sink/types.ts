@@ -1,31 +1,7 @@
 import type { EdgeLogRow } from '../schema/edge-log';
 import type { IngestErrorRow } from '../schema/ingest-error';
-
-/** Where a row came from, so that a dead letter written by the sink can point back at it. */
-export interface RowOrigin {
-  /** Pub/Sub message id, when the row came through Pub/Sub. */
-  messageId?: string | null;
-  /** `gs://bucket/object#generation`, when the row came from an object. */
-  object?: string | null;
-  /** Line (or JSON array element) number in the object or message. */
-  line?: number | null;
-  /** Pub/Sub attributes and other context for the dead letter's attributes column. */
-  attributes?: Record<string, unknown> | null;
-  /**
-   * The source record's text, exactly as read (one line or array element: the reader copies each
-   * record into its own string, so this holds no larger buffer alive). A row the warehouse refuses
-   * is dead-lettered with it, so `cdnlog replay` can resend what the vendor sent.
-   */
-  record?: string | null;
-}
-
-/** What became of a batch of rows handed to a sink. */
-export interface WriteOutcome {
-  /** Rows accepted by the warehouse (a duplicate event_id counts: it is already there). */
-  inserted: number;
-  /** Rows the warehouse refused for good; each became an ingest_errors row with the reason. */
-  deadLettered: number;
-}
+import type { WriteCounts } from './counts';
+import type { RecordOrigin } from './record-origin';
 
 /**
  * Where normalized rows land. BigQuery in the cloud, DuckDB locally: same semantics on both — rows are
@@ -36,7 +12,7 @@ export interface WriteOutcome {
  */
 export interface RowSink {
   /** `origins[i]`, when given, says where `rows[i]` came from (used only if it is dead-lettered). */
-  writeRows(rows: readonly EdgeLogRow[], origins?: readonly (RowOrigin | undefined)[]): Promise<WriteOutcome>;
+  writeRows(rows: readonly EdgeLogRow[], origins?: readonly (RecordOrigin | undefined)[]): Promise<WriteCounts>;
   writeErrors(errors: readonly IngestErrorRow[]): Promise<void>;
   close(): Promise<void>;
 }

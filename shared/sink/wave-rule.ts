@@ -8,7 +8,7 @@
  * latency. A caller turning up while an early batch is out (the wave was bigger: a ramp-up), or a
  * pause longer than `ttlMs` (a partial tail, a new load), unteaches it.
  */
-export const WAVE_TTL_MS = 500;
+const WAVE_TTL_MS = 500;
 
 export class WaveRule {
   /** Callers waiting on their rows. */

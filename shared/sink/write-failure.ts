@@ -21,7 +21,7 @@ export type RequestFailure =
   | { kind: 'refused'; status: number; reason: string };
 
 /** What an entry of a per-row error list (insertAll `insertErrors[].errors`) means for that row. */
-export type RowFailure =
+type RowFailure =
   /** Valid, held back because a neighbour was not: send again without the neighbour. */
   | { kind: 'stopped' }
   /** The warehouse could not take it just now (backendError, timeout): send again later. */
@@ -35,7 +35,7 @@ const TRANSIENT_STATUS = new Set([408, 429]);
 /** insertAll's answer to a body over 10 MB: 413, or 400 with this message. */
 const SIZE_MESSAGE = /payload size exceeds|request (entity|payload) (is )?too large|too large/i;
 
-export interface GoogleError {
+interface GoogleError {
   message: string;
   reasons: string[];
 }

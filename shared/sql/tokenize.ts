@@ -3,7 +3,7 @@
  * what the translator rewrites: identifiers, quoted names, strings, comments, template variables and
  * punctuation. Whitespace is kept as tokens so the translated SQL reads like the original.
  */
-export type TokenKind = 'space' | 'comment' | 'string' | 'quoted' | 'template' | 'number' | 'word' | 'punct';
+type TokenKind = 'space' | 'comment' | 'string' | 'quoted' | 'template' | 'number' | 'word' | 'punct';
 
 export interface Token {
   kind: TokenKind;

@@ -4,13 +4,11 @@
  * function, type or construct not listed here fails with UnsupportedSqlError instead of reaching
  * DuckDB with BigQuery semantics.
  */
-import { sqlError, tokenize, UnsupportedSqlError, type Token } from './tokenize';
-
-export { UnsupportedSqlError } from './tokenize';
+import { sqlError, tokenize, type Token } from './tokenize';
 
 type Node = { kind: 'token'; token: Token } | { kind: 'group'; open: '(' | '['; children: Node[]; at: number };
 
-export interface Translation {
+interface Translation {
   sql: string;
   /** Tables and views the SQL reads through `${project}.${dataset}.name`, in order of appearance. */
   references: string[];
@@ -329,8 +327,4 @@ export function translateBigQueryToDuckDb(sql: string): Translation {
   const translator = new Translator(sql);
   const text = translator.emit(parse(tokenize(sql), sql));
   return { sql: text, references: [...new Set(translator.references)] };
-}
-
-export function isUnsupportedSql(error: unknown): error is UnsupportedSqlError {
-  return error instanceof UnsupportedSqlError;
 }

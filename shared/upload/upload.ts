@@ -5,7 +5,7 @@ import type { Storage } from '@google-cloud/storage';
 /** Files at or above this size go up as resumable uploads (chunked, restartable); smaller ones in one request. */
 export const DEFAULT_RESUMABLE_THRESHOLD = 8 * 1024 * 1024;
 
-export interface UploadOptions {
+interface UploadOptions {
   bucket: string;
   /** Prepended to each file's base name ("edgeone/2026/11/01/"), as given. */
   prefix?: string;
@@ -21,7 +21,7 @@ export interface Uploaded {
 }
 
 /** Object name for a file: prefix + base name (a prefix without a trailing slash is used as-is). */
-export function objectName(file: string, prefix = ''): string {
+function objectName(file: string, prefix = ''): string {
   return `${prefix}${basename(file)}`;
 }
 

@@ -6,7 +6,7 @@ import { createEdgeoneLogsHandler } from '../../functions/edgeone-logs';
 import { createMediaCdnLogsHandler } from '../../functions/media-cdn-logs';
 import { createBigQuery, createStorage } from '../../shared/gcp/clients';
 import { createLogs } from '../../shared/logging';
-import { systemClock } from '../../shared/normalize/result';
+import { systemClock } from '../../shared/normalizers/result';
 import { toBigQuerySchema } from '../../shared/schema/bigquery-schema';
 import { EdgeLogRow } from '../../shared/schema/edge-log';
 import { IngestErrorRow } from '../../shared/schema/ingest-error';

@@ -3,7 +3,9 @@ import type { Logs } from '../../logging';
 import type { EdgeLogRow } from '../../schema/edge-log';
 import type { IngestErrorRow } from '../../schema/ingest-error';
 import type { RetryOptions } from '../retry';
-import type { ObjectLoad, RowOrigin, WriteOutcome } from '../types';
+import type { RecordOrigin } from '../record-origin';
+import type { WriteCounts } from '../counts';
+import type { ObjectLoad } from '../types';
 import { appendBatch } from './append-rows';
 import type { CommitLog } from './commit-log';
 import { StreamAppender } from './connection';
@@ -35,7 +37,7 @@ export interface ObjectLoadDeps {
   retry?: RetryOptions;
   now: () => string;
   /** Dead-letters rows BigQuery refused (the parent sink's ingest_errors path). */
-  refuse: (rows: Array<{ row: EdgeLogRow; origin: RowOrigin | undefined; reason: string }>) => Promise<void>;
+  refuse: (rows: Array<{ row: EdgeLogRow; origin: RecordOrigin | undefined; reason: string }>) => Promise<void>;
   writeErrors: (errors: readonly IngestErrorRow[]) => Promise<void>;
 }
 
@@ -151,7 +153,7 @@ class PendingObjectLoad implements ObjectLoad {
     });
   }
 
-  writeRows(rows: readonly EdgeLogRow[], origins?: readonly (RowOrigin | undefined)[]): Promise<WriteOutcome> {
+  writeRows(rows: readonly EdgeLogRow[], origins?: readonly (RecordOrigin | undefined)[]): Promise<WriteCounts> {
     if (this.done) return Promise.reject(new Error(`the load of ${this.object} is already committed`));
     // Encoded now, while the caller's rows are young; sent when the appends before them are done.
     const encoded = this.deps.encoder.encode(rows);

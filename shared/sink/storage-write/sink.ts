@@ -1,12 +1,14 @@
 import type { managedwriter } from '@google-cloud/bigquery-storage';
 import { createLogs, type Logs } from '../../logging';
-import { systemClock } from '../../normalize/result';
+import { systemClock } from '../../normalizers/result';
 import { EdgeLogRow } from '../../schema/edge-log';
 import { IngestErrorRow } from '../../schema/ingest-error';
 import { BatchingWriter, type BatchingWriterOptions, type ItemFate, type Serialized } from '../batching-writer';
 import type { RetryOptions } from '../retry';
 import { refusedRowLetter } from '../dead-letter';
-import type { ObjectSink, RowOrigin, WriteOutcome } from '../types';
+import type { RecordOrigin } from '../record-origin';
+import type { WriteCounts } from '../counts';
+import type { ObjectSink } from '../types';
 import { appendBatch, MAX_APPEND_BYTES } from './append-rows';
 import type { CommitLog } from './commit-log';
 import { StreamAppender } from './connection';
@@ -70,7 +72,7 @@ export class StorageWriteSink implements ObjectSink {
         this.refuse(
           items.map((item) => ({
             row: item.value,
-            origin: item.origin as RowOrigin | undefined,
+            origin: item.origin as RecordOrigin | undefined,
             reason: `row is ${item.bytes} bytes of JSON, over the ${limit}-byte AppendRows request budget`,
           })),
         ),
@@ -85,7 +87,7 @@ export class StorageWriteSink implements ObjectSink {
     });
   }
 
-  writeRows(rows: readonly EdgeLogRow[], origins?: readonly (RowOrigin | undefined)[]): Promise<WriteOutcome> {
+  writeRows(rows: readonly EdgeLogRow[], origins?: readonly (RecordOrigin | undefined)[]): Promise<WriteCounts> {
     return this.rows.write(rows, origins);
   }
 
@@ -126,7 +128,7 @@ export class StorageWriteSink implements ObjectSink {
     const outcome = await appendBatch(this.rowsStream, this.rowEncoder.encode(batch.map((item) => item.value)));
     const fates: ItemFate[] = batch.map((_, i) => (outcome.refused.has(i) ? 'dead_lettered' : 'inserted'));
     if (outcome.refused.size > 0) {
-      await this.refuse([...outcome.refused].map(([i, reason]) => ({ row: batch[i]!.value, origin: batch[i]!.origin as RowOrigin | undefined, reason })));
+      await this.refuse([...outcome.refused].map(([i, reason]) => ({ row: batch[i]!.value, origin: batch[i]!.origin as RecordOrigin | undefined, reason })));
     }
     this.logs.batchInserted({
       table: this.options.rowsTable,
@@ -151,7 +153,7 @@ export class StorageWriteSink implements ObjectSink {
   }
 
   /** Dead-letters refused rows (the source record as payload), logging the first few. */
-  private async refuse(rows: Array<{ row: EdgeLogRow; origin: RowOrigin | undefined; reason: string }>): Promise<void> {
+  private async refuse(rows: Array<{ row: EdgeLogRow; origin: RecordOrigin | undefined; reason: string }>): Promise<void> {
     if (rows.length === 0) return;
     const now = this.now();
     const letters = rows.map(({ row, origin, reason }) => refusedRowLetter(row, origin, reason, now));

@@ -1,4 +1,4 @@
-export interface UrlParts {
+interface UrlParts {
   host: string | null;
   path: string | null;
   query: string | null;

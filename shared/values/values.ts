@@ -13,7 +13,7 @@ function show(value: unknown): string {
 }
 
 /** `"-"` and `""` are how vendors write "no value". */
-export function isEmpty(value: unknown): boolean {
+function isEmpty(value: unknown): boolean {
   return value === undefined || value === null || value === '' || value === '-';
 }
 
@@ -49,7 +49,7 @@ export function optionalId(value: string | number | null | undefined, path: stri
   return String(value);
 }
 
-export interface IntegerOptions {
+interface IntegerOptions {
   /** Byte counts: a negative value is an issue. */
   nonNegative?: boolean;
   /** EdgeOne writes -1 for an empty integer. */

@@ -26,10 +26,6 @@ export interface InputFile {
 
 const GS_URI = /^gs:\/\/([^/]+)\/(.+)$/;
 
-export function isGsUri(path: string): boolean {
-  return GS_URI.test(path);
-}
-
 /**
  * Resolves a command-line file: a local path, `-` for stdin, or a gs:// URI read with the Storage
  * client (which honours STORAGE_EMULATOR_HOST). A gs:// object is pinned to the generation current

@@ -1,14 +1,6 @@
 import { z } from 'zod';
 import { int64, str } from './types';
 
-/**
- * A Cloud Logging LogEntry written by Media CDN (log `edgecache.googleapis.com/edge_cache_request`,
- * resource `edgecache.googleapis.com/EdgeCacheRouteRule`). Only the fields cdnlog maps are declared;
- * the normalizer keeps every other field in `attributes`.
- */
-export const MEDIA_CDN_RESOURCE_TYPE = 'edgecache.googleapis.com/EdgeCacheRouteRule';
-export const MEDIA_CDN_LOG_ID = 'edgecache.googleapis.com/edge_cache_request';
-
 /** google.logging.type.HttpRequest: sizes are int64, so JSON carries them as strings. */
 export const HttpRequest = z.object({
   requestMethod: str,
@@ -45,11 +37,16 @@ export const EdgeCacheLogEntry = z.object({
   tlsSniHostname: str,
 });
 
-export const MonitoredResource = z.object({
+const MonitoredResource = z.object({
   type: str,
   labels: z.object({ service_name: str }).nullish(),
 });
 
+/**
+ * A Cloud Logging LogEntry written by Media CDN (log `edgecache.googleapis.com/edge_cache_request`,
+ * resource `edgecache.googleapis.com/EdgeCacheRouteRule`). Only the fields cdnlog maps are declared;
+ * the normalizer keeps every other field in `attributes`.
+ */
 export const MediaCdnLogEntry = z.object({
   /** RFC 3339 with 0 to 9 fractional digits; the record's identity. */
   timestamp: str,

@@ -3,7 +3,7 @@ import { z } from 'zod';
 /**
  * Structural types of vendor fields, as vendors really send them. zod checks the shape and the JSON
  * types in one compiled pass; the meaning of values (`"-"` for empty, int64 strings, timestamps,
- * Durations) is read by the normalizers with the helpers in `normalize/values.ts`.
+ * Durations) is read by the normalizers with the helpers in `values/values.ts`.
  */
 
 /** A string field; may be absent or null. */
