@@ -1,3 +1,4 @@
+import { grpc } from 'google-gax';
 import { generateMediaCdn } from '../../shared/generate/media-cdn';
 import { normalizeMediaCdn } from '../../shared/normalizers';
 import { loadJobId } from '../../shared/sink/load-job/job-id';
@@ -138,6 +139,22 @@ describe('mediaCdnFiles with MEDIA_CDN_FILES_LOAD=load_job (hourly delivery) aga
     expect(fx.rows(ROWS_TABLE)).toHaveLength(299);
     expect(downloads()).toBe(2);
     expect(fx.bigquery.jobInserts).toHaveLength(1);
+  }, 120_000);
+
+  it('a job that failed (backend error) and whose fallback died: the redelivery reads straight into a PENDING stream, inserting no second job', async () => {
+    const entries = [...generateMediaCdn({ count: 120, seed: 'failed-then-died' })];
+    const object = await fx.storage.putObject(BUCKET, LOGGING_OBJECT, loggingWrittenFile(entries));
+    fx.bigquery.failNextJob('backendError', 'Backend error. Job aborted.');
+    fx.write!.failAppendsForever(grpc.status.UNAVAILABLE);
+    expect((await fx.sendEvent(notification(object, 'f-1'))).status).toBeGreaterThanOrEqual(500);
+    expect(fx.rows(ROWS_TABLE)).toEqual([]);
+    fx.write!.failAppendsForever(null);
+    expect((await fx.sendEvent(notification(object, 'f-1'))).status).toBe(204);
+    expect(eventIds().sort()).toEqual(entries.map(eventIdOf).sort());
+    expect(fx.bigquery.jobInserts).toHaveLength(1);
+    expect(pendingCommits()).toBe(1);
+    // Read for the job, again for the stream that died, once more by the redelivery.
+    expect(downloads()).toBe(3);
   }, 120_000);
 
   it('the per-table load quota spent: the file lands through a PENDING stream instead, and its redelivery inserts no job', async () => {

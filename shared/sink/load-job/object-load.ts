@@ -73,6 +73,18 @@ export class StagedLoadJob implements ObjectLoad {
   }
 
   async commit(): Promise<CommitResult> {
+    try {
+      return await this.loadStaged();
+    } catch (err) {
+      // The invocation fails; the staged copy stays for a job that may still be running (the
+      // redelivery finds it by its id), the unused fallback stream is let go.
+      this.upload.abort();
+      await this.fallback.close().catch(() => {});
+      throw err;
+    }
+  }
+
+  private async loadStaged(): Promise<CommitResult> {
     await this.upload.finish();
     const { jobs, table, schema, logs } = this.deps;
     if (this.upload.rows === 0) {
