@@ -11,7 +11,8 @@ import type { PollOptions } from './wait';
 
 /**
  * The load-job sink for the settings' BigQuery target over `parent`, the process's Storage Write
- * API sink (loadSettings makes sure that is what it is); it shares, and never closes, the parent.
+ * API sink (loadSettings makes sure that is what it is). Closing it closes the parent, so a process
+ * that also uses the parent directly (functions/runtime.ts) closes only the parent, once.
  */
 export function openLoadJobSink(
   settings: { gcp: GcpSettings; sink: SinkSettings },
