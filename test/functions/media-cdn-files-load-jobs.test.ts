@@ -112,7 +112,9 @@ describe('mediaCdnFiles with MEDIA_CDN_FILES_LOAD=load_job (hourly delivery) aga
     const refuse = (_table: string, row: unknown) => ((row as { event_id?: unknown }).event_id === badId ? 'Timestamp field value is out of range' : null);
     fx.bigquery.refuseRows((table, row) => (table === ROWS_TABLE ? refuse(table, row) : null));
     fx.write!.refuseRows((table, row) => (table.endsWith('edge_logs') ? refuse(table, row) : null));
-    const object = await fx.storage.putObject(BUCKET, LOGGING_OBJECT, loggingWrittenFile(entries));
+    const lines = entries.map((e) => JSON.stringify(e));
+    lines.push('not json at all');
+    const object = await fx.storage.putObject(BUCKET, LOGGING_OBJECT, Buffer.from(`${lines.join('\n')}\n`));
 
     expect((await fx.sendEvent(notification(object, 'i-1'))).status).toBe(204);
     expect(fx.bigquery.jobs()).toEqual([expect.objectContaining({ state: 'DONE', errorResult: expect.objectContaining({ reason: 'invalid' }) })]);
@@ -132,7 +134,11 @@ describe('mediaCdnFiles with MEDIA_CDN_FILES_LOAD=load_job (hourly delivery) aga
         payload: JSON.stringify(entries[120]),
       }),
     ]);
-    expect(fx.summaries()).toEqual([expect.objectContaining({ rows_inserted: 299, dead_lettered: 1 })]);
+    // The line the normalizer rejected is dead-lettered once, though the file was read twice.
+    expect(fx.rows(ERRORS_TABLE).filter((e) => e.stage === 'parse')).toEqual([
+      expect.objectContaining({ object: `gs://${BUCKET}/${LOGGING_OBJECT}#${object.generation}:301`, payload: 'not json at all' }),
+    ]);
+    expect(fx.summaries()).toEqual([expect.objectContaining({ rows_inserted: 299, dead_lettered: 2 })]);
     expect(fx.storage.objects(STAGING)).toEqual([]);
 
     expect((await fx.sendEvent(notification(object, 'i-1'))).status).toBe(204);

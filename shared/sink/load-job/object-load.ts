@@ -32,6 +32,8 @@ export interface StagedLoadDeps {
 export class StagedLoadJob implements ObjectLoad {
   readonly alreadyCommitted = null;
   private readonly upload: StagingUpload;
+  /** Dead letters this read wrote (error_id), so that a read again into the fallback does not repeat them. */
+  private readonly lettered = new Set<string>();
 
   constructor(
     private readonly deps: StagedLoadDeps,
@@ -63,6 +65,7 @@ export class StagedLoadJob implements ObjectLoad {
   }
 
   writeErrors(errors: readonly IngestErrorRow[]): Promise<void> {
+    for (const e of errors) this.lettered.add(e.error_id);
     return this.deps.writeErrors(errors);
   }
 
@@ -107,7 +110,7 @@ export class StagedLoadJob implements ObjectLoad {
   private async fallBack(reason: string): Promise<CommitResult> {
     this.deps.logs.loadJobFallback({ object: this.object, job_id: this.jobId, reason });
     await this.deleteStaged();
-    return { readAgainInto: this.fallback, reason };
+    return { readAgainInto: withoutRepeats(this.fallback, this.lettered), reason };
   }
 
   private async cleanUp(): Promise<void> {
@@ -124,4 +127,21 @@ export class StagedLoadJob implements ObjectLoad {
       this.deps.logs.error(`could not delete ${this.upload.uri}; the staging bucket's lifecycle rule will`, err, { object: this.object });
     }
   }
+}
+
+/**
+ * `load`, except that dead letters already written by the first read (lines the normalizer
+ * rejected: the same lines give the same error_id) are not written again; they are still counted.
+ */
+function withoutRepeats(load: ObjectLoad, written: ReadonlySet<string>): ObjectLoad {
+  return {
+    alreadyCommitted: load.alreadyCommitted,
+    writeRows: (rows, origins) => load.writeRows(rows, origins),
+    writeErrors: async (errors) => {
+      const fresh = errors.filter((e) => !written.has(e.error_id));
+      if (fresh.length > 0) await load.writeErrors(fresh);
+    },
+    close: () => load.close(),
+    commit: () => load.commit(),
+  };
 }
