@@ -3,8 +3,11 @@
  *  - the per-entry path (`realtime`): mediaCdnLogs, one CloudEvent per LogEntry (BENCH_CONCURRENCY
  *    keep-alive clients);
  *  - the file path (`batched`, `hourly`): mediaCdnFiles, one notification for a file of the same
- *    entries, one a line, read from the local Cloud Storage endpoint.
- * Both land in the local BigQuery contract endpoint. The function runs in a child process of its
+ *    entries, one a line, read from the local Cloud Storage endpoint;
+ *  - the same file landed by a load job (`hourly` deploys, MEDIA_CDN_FILES_LOAD=load_job): rows
+ *    staged as NDJSON in the Cloud Storage endpoint, loaded by the BigQuery endpoint's job.
+ * All land in the local BigQuery contract endpoint (insertAll, BQ_WRITE_METHOD=insertall, for the
+ * first two: what `cdnlog cost --ingestion insertall` prices). The function runs in a child process of its
  * own and reports its own CPU time (user + system) around the work, so the load generator's and the
  * endpoints' CPU are not counted. BENCH_PATH_ENTRIES entries (default 20,000), after a warm-up.
  * `cdnlog cost --cpu-ms-per-entry / --file-cpu-ms-per-entry` take these figures.
@@ -18,6 +21,8 @@ import { EdgeLogRow } from '../shared/schema/edge-log';
 import { IngestErrorRow } from '../shared/schema/ingest-error';
 import { startBigQueryEndpoint } from '../test/contract/bigquery-endpoint';
 import { startStorageEndpoint } from '../test/contract/storage-endpoint';
+import { cdnlogTables } from '../test/contract/bigquery-write-endpoint-client';
+import { startBigQueryWriteEndpoint } from '../test/contract/bigquery-write-endpoint';
 import { emit, type Figure } from './report';
 
 const ENTRIES = Number(process.env.BENCH_PATH_ENTRIES ?? 20_000);
@@ -26,6 +31,7 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 100);
 const PROJECT = 'bench-project';
 const DATASET = 'cdnlog';
 const BUCKET = 'media-cdn-files';
+const STAGING = 'load-staging';
 const TABLES = { [`${DATASET}.edge_logs`]: toBigQuerySchema(EdgeLogRow), [`${DATASET}.ingest_errors`]: toBigQuerySchema(IngestErrorRow) };
 
 function messageBody(data: string, messageId: string, attributes: Record<string, string> = {}): string {
@@ -124,14 +130,27 @@ function notificationBody(name: string, generation: number, id: string): string 
 
 async function main(): Promise<void> {
   if (process.argv[2] === 'child') return child(process.argv[3]!);
-  const bigquery = await startBigQueryEndpoint({ tables: TABLES, keepRows: false });
   const storage = await startStorageEndpoint();
+  storage.createBucket(STAGING);
+  const bigquery = await startBigQueryEndpoint({ tables: TABLES, keepRows: false, readObject: storage.read });
+  // The load-job function's fallback sink (the Write API) needs an endpoint; no row goes there.
+  const write = await startBigQueryWriteEndpoint({ tables: cdnlogTables(DATASET) });
+  bigquery.answerQueries(() => ({ fields: [{ name: 'stream', type: 'STRING' }], rows: [] }));
   const env = {
     GOOGLE_CLOUD_PROJECT: PROJECT,
     BQ_DATASET: DATASET,
+    BQ_WRITE_METHOD: 'insertall',
     BIGQUERY_EMULATOR_HOST: bigquery.url,
     STORAGE_EMULATOR_HOST: storage.url,
     MEDIA_CDN_BUCKET: BUCKET,
+  };
+  const loadJobEnv = {
+    ...env,
+    BQ_WRITE_METHOD: 'storage',
+    BIGQUERY_STORAGE_EMULATOR_HOST: `${write.host}:${write.port}`,
+    MEDIA_CDN_FILES_LOAD: 'load_job',
+    LOAD_STAGING_BUCKET: STAGING,
+    BQ_LOCATION: 'US',
   };
   const entries = [...generateMediaCdn({ count: WARMUP + ENTRIES, seed: 'bench-paths' })].map((e) => JSON.stringify(e));
   const warm = entries.slice(0, WARMUP);
@@ -161,19 +180,35 @@ async function main(): Promise<void> {
     const fileUs = (await file.cpu()) - fileBefore;
     file.stop();
 
+    // The same two files again, each landed by one load job (new generations: new job ids).
+    const loadJob = await serve('mediaCdnFiles', loadJobEnv);
+    const warmAgain = await storage.putObject(BUCKET, warmObject.name, Buffer.from(warm.map((e) => `${e}\n`).join('')));
+    const again = await storage.putObject(BUCKET, object.name, Buffer.from(measured.map((e) => `${e}\n`).join('')));
+    await drive(loadJob.port, [notificationBody(warmAgain.name, warmAgain.generation, 'warm-load')]);
+    const loadJobBefore = await loadJob.cpu();
+    await drive(loadJob.port, [notificationBody(again.name, again.generation, 'measured-load')]);
+    const loadJobUs = (await loadJob.cpu()) - loadJobBefore;
+    loadJob.stop();
+
     const accepted = bigquery.accepted();
-    if (accepted !== 2 * (WARMUP + ENTRIES)) throw new Error(`BigQuery endpoint accepted ${accepted} rows, expected ${2 * (WARMUP + ENTRIES)}`);
+    if (accepted !== 3 * (WARMUP + ENTRIES)) throw new Error(`BigQuery endpoint accepted ${accepted} rows, expected ${3 * (WARMUP + ENTRIES)}`);
+    const jobs = bigquery.jobs();
+    if (jobs.length !== 2 || jobs.some((j) => j.errorResult !== null)) throw new Error(`expected two successful load jobs, got ${JSON.stringify(jobs)}`);
     const perEntryMs = perEntryUs / 1000 / (ENTRIES / 1000);
     const fileMs = fileUs / 1000 / (ENTRIES / 1000);
+    const loadJobMs = loadJobUs / 1000 / (ENTRIES / 1000);
     const figures: Figure[] = [
       { benchmark: 'paths', metric: `mediaCdnLogs, one event per entry (${CONCURRENCY} concurrent): CPU per 1,000 entries`, value: perEntryMs, unit: 'ms' },
-      { benchmark: 'paths', metric: 'mediaCdnFiles, one file of the same entries: CPU per 1,000 entries', value: fileMs, unit: 'ms' },
+      { benchmark: 'paths', metric: 'mediaCdnFiles, one file of the same entries (insertAll): CPU per 1,000 entries', value: fileMs, unit: 'ms' },
+      { benchmark: 'paths', metric: 'mediaCdnFiles, the same file by one load job (staged NDJSON): CPU per 1,000 entries', value: loadJobMs, unit: 'ms' },
       { benchmark: 'paths', metric: 'per-entry path / file path, CPU', value: perEntryMs / fileMs, unit: 'ratio' },
+      { benchmark: 'paths', metric: 'load-job file path / insertAll file path, CPU', value: loadJobMs / fileMs, unit: 'ratio' },
     ];
     emit(figures);
   } finally {
     await bigquery.close();
     await storage.close();
+    await write.close();
   }
 }
 

@@ -7,6 +7,7 @@ import { landObject } from '../shared/ingest/land-object';
 import { decompressIfGzip } from '../shared/input/gzip';
 import { readRecordBatches } from '../shared/input/records';
 import { SOURCE_COLUMN, type InputSource } from '../shared/normalizers';
+import type { RowSink } from '../shared/sink/types';
 import { deadLetterMessage, type HandlerDeps, type InvocationCounts } from './invocation';
 import { objectUri, type PubsubMessage, type StorageNotification } from './pubsub-message';
 
@@ -59,33 +60,36 @@ export async function ingestNotifiedObject(
     return { inserted: 0, deadLettered: 1, bytes: 0, object };
   }
   const bounds = deps.bounds ?? DEFAULT_OBJECT_BOUNDS;
-  // Pinning the generation reads exactly the object the notification is about, even if it was
-  // overwritten since; a 404 then means that generation is gone (inputError: one dead letter).
-  const download = downloadObject(
-    deps.storage,
-    { bucket: n.bucketId, name: n.objectId, generation: n.objectGeneration },
-    {
-      stallMs: deps.stallMs,
-      onUnchecked: (why) => deps.logs.downloadUnchecked({ source: column, message_id: message.messageId, object, why }),
-    },
-  );
   const recordOptions = { maxRecordBytes: deps.maxRecordBytes, maxBytes: bounds.maxBytes, maxLines: bounds.maxLines };
   const ingestOptions = { ...deps.ingest, maxDeadLetters: bounds.maxDeadLetters, inputError };
-  try {
-    // With the Storage Write API the object's rows land in one commit, once (landObject): a
-    // redelivery of a committed object reads nothing, one that died before its commit starts over.
-    const landing = await landObject(deps.sink, object, (sink) => {
+  // Each read downloads the object from its start: a load job that could not land it has it read
+  // again into a PENDING stream (landObject).
+  const read = async (sink: RowSink) => {
+    // Pinning the generation reads exactly the object the notification is about, even if it was
+    // overwritten since; a 404 then means that generation is gone (inputError: one dead letter).
+    const download = downloadObject(
+      deps.storage,
+      { bucket: n.bucketId, name: n.objectId, generation: n.objectGeneration },
+      {
+        stallMs: deps.stallMs,
+        onUnchecked: (why) => deps.logs.downloadUnchecked({ source: column, message_id: message.messageId, object, why }),
+      },
+    );
+    try {
       const records = readRecordBatches(decompressIfGzip(download), recordOptions);
-      return ingestRecords(records, { source, messageId: message.messageId, object, attributes }, { ...deps, sink }, ingestOptions);
-    });
-    if (landing.kind === 'already-committed') {
-      deps.logs.objectAlreadyLanded({ source: column, message_id: message.messageId, object, rows: landing.rows });
-      return { inserted: 0, deadLettered: 0, bytes: 0, object };
+      return await ingestRecords(records, { source, messageId: message.messageId, object, attributes }, { ...deps, sink }, ingestOptions);
+    } finally {
+      // Ends the download (and its connection) whatever happened to the records.
+      void download.return(undefined).catch(() => {});
     }
-    const { inserted, deadLettered, bytes } = landing.result;
-    return { inserted, deadLettered, bytes, object };
-  } finally {
-    // Ends the download (and its connection) whatever happened to the records.
-    void download.return(undefined).catch(() => {});
+  };
+  // With the Storage Write API or a load job the object's rows land in one commit, once
+  // (landObject): a redelivery of a landed object reads nothing, one that died before starts over.
+  const landing = await landObject(deps.sink, object, read, { canReadAgain: true });
+  if (landing.kind === 'already-committed') {
+    deps.logs.objectAlreadyLanded({ source: column, message_id: message.messageId, object, rows: landing.rows });
+    return { inserted: 0, deadLettered: 0, bytes: 0, object };
   }
+  const { inserted, deadLettered, bytes } = landing.result;
+  return { inserted, deadLettered, bytes, object };
 }

@@ -74,11 +74,21 @@ export function createEntryPoints(settings: Settings, logs: Logs = createLogs(),
   }
   let opened: Promise<RowSink> | null = null;
   const sink = lazy<RowSink>(() => (opened = createSink(settings, { logs })));
+  // mediaCdnFiles may land its files with load jobs (MEDIA_CDN_FILES_LOAD): over the same sink,
+  // which it falls back to and which alone is closed.
+  const loadJob = settings.mediaCdnFilesLoadJob;
+  const mediaCdnFilesSink = loadJob
+    ? lazy<RowSink>(async () => {
+        const parent = await sink();
+        const { openLoadJobSink } = await import('../shared/sink/load-job/open');
+        return openLoadJobSink(settings, loadJob, parent, { logs, now });
+      })
+    : sink;
   return {
     mediaCdnLogs: deferred(async () => createMediaCdnLogsHandler({ sink: await sink(), logs, now, bounds: settings.bounds })),
     mediaCdnFiles: deferred(async () =>
       createMediaCdnFilesHandler({
-        sink: await sink(),
+        sink: await mediaCdnFilesSink(),
         storage: createStorage(settings.gcp),
         trustedBucket: settings.buckets.mediaCdnFiles ?? null,
         logs,

@@ -96,6 +96,18 @@ export function createLogs(write: LogWriter = stdoutWriter, options: { minSeveri
     objectAlreadyLanded(o: { source: string; message_id: string | null; object: string; rows: number }): void {
       emit('INFO', `${o.object} was committed by an earlier delivery (${o.rows} rows): not read again`, o);
     },
+    /** A jobs.insert or jobs.get that failed: retried, given up (transient) or refused. */
+    loadJobCall(c: { job_id: string; call: string; outcome: 'retry' | 'gave_up' | 'refused'; error: string; delay_ms?: number }): void {
+      emit(c.outcome === 'retry' ? 'WARNING' : 'ERROR', `${c.call} ${c.job_id}: ${c.outcome.replace('_', ' ')}`, c);
+    },
+    /** An object landed by its load job (rows: what the job appended). */
+    loadJobLanded(o: { object: string; job_id: string; rows: number }): void {
+      emit('INFO', `${o.object} landed by load job ${o.job_id} (${o.rows} rows)`, o);
+    },
+    /** A load job could not take an object: it is read again into a Storage Write API PENDING stream. */
+    loadJobFallback(o: { object: string; job_id: string; reason: string }): void {
+      emit('WARNING', `${o.object}: load job ${o.job_id} did not land it (${o.reason}); landing it through the Storage Write API instead`, o);
+    },
     eventIgnored(e: { source: string; message_id: string | null; event_type: string; object: string | null }): void {
       emit('INFO', `ignored ${e.event_type} notification`, e);
     },

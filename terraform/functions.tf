@@ -63,6 +63,10 @@ locals {
     BQ_WRITE_METHOD      = var.bq_write_method
     UPLOAD_BUCKET        = google_storage_bucket.uploads.name
     MEDIA_CDN_BUCKET     = local.media_cdn_files ? local.media_cdn_bucket : ""
+    # hourly: mediaCdnFiles lands each file with a free load job (media-cdn-delivery.tf says why only hourly).
+    MEDIA_CDN_FILES_LOAD = local.media_cdn_load_jobs ? "load_job" : "stream"
+    LOAD_STAGING_BUCKET  = local.media_cdn_load_jobs ? local.media_cdn_load_staging : ""
+    BQ_LOCATION          = google_bigquery_dataset.logs.location
     # V8 sizes its heap from the host, not from the instance's memory: cap it (see variables.tf).
     NODE_OPTIONS = "--max-old-space-size=${var.function_max_heap_mb}"
     # Express (under the functions framework) answers an error with an HTML stack trace unless

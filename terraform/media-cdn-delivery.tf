@@ -6,7 +6,14 @@
 #             media_cdn_batch_seconds, one LogEntry a line) -> bucket -> OBJECT_FINALIZE ->
 #             topic media-cdn-files -> push -> mediaCdnFiles, one request per file
 #   hourly    sink -> bucket (Logging writes hourly files) -> OBJECT_FINALIZE -> topic
-#             media-cdn-files -> push -> mediaCdnFiles
+#             media-cdn-files -> push -> mediaCdnFiles -> one BigQuery load job per file (free),
+#             its rows staged in the load-staging bucket
+#
+# Load jobs are free but BigQuery allows 1,500 per table per day, so only hourly uses them: Logging
+# writes one file per hour (more shards only at high volume), tens a day. batched writes a file per
+# media_cdn_batch_seconds per Pub/Sub writer, which can pass 1,500 a day: it keeps the Write API's
+# PENDING streams, as do EdgeOne uploads. A file a load job cannot take (the quota after all, a
+# refused row) falls back to a PENDING stream (README, "Media CDN delivery modes").
 #
 # Landed files are deleted after media_cdn_file_retention_days (the rows are in BigQuery by then,
 # and a record that could not land is in ingest_errors with its raw line).
@@ -15,6 +22,9 @@ locals {
   media_cdn_files     = var.media_cdn_delivery != "realtime" # the file modes
   media_cdn_via_topic = var.media_cdn_delivery != "hourly"   # the sink publishes to Pub/Sub
   media_cdn_bucket    = coalesce(var.media_cdn_bucket_name, "${var.project_id}-${var.name_prefix}-media-cdn")
+  # mediaCdnFiles lands each hourly file with a load job; the fallback needs the Write API.
+  media_cdn_load_jobs    = var.media_cdn_delivery == "hourly" && var.bq_write_method == "storage"
+  media_cdn_load_staging = "${var.project_id}-${var.name_prefix}-load-staging"
 
   # The function fed by Media CDN logs in this mode (merged into local.functions, main.tf).
   media_cdn_function = local.media_cdn_files ? {
@@ -161,4 +171,67 @@ resource "google_storage_bucket_iam_member" "sink_writes_media_cdn_files" {
   bucket = google_storage_bucket.media_cdn_files[0].name
   role   = "roles/storage.objectCreator"
   member = google_logging_project_sink.media_cdn.writer_identity
+}
+
+# --- hourly: load jobs, their rows staged as NDJSON -------------------------------------------
+
+# Apart from the files bucket, which notifies mediaCdnFiles of every object: a staged object must
+# never look like a new log file. In the dataset's location, where a load job may read it.
+resource "google_storage_bucket" "media_cdn_load_staging" {
+  count = local.media_cdn_load_jobs ? 1 : 0
+
+  name     = local.media_cdn_load_staging
+  location = var.bq_location
+  labels   = local.labels
+
+  uniform_bucket_level_access = true
+  public_access_prevention    = "enforced"
+
+  # The function deletes each staged object once its job is done; this catches what a crash left.
+  lifecycle_rule {
+    condition {
+      age = 1
+    }
+    action {
+      type = "Delete"
+    }
+  }
+
+  # Copies of rows that are in BigQuery or will be staged again: nothing to recover.
+  soft_delete_policy {
+    retention_duration_seconds = 0
+  }
+
+  dynamic "encryption" {
+    for_each = var.kms_key_name == null ? [] : [var.kms_key_name]
+    content {
+      default_kms_key_name = encryption.value
+    }
+  }
+
+  depends_on = [google_project_service.enabled, google_kms_crypto_key_iam_member.agents_use_key]
+}
+
+# Stage (create, overwrite), let the load job read (get, as the function's identity) and delete:
+# those three permissions, on this bucket only. No predefined role is that narrow (objectUser also
+# lists and updates). jobs.create, which a load job needs, is the project-wide roles/bigquery.jobUser
+# the commit lookups already have (iam.tf): BigQuery grants it on no narrower resource. Appending
+# to edge_logs is the table_writer role the functions already hold on that table.
+resource "google_project_iam_custom_role" "media_cdn_load_stager" {
+  count = local.media_cdn_load_jobs ? 1 : 0
+
+  role_id     = "${replace(var.name_prefix, "-", "_")}_load_stager"
+  title       = "cdnlog load-job staging"
+  description = "Writes, reads and deletes the objects a BigQuery load job reads; cannot list the bucket or change its settings"
+  permissions = ["storage.objects.create", "storage.objects.delete", "storage.objects.get"]
+
+  depends_on = [google_project_service.enabled]
+}
+
+resource "google_storage_bucket_iam_member" "runtime_stages_media_cdn_loads" {
+  count = local.media_cdn_load_jobs ? 1 : 0
+
+  bucket = google_storage_bucket.media_cdn_load_staging[0].name
+  role   = google_project_iam_custom_role.media_cdn_load_stager[0].id
+  member = "serviceAccount:${google_service_account.runtime.email}"
 }

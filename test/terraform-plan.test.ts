@@ -242,6 +242,10 @@ describeTf('plan with the defaults (project_id only)', () => {
         BQ_WRITE_METHOD: 'storage',
         UPLOAD_BUCKET: expect.any(String),
         MEDIA_CDN_BUCKET: expect.any(String),
+        // batched (the default) keeps the Write API's PENDING streams: only hourly uses load jobs.
+        MEDIA_CDN_FILES_LOAD: 'stream',
+        LOAD_STAGING_BUCKET: '',
+        BQ_LOCATION: 'US',
         NODE_OPTIONS: '--max-old-space-size=192',
         NODE_ENV: 'production',
       });
@@ -691,13 +695,60 @@ describeTf('Media CDN delivery modes: each plans only what it needs (batched is 
 
   test('hourly: sink → bucket (Logging writes hourly files) → notification → mediaCdnFiles; no Media CDN topic', () => {
     expect(mediaCdnResources(hourly)).toEqual(
-      [...sinkAndExclusion, ...perFunction('media_cdn_files'), ...fileResources, 'google_storage_bucket_iam_member.sink_writes_media_cdn_files[0]'].sort(),
+      [
+        ...sinkAndExclusion,
+        ...perFunction('media_cdn_files'),
+        ...fileResources,
+        'google_storage_bucket_iam_member.sink_writes_media_cdn_files[0]',
+        'google_project_iam_custom_role.media_cdn_load_stager[0]',
+        'google_storage_bucket.media_cdn_load_staging[0]',
+        'google_storage_bucket_iam_member.runtime_stages_media_cdn_loads[0]',
+      ].sort(),
     );
     const plan = planOf(hourly);
     expect(one(plan, 'google_logging_project_sink.media_cdn').after['destination']).toBe('storage.googleapis.com/demo-project-cdnlog-media-cdn');
     expect(grantsTo(plan, 'google_logging_project_sink.media_cdn')).toEqual([
       'google_storage_bucket_iam_member roles/storage.objectCreator demo-project-cdnlog-media-cdn',
     ]);
+  });
+
+  test('hourly: mediaCdnFiles lands each file with a load job, staged in its own bucket that notifies nobody, with three object permissions there', () => {
+    const plan = planOf(hourly);
+    const fn = one(plan, 'google_cloudfunctions2_function.ingest["media_cdn_files"]').after;
+    const env = blockOf(fn, 'service_config')['environment_variables'] as Record<string, string>;
+    expect(env).toMatchObject({ MEDIA_CDN_FILES_LOAD: 'load_job', LOAD_STAGING_BUCKET: 'demo-project-cdnlog-load-staging', BQ_LOCATION: 'US' });
+    expect(Object.keys(env).sort()).toEqual([...new Set<string>([...DEPLOYED_ENV_VARS, ...RUNTIME_ENV_VARS, NODE_ENV])].sort());
+    expect(loadSettings({ ...env, K_SERVICE: 'media-cdn-files' }).mediaCdnFilesLoadJob).toEqual({
+      stagingBucket: 'demo-project-cdnlog-load-staging',
+      location: 'US',
+    });
+    const staging = one(plan, 'google_storage_bucket.media_cdn_load_staging[0]').after;
+    expect(staging).toMatchObject({
+      name: 'demo-project-cdnlog-load-staging',
+      location: 'US',
+      uniform_bucket_level_access: true,
+      public_access_prevention: 'enforced',
+    });
+    expect(blockOf(blockOf(staging, 'lifecycle_rule'), 'condition')['age']).toBe(1);
+    expect(blockOf(blockOf(staging, 'lifecycle_rule'), 'action')['type']).toBe('Delete');
+    expect(blockOf(staging, 'soft_delete_policy')['retention_duration_seconds']).toBe(0);
+    // No notification on it: a staged object must never reach mediaCdnFiles as a log file.
+    expect(planned(plan, 'google_storage_notification').map((n) => n.after['bucket'])).not.toContain('demo-project-cdnlog-load-staging');
+    expect(one(plan, 'google_project_iam_custom_role.media_cdn_load_stager[0]').after['permissions']).toEqual([
+      'storage.objects.create',
+      'storage.objects.delete',
+      'storage.objects.get',
+    ]);
+    expect(grantsTo(plan, 'google_service_account.runtime')).toEqual(
+      expect.arrayContaining([
+        'google_project_iam_member roles/bigquery.jobUser demo-project',
+        'google_storage_bucket_iam_member google_project_iam_custom_role.media_cdn_load_stager[0].id demo-project-cdnlog-load-staging',
+      ]),
+    );
+    // The other modes have no staging bucket, and their functions land files through the Write API.
+    for (const r of [defaults, realtime]) {
+      expect(planned(planOf(r)).filter((p) => /load_stag/.test(p.address))).toEqual([]);
+    }
   });
 
   test('the file modes: OBJECT_FINALIZE notifications to their own topic, files deleted after a day, no soft delete', () => {

@@ -13,8 +13,8 @@ and sources are in shared/cost/prices.ts; free tiers are left out.
 
   --volume V                 log volume a month: bytes, or with KiB, MiB, GiB, TiB, PiB (required)
   --entry-bytes N            average LogEntry size in bytes (default ${DEFAULT_COST_INPUT.entryBytes})
-  --ingestion M              how the file modes load BigQuery: insertall (default, what is built),
-                             write-api, or load (free load jobs)
+  --ingestion M              how the file modes load BigQuery: insertall (default), write-api
+                             (batched deploys), or load (free load jobs, what hourly deploys use)
   --keep-default-bucket      the entries stay in the _Default log bucket too ($0.50/GiB)
   --cpu-ms-per-entry MS      billable function time per entry, per-entry path (default ${DEFAULT_COST_INPUT.cpuMsPerEntry.perEntry})
   --file-cpu-ms-per-entry MS billable function time per entry, file path (default ${DEFAULT_COST_INPUT.cpuMsPerEntry.file})

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DEFAULT_DUCKDB_PATH, SINK_KINDS, WRITE_METHODS } from '../sink/create';
 import { ConfigError } from './error';
 import { DEFAULT_OBJECT_BOUNDS } from '../ingest/bounds';
+import { OBJECT_LOADS } from '../sink/load-job/settings';
 
 const datasetId = z.string().regex(/^[A-Za-z0-9_]{1,1024}$/, 'letters, digits and underscores only (a BigQuery dataset id)');
 const tableId = z.string().regex(/^[\p{L}\p{M}\p{N}\p{Pc}\p{Pd}\p{Zs}]{1,1024}$/u, 'a BigQuery table id');
@@ -25,6 +26,15 @@ export const DeployedEnv = z.object({
   UPLOAD_BUCKET: bucketName.optional(),
   /** The one bucket whose OBJECT_FINALIZE notifications mediaCdnFiles reads (batched and hourly delivery). */
   MEDIA_CDN_BUCKET: bucketName.optional(),
+  /** How mediaCdnFiles lands a file: through BQ_WRITE_METHOD (`stream`) or a free BigQuery load job (`load_job`). */
+  MEDIA_CDN_FILES_LOAD: z.enum(OBJECT_LOADS, `one of ${OBJECT_LOADS.join(', ')}`).default('stream'),
+  /** Where load jobs' rows are staged as NDJSON (MEDIA_CDN_FILES_LOAD=load_job); never a notifying bucket. */
+  LOAD_STAGING_BUCKET: bucketName.optional(),
+  /** The dataset's location: jobs.get cannot find a job outside US and EU without it (MEDIA_CDN_FILES_LOAD=load_job). */
+  BQ_LOCATION: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{2,64}$/, 'a BigQuery location such as US, EU or europe-west1')
+    .optional(),
 });
 
 /** Variables for local runs, the CLI and tests, or set by the platform; never by Terraform. */

@@ -1,5 +1,6 @@
 import type { ObjectBounds } from '../ingest/bounds';
 import type { SinkKind, WriteMethod } from '../sink/create';
+import type { LoadJobSettings } from '../sink/load-job/settings';
 import { configError, Env, parseEnv, type EnvProblem } from './env';
 
 /** How to reach Google Cloud: the clients (shared/gcp) are built from this alone. */
@@ -43,6 +44,8 @@ export interface Settings {
   bounds: ObjectBounds;
   /** The buckets whose notifications are read, one per function (unset: none is read, each fails). */
   buckets: { edgeoneUploads: string | undefined; mediaCdnFiles: string | undefined };
+  /** mediaCdnFiles lands each file with a BigQuery load job (`MEDIA_CDN_FILES_LOAD=load_job`); null: as BQ_WRITE_METHOD says. */
+  mediaCdnFilesLoadJob: LoadJobSettings | null;
 }
 
 /**
@@ -89,6 +92,8 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
     );
   }
 
+  const mediaCdnFilesLoadJob = loadJobSettings(vars, kind);
+
   const sink: SinkSettings =
     kind === 'bigquery'
       ? {
@@ -102,5 +107,32 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
         }
       : { kind, path: vars.DUCKDB_PATH };
   const bounds = { maxBytes: vars.INGEST_MAX_OBJECT_BYTES, maxLines: vars.INGEST_MAX_OBJECT_LINES, maxDeadLetters: vars.INGEST_MAX_DEAD_LETTERS };
-  return { gcp: { project, endpoints }, sink, bounds, buckets: { edgeoneUploads: vars.UPLOAD_BUCKET, mediaCdnFiles: vars.MEDIA_CDN_BUCKET } };
+  return {
+    gcp: { project, endpoints },
+    sink,
+    bounds,
+    buckets: { edgeoneUploads: vars.UPLOAD_BUCKET, mediaCdnFiles: vars.MEDIA_CDN_BUCKET },
+    mediaCdnFilesLoadJob,
+  };
+}
+
+/**
+ * MEDIA_CDN_FILES_LOAD=load_job needs BigQuery through the Storage Write API (a file the load job
+ * cannot take falls back to a PENDING stream, the other exactly-once path), a staging bucket and
+ * the dataset's location. Each missing piece is named; none is guessed.
+ */
+function loadJobSettings(vars: Env, kind: SinkKind): LoadJobSettings | null {
+  if (vars.MEDIA_CDN_FILES_LOAD !== 'load_job') return null;
+  const problems: EnvProblem[] = [];
+  if (kind !== 'bigquery') problems.push({ name: 'SINK', problem: `is ${kind}: load jobs are BigQuery's` });
+  else if (vars.BQ_WRITE_METHOD !== 'storage') {
+    problems.push({
+      name: 'BQ_WRITE_METHOD',
+      problem: `is ${vars.BQ_WRITE_METHOD}: a file a load job cannot take falls back to the Storage Write API (storage)`,
+    });
+  }
+  if (!vars.LOAD_STAGING_BUCKET) problems.push({ name: 'LOAD_STAGING_BUCKET', problem: 'is not set' });
+  if (!vars.BQ_LOCATION) problems.push({ name: 'BQ_LOCATION', problem: 'is not set' });
+  if (problems.length > 0) throw configError(problems, 'MEDIA_CDN_FILES_LOAD=load_job; MEDIA_CDN_FILES_LOAD=stream needs none of these');
+  return { stagingBucket: vars.LOAD_STAGING_BUCKET!, location: vars.BQ_LOCATION! };
 }

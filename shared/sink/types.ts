@@ -25,12 +25,19 @@ export interface RowSink {
 export interface ObjectLoad extends RowSink {
   /** Set when an earlier delivery already committed this generation: write nothing, commit is a no-op. */
   readonly alreadyCommitted: { rows: number } | null;
-  /** Waits for every write, then makes them all visible at once. Returns the rows landed. */
-  commit(): Promise<{ rows: number }>;
+  /**
+   * Waits for every write, then makes them all visible at once. Returns the rows landed, or, when
+   * this load could not land them (a load job the data or the quota refused), another load to read
+   * the object into again from its start; nothing of this one became visible.
+   */
+  commit(): Promise<CommitResult>;
 }
 
+export type CommitResult = { rows: number } | { readAgainInto: ObjectLoad; reason: string };
+
 /**
- * A sink that can land an object exactly once (the Storage Write API's PENDING streams). An optional
+ * A sink that can land an object exactly once (the Storage Write API's PENDING streams, or a load
+ * job with a deterministic id, load-job/). An optional
  * capability: insertAll and DuckDB do without, as they dedup a re-read object by event_id.
  */
 export interface ObjectSink extends RowSink {

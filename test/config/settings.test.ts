@@ -43,6 +43,7 @@ describe('settings: one parse of the environment, one sink rule', () => {
       },
       bounds: DEFAULT_OBJECT_BOUNDS,
       buckets: {},
+      mediaCdnFilesLoadJob: null,
     });
     expect(loadSettings({ ...BQ, UPLOAD_BUCKET: 'uploads', MEDIA_CDN_BUCKET: 'media-files' }).buckets).toEqual({
       edgeoneUploads: 'uploads',
@@ -60,6 +61,13 @@ describe('settings: one parse of the environment, one sink rule', () => {
   it('writes through the Storage Write API unless BQ_WRITE_METHOD=insertall', () => {
     expect(loadSettings({ ...BQ, BQ_WRITE_METHOD: 'insertall' }).sink).toMatchObject({ writeMethod: 'insertall' });
     expect(loadSettings({ ...BQ, BQ_WRITE_METHOD: '' }).sink).toMatchObject({ writeMethod: 'storage' });
+  });
+
+  it('lands Media CDN files with load jobs only when asked, with the staging bucket and location it needs', () => {
+    const LOAD = { MEDIA_CDN_FILES_LOAD: 'load_job', LOAD_STAGING_BUCKET: 'p-cdnlog-load-staging', BQ_LOCATION: 'europe-west1' };
+    expect(loadSettings({ ...BQ, LOAD_STAGING_BUCKET: 'p-cdnlog-load-staging' }).mediaCdnFilesLoadJob).toBeNull();
+    expect(loadSettings({ ...BQ, MEDIA_CDN_FILES_LOAD: 'stream' }).mediaCdnFilesLoadJob).toBeNull();
+    expect(loadSettings({ ...BQ, ...LOAD }).mediaCdnFilesLoadJob).toEqual({ stagingBucket: 'p-cdnlog-load-staging', location: 'europe-west1' });
   });
 
   it('reads the bounds on the work per object, and refuses a bound that is not a positive integer', () => {
@@ -130,6 +138,23 @@ describe('settings: one parse of the environment, one sink rule', () => {
       'BIGQUERY_STORAGE_EMULATOR_HOST is invalid (host:port)',
     ],
     ['an unknown SINK', { SINK: 'postgres' }, 'SINK is invalid (one of bigquery, duckdb): "postgres"'],
+    ['an unknown MEDIA_CDN_FILES_LOAD', { ...BQ, MEDIA_CDN_FILES_LOAD: 'load' }, 'MEDIA_CDN_FILES_LOAD is invalid (one of stream, load_job): "load"'],
+    [
+      'load jobs without a staging bucket or location',
+      { ...BQ, MEDIA_CDN_FILES_LOAD: 'load_job' },
+      'LOAD_STAGING_BUCKET is not set; BQ_LOCATION is not set (MEDIA_CDN_FILES_LOAD=load_job; MEDIA_CDN_FILES_LOAD=stream needs none of these)',
+    ],
+    [
+      'load jobs over insertAll',
+      { ...BQ, BQ_WRITE_METHOD: 'insertall', MEDIA_CDN_FILES_LOAD: 'load_job', LOAD_STAGING_BUCKET: 'staging', BQ_LOCATION: 'US' },
+      'BQ_WRITE_METHOD is insertall: a file a load job cannot take falls back to the Storage Write API (storage)',
+    ],
+    [
+      'load jobs into DuckDB',
+      { MEDIA_CDN_FILES_LOAD: 'load_job', LOAD_STAGING_BUCKET: 'staging', BQ_LOCATION: 'US' },
+      "SINK is duckdb: load jobs are BigQuery's",
+    ],
+    ['a staging bucket that is no bucket name', { ...BQ, LOAD_STAGING_BUCKET: 'Not A Bucket' }, 'LOAD_STAGING_BUCKET is invalid (a Cloud Storage bucket name)'],
     ['a bad storage URL on a local run', { STORAGE_EMULATOR_HOST: 'nope' }, 'STORAGE_EMULATOR_HOST is invalid'],
     [
       'a local endpoint without a project',

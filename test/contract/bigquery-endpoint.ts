@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { FaultQueue } from './faults';
 import { closeServer, listen, readBody, sendGoogleError, sendJson } from './http-util';
 import { STOPPED, validateRow, type BigQuerySchemaField, type InsertError } from './bigquery-row-validator';
+import { createLoadJobs } from './bigquery-load-jobs';
 
 export type { BigQuerySchemaField } from './bigquery-row-validator';
 
@@ -20,6 +21,10 @@ export interface BigQueryEndpointOptions {
    * rows are then validated and counted, not stored, and insertId dedup is off.
    */
   keepRows?: boolean;
+  /** Where load jobs read their gs:// sources: the Cloud Storage contract endpoint's `read`. */
+  readObject?: (bucket: string, name: string) => Promise<Buffer | null>;
+  /** Load jobs per table before jobs.insert answers quotaExceeded (default BigQuery's 1,500). */
+  loadJobsPerTable?: number;
 }
 
 /** A row error a test makes the endpoint report (a string means reason `invalid`). */
@@ -68,11 +73,13 @@ interface QueryRequest {
 const INSERT_ALL = /^\/bigquery\/v2\/projects\/([^/]+)\/datasets\/([^/]+)\/tables\/([^/]+)\/insertAll$/;
 const QUERIES = /^\/bigquery\/v2\/projects\/([^/]+)\/queries$/;
 const TABLE = /^\/bigquery\/v2\/projects\/([^/]+)\/datasets\/([^/]+)\/tables\/([^/]+)$/;
+const JOBS = /^\/bigquery\/v2\/projects\/([^/]+)\/jobs$/;
+const JOB = /^\/bigquery\/v2\/projects\/([^/]+)\/jobs\/([^/]+)$/;
 
 /**
- * Local HTTP endpoint speaking the BigQuery v2 REST contract for tabledata.insertAll, tables.get
- * and jobs.query (answered by the test, see QueryAnswer), so tests run the real
- * @google-cloud/bigquery client against it.
+ * Local HTTP endpoint speaking the BigQuery v2 REST contract for tabledata.insertAll, tables.get,
+ * jobs.query (answered by the test, see QueryAnswer), and jobs.insert/jobs.get for load jobs
+ * (bigquery-load-jobs.ts), so tests run the real @google-cloud/bigquery client against it.
  */
 export async function startBigQueryEndpoint(options: BigQueryEndpointOptions) {
   const tables = new Map(Object.entries(options.tables));
@@ -90,6 +97,22 @@ export async function startBigQueryEndpoint(options: BigQueryEndpointOptions) {
   let accepted = 0;
   const queries: QueryRecord[] = [];
   let answer: QueryAnswer | null = null;
+  const loadJobs = createLoadJobs({
+    tables,
+    readObject: options.readObject,
+    loadJobsPerTable: options.loadJobsPerTable,
+    refuse: (table, json) => {
+      for (const refuse of refusals) {
+        const refusal = refuse(table, json);
+        if (refusal !== null) return typeof refusal === 'string' ? refusal : refusal.message;
+      }
+      return null;
+    },
+    append: (table, rows) => {
+      accepted += rows.length;
+      if (keepRows) stored.get(table)!.push(...rows);
+    },
+  });
 
   function insertAll(res: ServerResponse, project: string, table: string, body: Buffer, bytes: number): void {
     const record: InsertAllRecord = { table, bytes, rows: 0, status: 200, insertErrors: 0 };
@@ -239,6 +262,17 @@ export async function startBigQueryEndpoint(options: BigQueryEndpointOptions) {
       const { body } = await readBody(req, INSERT_ALL_MAX_BYTES);
       return runQuery(res, query[1]!, body);
     }
+    const jobs = JOBS.exec(path);
+    if (jobs && req.method === 'POST') {
+      if (await loadJobs.insertFaults.apply(req, res)) return;
+      const { body } = await readBody(req, INSERT_ALL_MAX_BYTES);
+      return loadJobs.insert(res, jobs[1]!, body);
+    }
+    const job = JOB.exec(path);
+    if (job && req.method === 'GET') {
+      if (await loadJobs.getFaults.apply(req, res)) return;
+      return loadJobs.get(req, res, job[1]!, job[2]!, new URL(req.url ?? '/', 'http://localhost').searchParams.get('location') ?? 'US');
+    }
     const table = TABLE.exec(path);
     if (table && req.method === 'GET') {
       const [, project, dataset, tableId] = table as unknown as [string, string, string, string];
@@ -278,6 +312,7 @@ export async function startBigQueryEndpoint(options: BigQueryEndpointOptions) {
     answerQueries: (fn: QueryAnswer) => {
       answer = fn;
     },
+    ...loadJobs.controls,
     failNext: faults.failNext.bind(faults),
     resetNext: faults.resetNext.bind(faults),
     delayNext: faults.delayNext.bind(faults),

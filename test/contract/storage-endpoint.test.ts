@@ -115,6 +115,22 @@ describe('Cloud Storage client against the local Cloud Storage JSON API contract
     expect(endpoint.requests.find((r) => r.query.uploadType === 'multipart')).toMatchObject({ path: '/upload/storage/v1/b/out/o', status: 200 });
   });
 
+  it('deletes an object (then 404), and streams a non-resumable upload as one multipart request', async () => {
+    const file = storage.bucket('staging').file('load-jobs/x.ndjson');
+    await new Promise<void>((resolve, reject) => {
+      const upload = file.createWriteStream({ resumable: false, contentType: 'application/x-ndjson', validation: 'crc32c' });
+      upload.on('error', reject).on('finish', resolve);
+      for (let i = 0; i < 1000; i++) upload.write(`{"n":${i}}\n`);
+      upload.end();
+    });
+    expect((await endpoint.read('staging', 'load-jobs/x.ndjson'))?.toString().split('\n')).toHaveLength(1001);
+    expect(endpoint.requests.filter((r) => r.path.startsWith('/upload/')).map((r) => r.query.uploadType)).toEqual(['multipart']);
+    await file.delete();
+    expect(await endpoint.read('staging', 'load-jobs/x.ndjson')).toBeNull();
+    await expect(file.delete()).rejects.toMatchObject({ code: 404 });
+    await file.delete({ ignoreNotFound: true });
+  });
+
   it('retries an idempotent read after a 503 (storage keeps its client retries)', async () => {
     await endpoint.putObject('logs', 'x', Buffer.from('x'));
     endpoint.failNext(1, 503);

@@ -47,8 +47,8 @@ const RANGE = /^bytes=(\d*)-(\d*)$/;
 
 /**
  * Local HTTP endpoint speaking the Cloud Storage JSON API paths @google-cloud/storage 7 uses:
- * objects.get (metadata and alt=media with Range/generation), objects.list, and multipart,
- * media and resumable uploads (session URI, chunked PUTs, 308 Resume Incomplete).
+ * objects.get (metadata and alt=media with Range/generation), objects.list, objects.delete, and
+ * multipart, media and resumable uploads (session URI, chunked PUTs, 308 Resume Incomplete).
  */
 export async function startStorageEndpoint() {
   const buckets = new Map<string, Map<string, StoredObject>>();
@@ -299,6 +299,15 @@ export async function startStorageEndpoint() {
     const list = LIST.exec(path);
     if (list && method === 'GET') return listObjects(res, decodeURIComponent(list[1]!), url.searchParams.get('prefix') ?? '');
     const object = OBJECT.exec(path);
+    if (object && method === 'DELETE') {
+      const bucketName = decodeURIComponent(object[1]!);
+      const name = decodeURIComponent(object[2]!);
+      if (!find(res, bucketName, name, url.searchParams.get('generation') ?? undefined)) return 404;
+      buckets.get(bucketName)!.delete(name);
+      res.writeHead(204);
+      res.end();
+      return 204;
+    }
     if (object && method === 'GET') {
       const o = find(res, decodeURIComponent(object[1]!), decodeURIComponent(object[2]!), url.searchParams.get('generation') ?? undefined);
       if (!o) return 404;
@@ -367,6 +376,14 @@ export async function startStorageEndpoint() {
           return Buffer.concat(chunks);
         },
       })),
+    /** The live generation of an object, whole (what a BigQuery load job reads), or null if there is none. */
+    async read(bucketName: string, name: string): Promise<Buffer | null> {
+      const o = buckets.get(bucketName)?.get(name);
+      if (!o) return null;
+      const chunks: Buffer[] = [];
+      for await (const chunk of byteRange(o.content, 0, o.size - 1)) chunks.push(chunk);
+      return Buffer.concat(chunks);
+    },
     failNext: faults.failNext.bind(faults),
     resetNext: faults.resetNext.bind(faults),
     delayNext: faults.delayNext.bind(faults),

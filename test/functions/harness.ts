@@ -63,7 +63,7 @@ export interface FunctionsHarness {
   bigquery: BigQueryEndpoint;
   /** The BigQueryWrite gRPC endpoint, when the method is storage. */
   write: BigQueryWriteEndpoint | null;
-  /** Rows visible in a table (`cdnlog.edge_logs`), through whichever endpoint the method writes to. */
+  /** Rows visible in a table (`cdnlog.edge_logs`), through whichever endpoint wrote them. */
   rows(table: string): Record<string, unknown>[];
   storage: StorageEndpoint;
   /** Base URL of the functions framework serving the chosen target. */
@@ -90,8 +90,11 @@ export async function startFunctions(
   extraEnv: Record<string, string> = {},
   method: WriteMethod = 'insertall',
 ): Promise<FunctionsHarness> {
+  const storage = await startStorageEndpoint();
   const bigquery = await startBigQueryEndpoint({
     tables: { [ROWS_TABLE]: toBigQuerySchema(EdgeLogRow), [ERRORS_TABLE]: toBigQuerySchema(IngestErrorRow) },
+    // Load jobs read their staged sources from the storage endpoint, as BigQuery reads Cloud Storage.
+    readObject: storage.read,
   });
   const write = method === 'storage' ? await startBigQueryWriteEndpoint({ tables: cdnlogTables(DATASET) }) : null;
   if (write) {
@@ -104,7 +107,6 @@ export async function startFunctions(
       rows: write.rows(COMMITS_TABLE).filter((r) => r.object === q.params.object?.value),
     }));
   }
-  const storage = await startStorageEndpoint();
   const env = {
     GOOGLE_CLOUD_PROJECT: PROJECT,
     BQ_DATASET: DATASET,
@@ -139,7 +141,8 @@ export async function startFunctions(
     method,
     bigquery,
     write,
-    rows: (table) => (write ? write.rows(table) : bigquery.rows(table)),
+    // Load jobs (MEDIA_CDN_FILES_LOAD=load_job) append through the REST endpoint, streams through the Write API's.
+    rows: (table) => (write ? [...write.rows(table), ...bigquery.rows(table)] : bigquery.rows(table)),
     storage,
     url,
     logs: capture.lines,
