@@ -19,7 +19,8 @@ import { normalizeText, type InputSource } from '../shared/normalizers';
 import { toBigQuerySchema } from '../shared/schema/bigquery-schema';
 import { EdgeLogRow } from '../shared/schema/edge-log';
 import { insertAllBody } from '../shared/sink/bigquery';
-import { createRowEncoder, timestampMicros } from '../shared/sink/storage-write/encoder';
+import { createEdgeLogEncoder } from '../shared/sink/storage-write/edge-log-encoder';
+import { timestampMicros } from '../shared/sink/storage-write/encoder';
 import { logicalSize } from './billing';
 import { emit, type Figure } from './report';
 
@@ -80,7 +81,7 @@ function main(): void {
   const { rows, sourceBytes } = sample();
   const n = rows.length;
   const fields = toBigQuerySchema(EdgeLogRow);
-  const encoder = createRowEncoder<EdgeLogRow>(EdgeLogRow, 'edge_logs');
+  const encoder = createEdgeLogEncoder();
   const descriptor = adapt.convertStorageSchemaToProto2Descriptor(adapt.convertBigQuerySchemaToStorageTableSchema({ fields }), 'root');
   const library = new JSONEncoder({ protoDescriptor: descriptor });
   const groups = batches(rows);

@@ -4,6 +4,7 @@ import * as protobuf from 'protobufjs';
 import { toBigQuerySchema } from '../shared/schema/bigquery-schema';
 import { EdgeLogRow } from '../shared/schema/edge-log';
 import { IngestErrorRow } from '../shared/schema/ingest-error';
+import { createEdgeLogEncoder, EDGE_LOG_SHORT_TAGS } from '../shared/sink/storage-write/edge-log-encoder';
 import { createRowEncoder, EncodeError, timestampMicros } from '../shared/sink/storage-write/encoder';
 import { sampleRows } from './contract/bigquery-write-endpoint-client';
 import { NULL_ROW } from './support/null-row';
@@ -36,6 +37,22 @@ describe('row encoder generated from the zod schema', () => {
         }));
       expect(simplify(ours)).toEqual(simplify(theirs as { field?: unknown[] | null }));
     }
+  });
+
+  it('numbers the edge_logs columns most rows carry 1–15 (one-byte tags), the rest after them, each number once', () => {
+    const fields = createEdgeLogEncoder().descriptor.field;
+    expect(fields.map((f) => f.name)).toEqual(toBigQuerySchema(EdgeLogRow).map((f) => f.name));
+    expect(EDGE_LOG_SHORT_TAGS.map((name) => fields.find((f) => f.name === name)!.number)).toEqual([...Array(15).keys()].map((i) => i + 1));
+    expect(fields.map((f) => f.number).sort((a, b) => a - b)).toEqual(fields.map((_, i) => i + 1));
+    // Renumbered, a Media CDN row is no longer than by table position, and decodes to the same values.
+    const rows = sampleRows(200);
+    const byPosition = createRowEncoder<EdgeLogRow>(EdgeLogRow).encode(rows);
+    const shortTagged = createEdgeLogEncoder().encode(rows);
+    const decodeShort = decoderFor(createEdgeLogEncoder().descriptor);
+    rows.forEach((_, i) => {
+      expect((shortTagged[i] as Uint8Array).length).toBeLessThanOrEqual((byPosition[i] as Uint8Array).length);
+      expect(decodeShort(shortTagged[i] as Uint8Array)).toEqual(decode(byPosition[i] as Uint8Array));
+    });
   });
 
   it('encodes normalized rows so that a protobuf decoder reads every value back', () => {

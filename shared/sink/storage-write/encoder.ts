@@ -176,9 +176,12 @@ function columnWriter(column: ProtoColumn): ColumnWriter {
   }
 }
 
-/** Builds the encoder for a zod row schema declared with required()/nullable(). */
-export function createRowEncoder<T extends object>(schema: z.ZodObject, descriptorName = 'root'): RowEncoder<T> {
-  const columns = protoColumns(schema);
+/**
+ * Builds the encoder for a zod row schema declared with required()/nullable(); `shortTags` are the
+ * columns numbered first (one-byte tags, see protoColumns).
+ */
+export function createRowEncoder<T extends object>(schema: z.ZodObject, descriptorName = 'root', shortTags: readonly string[] = []): RowEncoder<T> {
+  const columns = protoColumns(schema, shortTags);
   const writers = columns.map((c) => ({ name: c.name, write: columnWriter(c) }));
   return {
     descriptor: rowDescriptor(columns, descriptorName),

@@ -1,7 +1,7 @@
 import type { managedwriter } from '@google-cloud/bigquery-storage';
 import { createLogs, type Logs } from '../../logging';
 import { systemClock } from '../../normalize/result';
-import { EdgeLogRow } from '../../schema/edge-log';
+import type { EdgeLogRow } from '../../schema/edge-log';
 import { IngestErrorRow } from '../../schema/ingest-error';
 import { BatchingWriter, type BatchingWriterOptions, type ItemFate, type Serialized } from '../batching-writer';
 import type { RetryOptions } from '../retry';
@@ -10,6 +10,7 @@ import type { ObjectSink, RowOrigin, WriteOutcome } from '../types';
 import { appendBatch, MAX_APPEND_BYTES } from './append-rows';
 import type { CommitLog } from './commit-log';
 import { StreamAppender } from './connection';
+import { createEdgeLogEncoder } from './edge-log-encoder';
 import { createRowEncoder, type RowEncoder } from './encoder';
 import { beginObjectLoad, type ObjectLoad } from './object-load';
 import { defaultStream } from './table-path';
@@ -48,7 +49,7 @@ export interface StorageWriteSinkOptions {
 export class StorageWriteSink implements ObjectSink {
   private readonly logs: Logs;
   private readonly now: () => string;
-  private readonly rowEncoder: RowEncoder<EdgeLogRow> = createRowEncoder<EdgeLogRow>(EdgeLogRow, 'edge_logs');
+  private readonly rowEncoder: RowEncoder<EdgeLogRow> = createEdgeLogEncoder();
   private readonly errorEncoder: RowEncoder<IngestErrorRow> = createRowEncoder<IngestErrorRow>(IngestErrorRow, 'ingest_errors');
   private readonly rowsStream: StreamAppender;
   private readonly errorsStream: StreamAppender;
