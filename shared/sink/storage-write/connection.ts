@@ -1,7 +1,7 @@
 import type { managedwriter } from '@google-cloud/bigquery-storage';
 import type { Logs } from '../../logging';
 import type { RetryOptions } from '../retry';
-import { Code } from './errors';
+import { GrpcCode } from '../write-failure';
 import type { RowDescriptor } from './descriptor';
 import { withRetries } from './retry-loop';
 
@@ -66,7 +66,7 @@ export class StreamAppender {
         const error = response.error;
         if (!error?.code) return rowErrors;
         // The rows at this offset are already in the stream: an earlier try landed, its answer got lost.
-        if (error.code === Code.ALREADY_EXISTS && offset !== undefined) return rowErrors;
+        if (error.code === GrpcCode.ALREADY_EXISTS && offset !== undefined) return rowErrors;
         throw Object.assign(new Error(error.message ?? `AppendRows error ${error.code}`), { code: error.code });
       },
       { logs, retry, table, rows: rows.length },
@@ -94,7 +94,7 @@ export class StreamAppender {
           c.once('end', () => {
             if (this.connection === opening) this.connection = null;
             c.close();
-            reject(Object.assign(new Error('AppendRows call ended by the server'), { code: Code.UNAVAILABLE }));
+            reject(Object.assign(new Error('AppendRows call ended by the server'), { code: GrpcCode.UNAVAILABLE }));
           }),
         );
         ended.catch(() => undefined);
