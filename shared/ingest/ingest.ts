@@ -22,6 +22,11 @@ export interface IngestCounts {
   refused: number;
   /** Inputs that could not be read to the end (a truncated gzip): what was read landed, the rest is one dead letter. */
   cut: { input: string; reason: string }[];
+  /**
+   * The input Ctrl-C stopped, when the sink commits each input (Storage Write API): its rows
+   * (counted in `rows`) were written to a load that was not committed, so none is visible.
+   */
+  uncommitted: { input: string; rows: number } | null;
 }
 
 export interface IngestOptions {
@@ -64,7 +69,7 @@ export async function ingest(options: IngestOptions): Promise<IngestCounts> {
   const now = (options.ctx ?? defaultContext).now;
   // The CLI reports on stderr and in its summary; per-record log lines would only be noise here.
   const logs = createLogs(() => {});
-  const totals: IngestCounts = { records: 0, bytes: 0, rows: 0, rejects: 0, refused: 0, cut: [] };
+  const totals: IngestCounts = { records: 0, bytes: 0, rows: 0, rejects: 0, refused: 0, cut: [], uncommitted: null };
   const add = (base: IngestCounts, r: IngestResult): IngestCounts => ({
     ...base,
     records: base.records + r.records,
@@ -105,6 +110,7 @@ export async function ingest(options: IngestOptions): Promise<IngestCounts> {
       continue;
     }
     Object.assign(totals, add(before, landing.result));
+    if (landing.kind === 'uncommitted') totals.uncommitted = { input: input.label, rows: landing.result.rows };
   }
   return totals;
 }

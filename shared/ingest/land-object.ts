@@ -5,7 +5,9 @@ export type ObjectLanding<R> =
   /** Read and written; committed when the sink commits objects. */
   | { kind: 'landed'; result: R }
   /** An earlier delivery committed this object generation: nothing was read. */
-  | { kind: 'already-committed'; rows: number };
+  | { kind: 'already-committed'; rows: number }
+  /** Read and written to a load that `commit` said not to commit: none of it is visible. */
+  | { kind: 'uncommitted'; result: R };
 
 /**
  * Lands one object (an uploaded file) through `read`, which writes its rows to the sink it is given.
@@ -34,7 +36,7 @@ export async function landObject<R>(
   }
   if (options.commit && !options.commit(result)) {
     await load.close();
-    return { kind: 'landed', result };
+    return { kind: 'uncommitted', result };
   }
   await load.commit();
   return { kind: 'landed', result };
