@@ -74,6 +74,8 @@ export interface AppendRecord {
   rows: number;
   bytes: number;
   offset: number | null;
+  /** The request carried writer_schema (required on the first request of a call only). */
+  withSchema: boolean;
   /** ok, row_errors, already_exists, out_of_range, invalid, or the injected fault. */
   outcome: string;
 }
@@ -228,7 +230,14 @@ export async function startBigQueryWriteEndpoint(options: BigQueryWriteEndpointO
     });
     call.on('data', (request: AppendRowsRequest) => {
       if (ended) return; // requests still buffered after the call ended are not handled
-      const record: AppendRecord = { stream: request.writeStream ?? stream?.name ?? '', rows: 0, bytes: 0, offset: null, outcome: 'ok' };
+      const record: AppendRecord = {
+        stream: request.writeStream ?? stream?.name ?? '',
+        rows: 0,
+        bytes: 0,
+        offset: null,
+        withSchema: request.protoRows?.writerSchema?.protoDescriptor !== undefined,
+        outcome: 'ok',
+      };
       appends.push(record);
       if (failAppendsForever !== null) {
         record.outcome = `fault:${Status[failAppendsForever]}`;
