@@ -87,10 +87,22 @@ describe('row encoder generated from the zod schema', () => {
     const [bytes] = createRowEncoder<Record<string, unknown>>(EdgeLogRow).encode([row]);
     const back = decode(bytes as Uint8Array);
     expect(back).toMatchObject({ event_id: 'é'.repeat(100), egress_bytes: '9223372036854775807', ingress_bytes: '-5', attributes: '{"k":"✓"}' });
-    // Rows bigger than the batch's first buffer move to a bigger one; rows already encoded stay valid.
-    const big = { ...row, attributes: JSON.stringify({ long: 'x'.repeat(5000) }) };
-    const three = createRowEncoder<Record<string, unknown>>(EdgeLogRow).encode([row, big, row]);
-    expect(three.map((b) => decode(b as Uint8Array).attributes)).toEqual([row.attributes, big.attributes, row.attributes]);
+    // One arena serves every call: a row that does not fit the arena's buffer moves to a new one
+    // (one bigger than a buffer gets its own), and rows handed out earlier, by this call or an
+    // earlier one, stay valid.
+    const big = { ...row, attributes: JSON.stringify({ long: 'x'.repeat(300 * 1024) }) };
+    const shared = createRowEncoder<Record<string, unknown>>(EdgeLogRow);
+    const earlier = shared.encode([row, row]);
+    const many = shared.encode([row, big, ...Array.from({ length: 2000 }, () => row), big, row]);
+    expect([...earlier, ...many].map((b) => decode(b as Uint8Array).attributes)).toEqual([
+      row.attributes,
+      row.attributes,
+      row.attributes,
+      big.attributes,
+      ...Array.from({ length: 2000 }, () => row.attributes),
+      big.attributes,
+      row.attributes,
+    ]);
   });
 
   it('turns values that do not fit their column into EncodeErrors, one per row, and keeps encoding the rest', () => {
