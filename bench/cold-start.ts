@@ -6,7 +6,9 @@
  *      target ≤ 300 ms for the deploy package;
  *  (b) process start to the first Media CDN event handled: the real `functions-framework` CLI
  *      serving mediaCdnLogs, one CloudEvent POSTed as soon as it listens, its rows landed in the
- *      local BigQuery contract endpoint; median of BENCH_COLD_STARTS (5);
+ *      local contract endpoint; for each write method (BQ_WRITE_METHOD=storage, the default: the
+ *      Write API's gRPC channel and first AppendRows; insertall: one insertAll); median of
+ *      BENCH_COLD_STARTS (5);
  *  (c) the sizes: deploy package files and installed node_modules, beside the repository's.
  * BENCH_COLD_BASELINE=DIR adds a third layout: another built checkout with its dependencies
  * installed (e.g. an earlier commit, to measure a change). Runs are interleaved between the layouts so machine load affects both alike.
@@ -23,13 +25,30 @@ import { toBigQuerySchema } from '../shared/schema/bigquery-schema';
 import { EdgeLogRow } from '../shared/schema/edge-log';
 import { IngestErrorRow } from '../shared/schema/ingest-error';
 import { planFunctionSource, writeFunctionSource } from '../scripts/deploy/function-source';
+import type { WriteMethod } from '../shared/sink/create';
 import { startBigQueryEndpoint, type BigQueryEndpoint } from '../test/contract/bigquery-endpoint';
+import { startBigQueryWriteEndpoint, type BigQueryWriteEndpoint } from '../test/contract/bigquery-write-endpoint';
+import { cdnlogTables } from '../test/contract/bigquery-write-endpoint-client';
 import { emit, type Figure } from './report';
 
 const LOADS = Number(process.env.BENCH_COLD_LOADS ?? 7);
 const STARTS = Number(process.env.BENCH_COLD_STARTS ?? 5);
 const REPO = resolve(__dirname, '..', '..');
 const MB = 1024 * 1024;
+/** The default first: what a deployed instance runs unless bq_write_method says otherwise. */
+const METHODS: readonly WriteMethod[] = ['storage', 'insertall'];
+
+/** The contract endpoints both write methods land rows in. */
+interface Sinks {
+  bigquery: BigQueryEndpoint;
+  write: BigQueryWriteEndpoint;
+}
+
+/** Rows landed in edge_logs so far through `method`. */
+function landed(sinks: Sinks, method: WriteMethod): number {
+  if (method === 'insertall') return sinks.bigquery.accepted();
+  return sinks.write.appends.filter((a) => a.outcome === 'ok' && a.stream.includes('/tables/edge_logs/')).reduce((n, a) => n + a.rows, 0);
+}
 
 interface Layout {
   name: string;
@@ -105,15 +124,19 @@ function postEvent(port: number, body: string): Promise<number> {
 }
 
 /** Milliseconds from spawning `functions-framework` to the response to the first event. */
-async function firstEvent(layout: Layout, bigquery: BigQueryEndpoint, body: string): Promise<number> {
+async function firstEvent(layout: Layout, method: WriteMethod, sinks: Sinks, body: string): Promise<number> {
   const port = await freePort();
-  const rowsBefore = bigquery.accepted();
+  const rowsBefore = landed(sinks, method);
   const started = process.hrtime.bigint();
   const child = spawn(
     process.execPath,
     [layout.framework, '--target=mediaCdnLogs', '--signature-type=cloudevent', `--source=${layout.dir}`, `--port=${port}`],
     {
-      env: childEnv({ BQ_WRITE_METHOD: 'insertall', BIGQUERY_EMULATOR_HOST: bigquery.url }),
+      env: childEnv({
+        BQ_WRITE_METHOD: method,
+        BIGQUERY_EMULATOR_HOST: sinks.bigquery.url,
+        BIGQUERY_STORAGE_EMULATOR_HOST: `${sinks.write.host}:${sinks.write.port}`,
+      }),
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -139,7 +162,7 @@ async function firstEvent(layout: Layout, bigquery: BigQueryEndpoint, body: stri
     }
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     if (status >= 300) throw new Error(`first event answered ${status}: ${stderr}`);
-    if (bigquery.accepted() <= rowsBefore) throw new Error('first event answered but no row landed');
+    if (landed(sinks, method) <= rowsBefore) throw new Error(`first event answered but no row landed (${method})`);
     return ms;
   } finally {
     child.kill();
@@ -174,15 +197,19 @@ async function main(): Promise<void> {
       tables: { 'cdnlog.edge_logs': toBigQuerySchema(EdgeLogRow), 'cdnlog.ingest_errors': toBigQuerySchema(IngestErrorRow) },
       keepRows: false,
     });
-    const starts = new Map<string, number[]>(layouts.map((l) => [l.name, []]));
+    const sinks: Sinks = { bigquery, write: await startBigQueryWriteEndpoint({ tables: cdnlogTables('cdnlog'), keepRows: false }) };
+    const startKey = (layout: Layout, method: WriteMethod) => `${layout.name}, ${method === 'storage' ? 'Write API' : 'insertAll'}`;
+    const starts = new Map<string, number[]>(layouts.flatMap((l) => METHODS.map((m) => [startKey(l, m), []])));
     try {
       const [entry] = [...generateMediaCdn({ count: 1, seed: 'cold-start' })];
       const body = JSON.stringify({
         message: { data: Buffer.from(JSON.stringify(entry)).toString('base64'), messageId: 'cold-1' },
         subscription: 'projects/bench-project/subscriptions/bench',
       });
-      for (let i = 0; i < STARTS; i++) for (const layout of layouts) starts.get(layout.name)!.push(await firstEvent(layout, bigquery, body));
+      for (let i = 0; i < STARTS; i++)
+        for (const layout of layouts) for (const method of METHODS) starts.get(startKey(layout, method))!.push(await firstEvent(layout, method, sinks, body));
     } finally {
+      await sinks.write.close();
       await bigquery.close();
     }
 
@@ -199,12 +226,14 @@ async function main(): Promise<void> {
       });
     }
     for (const layout of layouts) {
-      figures.push({
-        benchmark: 'cold-start',
-        metric: `process start → first event handled, ${layout.name} (median of ${STARTS})`,
-        value: median(starts.get(layout.name)!),
-        unit: 'ms',
-      });
+      for (const method of METHODS) {
+        figures.push({
+          benchmark: 'cold-start',
+          metric: `process start → first event handled, ${startKey(layout, method)} (median of ${STARTS})`,
+          value: median(starts.get(startKey(layout, method))!),
+          unit: 'ms',
+        });
+      }
     }
     const stagedFiles = source.files.reduce((sum, file) => sum + lstatSync(join(stageDir, file)).size, 0);
     figures.push(

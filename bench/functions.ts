@@ -10,13 +10,15 @@
  *      ceiling of the design: the same loop with a sink that builds requests and sends none. The function
  *      runs in a child process of its own, so its RSS is not mixed with the endpoints' or the
  *      load generator's.
- * (d) both write methods in the same run (BQ_WRITE_METHOD=insertall, then storage, each against its
- *     local contract endpoint): for mediaCdnLogs and the EdgeOne upload, events (rows) per second,
- *     CPU ms of the function's process per 1,000 rows, bytes billed per 1,000 rows and ingestion $
- *     per TiB of source logs, by the rules in bench/billing.ts (insertAll: each row's logical size,
- *     1 KB minimum, over the rows the function produces; Write API: the protobuf bytes the function
- *     appended, as the BigQueryWrite endpoint received them). Targets: Write API events/s ≥ 0.9 of
- *     insertAll's, and its cost per TiB ≤ 0.5 of insertAll's.
+ * (d) both write methods in the same run (BQ_WRITE_METHOD=insertall and storage, each against its
+ *     local contract endpoint, their rounds alternating so the machine's drifting load weighs on
+ *     both alike): for mediaCdnLogs and the EdgeOne upload, events (rows) per second, CPU ms of the
+ *     function's process per 1,000 rows (and the ratio of rows per CPU-second: the function's own
+ *     cost, apart from the endpoints'), the endpoint process's CPU, bytes billed per 1,000 rows and
+ *     ingestion $ per TiB of source logs, by the rules in bench/billing.ts (insertAll: each row's
+ *     logical size, 1 KB minimum, over the rows the function produces; Write API: the protobuf bytes
+ *     the function appended, as the BigQueryWrite endpoint received them). Targets: Write API
+ *     events/s ≥ 0.9 of insertAll's, and its cost per TiB ≤ 0.5 of insertAll's.
  */
 import { DEFAULT_MAX_HEAP_MB } from '../shared/config/env';
 import { fork, type ChildProcess } from 'node:child_process';
@@ -113,7 +115,8 @@ function messageBody(data: string, messageId: string, attributes: Record<string,
 /** Endpoints for one write method: the REST one always (insertAll, commit-log queries), the Write API's for storage. */
 async function startSinkEndpoints(method: WriteMethod) {
   const bigquery = await startBigQueryEndpoint({ tables: TABLES, keepRows: false });
-  const write = method === 'storage' ? await startBigQueryWriteEndpoint({ tables: cdnlogTables(DATASET) }) : null;
+  // Only the commit log's rows are kept (the lookups read them); the rest are checked and counted.
+  const write = method === 'storage' ? await startBigQueryWriteEndpoint({ tables: cdnlogTables(DATASET), keepRows: [`${DATASET}.ingest_commits`] }) : null;
   if (write) {
     // Commit-log lookups: answered from what the Write API committed, as in test/functions/harness.ts.
     bigquery.answerQueries((q) => ({
@@ -206,6 +209,13 @@ function methodFigures(caseName: string, runs: MethodRun[], rateUnit: string): F
   const speed = storage.eventsPerSecond / insertall.eventsPerSecond;
   const cost = storage.costPerTiB.list / insertall.costPerTiB.list;
   figures.push(
+    {
+      benchmark: 'functions',
+      // The function's own cost, whatever the endpoints and the machine's other load took from it.
+      metric: `${caseName}: Write API / insertAll rows per CPU-second of the function process`,
+      value: insertall.cpuMsPer1000 / storage.cpuMsPer1000,
+      unit: 'ratio',
+    },
     { benchmark: 'functions', metric: `${caseName}: Write API / insertAll throughput`, value: speed, unit: 'ratio', target: '≥ 0.9', met: speed >= 0.9 },
     {
       benchmark: 'functions',
@@ -279,6 +289,18 @@ async function childServe(): Promise<void> {
   await new Promise<never>(() => {});
 }
 
+/** Measured rounds of each write method in mediaCdnCase (best of them counts). */
+const MEDIA_ROUNDS = 3;
+
+/** Best figures of one write method over the rounds of mediaCdnCase. */
+interface MediaBest {
+  noop: number;
+  media: number;
+  cpuMsPer1000: number;
+  requestsPer1000: number;
+  parentCpuShare: number;
+}
+
 async function mediaCdnCase(): Promise<Figure[]> {
   const entries = [...generateMediaCdn({ count: EVENTS, seed: 'bench' })];
   const bodies = entries.map((e, i) => messageBody(JSON.stringify(e), `m-${i}`, { 'logging.googleapis.com/timestamp': String(e.timestamp) }));
@@ -286,80 +308,89 @@ async function mediaCdnCase(): Promise<Figure[]> {
     'media-cdn',
     entries.map((e) => JSON.stringify(e)),
   );
-  const figures: Figure[] = [];
-  const runs: MethodRun[] = [];
-  for (const method of ['insertall', 'storage'] as const) {
-    const endpoints = await startSinkEndpoints(method);
-    const child = await serveChild(endpoints.env);
-    try {
-      // Warm-up both (JIT, client creation), then interleave: best of two rounds each.
+  // Both methods served at once, their rounds alternating (and which goes first): the machine's
+  // background load, which drifts over a run, then weighs on both alike.
+  const setups: Array<{ method: WriteMethod; endpoints: Awaited<ReturnType<typeof startSinkEndpoints>>; child: Awaited<ReturnType<typeof serveChild>> }> = [];
+  try {
+    for (const method of ['insertall', 'storage'] as const) {
+      const endpoints = await startSinkEndpoints(method);
+      try {
+        setups.push({ method, endpoints, child: await serveChild(endpoints.env) });
+      } catch (err) {
+        await endpoints.close();
+        throw err;
+      }
+    }
+    // Warm-up (JIT, client creation).
+    for (const { child } of setups) {
       await drive(child.noopPort, bodies.slice(0, 2000));
       await drive(child.mediaPort, bodies.slice(0, 2000));
-      let noop = 0;
-      let media = 0;
-      let cpuMsPer1000 = Infinity;
-      let requestsPer1000 = Infinity;
-      let parentCpuShare = 0;
-      const appendedBefore = endpoints.appended();
-      for (let round = 0; round < 2; round++) {
-        noop = Math.max(noop, await drive(child.noopPort, bodies));
+    }
+    const best = new Map<WriteMethod, MediaBest>(
+      setups.map((s) => [s.method, { noop: 0, media: 0, cpuMsPer1000: Infinity, requestsPer1000: Infinity, parentCpuShare: 0 }]),
+    );
+    const appendedBefore = new Map(setups.map((s) => [s.method, s.endpoints.appended()]));
+    for (let round = 0; round < MEDIA_ROUNDS; round++) {
+      for (const { method, endpoints, child } of round % 2 === 0 ? setups : [...setups].reverse()) {
+        const b = best.get(method)!;
+        b.noop = Math.max(b.noop, await drive(child.noopPort, bodies));
         const requests = endpoints.bigquery.requests.length + (endpoints.write?.appends.length ?? 0);
         const cpu = await child.cpu();
         const parentCpu = process.cpuUsage();
         const wall = process.hrtime.bigint();
-        media = Math.max(media, await drive(child.mediaPort, bodies));
+        b.media = Math.max(b.media, await drive(child.mediaPort, bodies));
         // The endpoints and the load generator share this process: when it is busy all the time,
         // it (not the function) bounds the rate.
         const used = process.cpuUsage(parentCpu);
-        parentCpuShare = Math.max(parentCpuShare, (used.user + used.system) / (Number(process.hrtime.bigint() - wall) / 1000));
-        cpuMsPer1000 = Math.min(cpuMsPer1000, (((await child.cpu()) - cpu) / 1000 / bodies.length) * 1000);
+        b.parentCpuShare = Math.max(b.parentCpuShare, (used.user + used.system) / (Number(process.hrtime.bigint() - wall) / 1000));
+        b.cpuMsPer1000 = Math.min(b.cpuMsPer1000, (((await child.cpu()) - cpu) / 1000 / bodies.length) * 1000);
         const after = endpoints.bigquery.requests.length + (endpoints.write?.appends.length ?? 0);
-        requestsPer1000 = Math.min(requestsPer1000, ((after - requests) / bodies.length) * 1000);
+        b.requestsPer1000 = Math.min(b.requestsPer1000, ((after - requests) / bodies.length) * 1000);
       }
+    }
+    const figures: Figure[] = [];
+    const runs: MethodRun[] = [];
+    for (const { method, endpoints } of setups) {
+      const b = best.get(method)!;
       const appended = endpoints.appended();
-      const billedPerRow = method === 'storage' ? (appended.bytes - appendedBefore.bytes) / (appended.rows - appendedBefore.rows) : rule.billedPerRow;
+      const before = appendedBefore.get(method)!;
+      const billedPerRow = method === 'storage' ? (appended.bytes - before.bytes) / (appended.rows - before.rows) : rule.billedPerRow;
       runs.push({
         method,
-        eventsPerSecond: media,
-        cpuMsPer1000,
+        eventsPerSecond: b.media,
+        cpuMsPer1000: b.cpuMsPer1000,
         billedPer1000: billedPerRow * 1000,
         costPerTiB: costPerSourceTiB(method, billedPerRow / rule.sourcePerRow),
       });
-      const ratio = media / noop;
+      const ratio = b.media / b.noop;
       const label = method === 'storage' ? 'Write API' : 'insertAll';
+      const requestName = method === 'storage' ? 'AppendRows' : 'insertAll';
       figures.push(
-        { benchmark: 'functions', metric: `no-op CloudEvent function (${CONCURRENCY} concurrent; beside ${label})`, value: noop, unit: 'events/s' },
+        { benchmark: 'functions', metric: `no-op CloudEvent function (${CONCURRENCY} concurrent; beside ${label})`, value: b.noop, unit: 'events/s' },
         { benchmark: 'functions', metric: `mediaCdnLogs (${label}) / no-op`, value: ratio, unit: 'ratio', target: '≥ 0.6', met: ratio >= 0.6 },
         {
           benchmark: 'functions',
           metric: `mediaCdnLogs (${label}): CPU of the endpoints + load generator process (1.0 = one core, all the time)`,
-          value: parentCpuShare,
+          value: b.parentCpuShare,
           unit: 'cores',
         },
-        method === 'storage'
-          ? {
-              benchmark: 'functions',
-              metric: `AppendRows requests per 1,000 events (${CONCURRENCY} concurrent)`,
-              value: requestsPer1000,
-              unit: 'requests',
-              target: '≤ 10',
-              met: requestsPer1000 <= 10,
-            }
-          : {
-              benchmark: 'functions',
-              metric: `insertAll requests per 1,000 events (${CONCURRENCY} concurrent)`,
-              value: requestsPer1000,
-              unit: 'requests',
-              target: '≤ 10',
-              met: requestsPer1000 <= 10,
-            },
+        {
+          benchmark: 'functions',
+          metric: `${requestName} requests per 1,000 events (${CONCURRENCY} concurrent)`,
+          value: b.requestsPer1000,
+          unit: 'requests',
+          target: '≤ 10',
+          met: b.requestsPer1000 <= 10,
+        },
       );
-    } finally {
+    }
+    return [...figures, ...methodFigures(`mediaCdnLogs (${CONCURRENCY} concurrent)`, runs, 'events/s')];
+  } finally {
+    for (const { child, endpoints } of setups) {
       await child.stop();
       await endpoints.close();
     }
   }
-  return [...figures, ...methodFigures(`mediaCdnLogs (${CONCURRENCY} concurrent)`, runs, 'events/s')];
 }
 
 /** Gzipped EdgeOne JSON Lines, about `bytes` uncompressed, built once in memory (it is the object). */
@@ -446,47 +477,74 @@ async function edgeoneCase(): Promise<Figure[]> {
         unit: 'ratio',
       },
     ];
+    // Each method twice, alternating (which goes first too), the faster run of each counting: the
+    // machine's background load drifts over a run and should weigh on both alike.
+    const best = new Map<WriteMethod, { fn: ChildResult; billedPerRow: number; endpointCores: number }>();
+    for (const order of [
+      ['insertall', 'storage'],
+      ['storage', 'insertall'],
+    ] as const) {
+      for (const method of order) {
+        const endpoints = await startSinkEndpoints(method);
+        try {
+          const parentCpu = process.cpuUsage();
+          const fn = await runChild('child-edgeone', { ...endpoints.env, ...objectEnv });
+          const used = process.cpuUsage(parentCpu);
+          if (fn.status !== 204) throw new Error(`edgeoneLogs (${method}) answered ${fn.status}`);
+          const appended = endpoints.appended();
+          const rows = method === 'storage' ? appended.rows : endpoints.bigquery.accepted();
+          if (rows !== lines) throw new Error(`${method}: ${rows} rows landed, expected ${lines}`);
+          const previous = best.get(method);
+          if (!previous || fn.seconds < previous.fn.seconds) {
+            best.set(method, {
+              fn,
+              billedPerRow: method === 'storage' ? appended.bytes / appended.rows : rule.billedPerRow,
+              endpointCores: (used.user + used.system) / 1e6 / fn.seconds,
+            });
+          }
+        } finally {
+          await endpoints.close();
+        }
+      }
+    }
     const runs: MethodRun[] = [];
     for (const method of ['insertall', 'storage'] as const) {
-      const endpoints = await startSinkEndpoints(method);
-      try {
-        const fn = await runChild('child-edgeone', { ...endpoints.env, ...objectEnv });
-        if (fn.status !== 204) throw new Error(`edgeoneLogs (${method}) answered ${fn.status}`);
-        const appended = endpoints.appended();
-        const rows = method === 'storage' ? appended.rows : endpoints.bigquery.accepted();
-        if (rows !== lines) throw new Error(`${method}: ${rows} rows landed, expected ${lines}`);
-        const billedPerRow = method === 'storage' ? appended.bytes / appended.rows : rule.billedPerRow;
-        runs.push({
-          method,
-          eventsPerSecond: lines / fn.seconds,
-          cpuMsPer1000: (fn.cpuMicros! / 1000 / lines) * 1000,
-          billedPer1000: billedPerRow * 1000,
-          costPerTiB: costPerSourceTiB(method, billedPerRow / rule.sourcePerRow),
-        });
-        const label = method === 'storage' ? 'Write API' : 'insertAll';
-        const fnRate = compressedMb / fn.seconds;
-        figures.push(
-          { benchmark: 'functions', metric: `edgeone upload ${sizeText}: edgeoneLogs (${label})`, value: fnRate, unit: 'MB/s gz' },
-          {
-            benchmark: 'functions',
-            metric: `edgeoneLogs (${label}) / gunzip+split`,
-            value: fnRate / baseRate,
-            unit: 'ratio',
-            target: '≥ 0.4',
-            met: fnRate / baseRate >= 0.4,
-          },
-          {
-            benchmark: 'functions',
-            metric: `edgeoneLogs (${label}) peak RSS (${sizeText} uncompressed; node ${CHILD_NODE_ARGS.join(' ')}, as deployed)`,
-            value: fn.maxRssBytes / MB,
-            unit: 'MB',
-            target: '< 256 (1 GB file)',
-            met: fn.maxRssBytes / MB < 256,
-          },
-        );
-      } finally {
-        await endpoints.close();
-      }
+      const { fn, billedPerRow, endpointCores } = best.get(method)!;
+      runs.push({
+        method,
+        eventsPerSecond: lines / fn.seconds,
+        cpuMsPer1000: (fn.cpuMicros! / 1000 / lines) * 1000,
+        billedPer1000: billedPerRow * 1000,
+        costPerTiB: costPerSourceTiB(method, billedPerRow / rule.sourcePerRow),
+      });
+      const label = method === 'storage' ? 'Write API' : 'insertAll';
+      const fnRate = compressedMb / fn.seconds;
+      figures.push(
+        { benchmark: 'functions', metric: `edgeone upload ${sizeText}: edgeoneLogs (${label}), faster of 2`, value: fnRate, unit: 'MB/s gz' },
+        {
+          benchmark: 'functions',
+          metric: `edgeoneLogs (${label}) / gunzip+split`,
+          value: fnRate / baseRate,
+          unit: 'ratio',
+          target: '≥ 0.4',
+          met: fnRate / baseRate >= 0.4,
+        },
+        {
+          benchmark: 'functions',
+          // The contract endpoint decodes and checks every row; the real service's work is not on this machine.
+          metric: `edgeoneLogs (${label}): CPU of the endpoint process during the upload (1.0 = one core, all the time)`,
+          value: endpointCores,
+          unit: 'cores',
+        },
+        {
+          benchmark: 'functions',
+          metric: `edgeoneLogs (${label}) peak RSS (${sizeText} uncompressed; node ${CHILD_NODE_ARGS.join(' ')}, as deployed)`,
+          value: fn.maxRssBytes / MB,
+          unit: 'MB',
+          target: '< 256 (1 GB file)',
+          met: fn.maxRssBytes / MB < 256,
+        },
+      );
     }
     return [...figures, ...methodFigures(`edgeone upload ${sizeText}`, runs, 'rows/s')];
   } finally {

@@ -3,12 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { gzipSync } from 'node:zlib';
+import { formatIngestSummary } from '../shared/cli/ingest';
 import { main } from '../shared/cli/main';
+import { loadSettings } from '../shared/config/settings';
 import { openWarehouse } from '../shared/duckdb/open';
 import { generateEdgeoneL4 } from '../shared/generate/edgeone-l4';
 import { generateEdgeoneL7 } from '../shared/generate/edgeone-l7';
 import { generateMediaCdn } from '../shared/generate/media-cdn';
+import { ingest } from '../shared/ingest/ingest';
+import { openInput } from '../shared/ingest/inputs';
+import { silentLogs } from '../shared/logging';
 import { normalizeMediaCdn } from '../shared/normalizers';
+import { createSink } from '../shared/sink/create';
 import { openDuckDbSink } from '../shared/sink/duckdb';
 import { toBigQuerySchema } from '../shared/schema/bigquery-schema';
 import { EdgeLogRow } from '../shared/schema/edge-log';
@@ -212,6 +218,35 @@ describe('cdnlog ingest into BigQuery through the Storage Write API (BigQueryWri
     expect(again.stderr).toMatch(/part-2\.log\.gz#\d+: already landed by an earlier ingest \(100 rows\), not read again/);
     expect(storage.requests.filter((r) => r.query.alt === 'media')).toHaveLength(downloads);
     expect(write.rows('cdnlog.edge_logs')).toHaveLength(100);
+  });
+
+  it('Ctrl-C while a file is read leaves it uncommitted (nothing of it visible), the summary says so, and a re-run lands it whole', async () => {
+    const file = join(dir, 'interrupted.jsonl');
+    writeFileSync(file, jsonl(generateEdgeoneL7({ count: 9000, seed: 'sw-interrupt' })));
+    const before = write.rows('cdnlog.edge_logs').length;
+    const sink = await createSink(loadSettings(env()), { logs: silentLogs });
+    const stop = new AbortController();
+    const input = await openInput(file, { stdin: new PassThrough() });
+    // Ctrl-C as soon as the first rows were read (the CLI aborts the same signal on SIGINT).
+    const counts = await ingest({ source: 'edgeone', inputs: [input], sink, signal: stop.signal, onProgress: () => stop.abort() });
+    await sink.close();
+    await grpcCallsSettled();
+    expect(counts.rows).toBeGreaterThan(0);
+    expect(counts.uncommitted).toEqual({ input: input.label, rows: counts.rows });
+    expect(write.rows('cdnlog.edge_logs')).toHaveLength(before);
+    expect(write.streams().filter((st) => st.type === 'PENDING' && !st.committed)).toEqual([expect.objectContaining({ rows: counts.rows })]);
+    const summary = formatIngestSummary(counts, 1, { sink: 'BigQuery local.cdnlog', interrupted: true, commitsFiles: true });
+    expect(summary).toMatch(/rows written +0\n/);
+    expect(summary).toContain(`not committed    ${counts.rows.toLocaleString('en-US')} rows of ${input.label} (none of them is visible)`);
+    expect(summary).toContain(
+      `${input.label} was not committed, so nothing of it is visible; run the same command again: committed files are skipped and ${input.label} lands whole`,
+    );
+
+    const again = await run(['ingest', '--source', 'edgeone', file], env());
+    await grpcCallsSettled();
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/rows written +9,000\n/);
+    expect(write.rows('cdnlog.edge_logs')).toHaveLength(before + 9000);
   });
 });
 

@@ -13,10 +13,10 @@ const SECRET = 'a-secret-of-32-characters-000000';
 describe('secretAccepted', () => {
   it('accepts any of the secrets, exactly', () => {
     expect(secretAccepted(SECRET, [SECRET])).toBe(true);
-    expect(secretAccepted(' ' + SECRET + ' ', [SECRET])).toBe(true);
+    expect(secretAccepted(` ${SECRET} `, [SECRET])).toBe(true);
     expect(secretAccepted('other-secret-of-32-characters-00', ['x'.repeat(16), 'other-secret-of-32-characters-00'])).toBe(true);
     expect(secretAccepted(SECRET.slice(0, -1), [SECRET])).toBe(false);
-    expect(secretAccepted(SECRET + '0', [SECRET])).toBe(false);
+    expect(secretAccepted(`${SECRET}0`, [SECRET])).toBe(false);
     expect(secretAccepted(SECRET.toUpperCase(), [SECRET])).toBe(false);
     expect(secretAccepted(undefined, [SECRET])).toBe(false);
     expect(secretAccepted('', [SECRET])).toBe(false);
@@ -73,7 +73,7 @@ describe('messageParts', () => {
   });
 
   it('splits a JSON array or JSON Lines into parts of whole records, none over the limit, in order', async () => {
-    for (const body of [Buffer.from(JSON.stringify(records)), Buffer.from(texts.join('\n') + '\n')]) {
+    for (const body of [Buffer.from(JSON.stringify(records)), Buffer.from(`${texts.join('\n')}\n`)]) {
       const parts = await messageParts(body, 200);
       expect(parts.length).toBeGreaterThan(3);
       for (const part of parts) expect(part.length).toBeLessThanOrEqual(200);

@@ -4,6 +4,7 @@ import * as protobuf from 'protobufjs';
 import { toBigQuerySchema } from '../shared/schema/bigquery-schema';
 import { EdgeLogRow } from '../shared/schema/edge-log';
 import { IngestErrorRow } from '../shared/schema/ingest-error';
+import { createEdgeLogEncoder, EDGE_LOG_SHORT_TAGS } from '../shared/sink/storage-write/edge-log-encoder';
 import { createRowEncoder, EncodeError, timestampMicros } from '../shared/sink/storage-write/encoder';
 import { sampleRows } from './contract/bigquery-write-endpoint-client';
 import { NULL_ROW } from './support/null-row';
@@ -38,6 +39,22 @@ describe('row encoder generated from the zod schema', () => {
     }
   });
 
+  it('numbers the edge_logs columns most rows carry 1–15 (one-byte tags), the rest after them, each number once', () => {
+    const fields = createEdgeLogEncoder().descriptor.field;
+    expect(fields.map((f) => f.name)).toEqual(toBigQuerySchema(EdgeLogRow).map((f) => f.name));
+    expect(EDGE_LOG_SHORT_TAGS.map((name) => fields.find((f) => f.name === name)!.number)).toEqual([...Array(15).keys()].map((i) => i + 1));
+    expect(fields.map((f) => f.number).sort((a, b) => a - b)).toEqual(fields.map((_, i) => i + 1));
+    // Renumbered, a Media CDN row is no longer than by table position, and decodes to the same values.
+    const rows = sampleRows(200);
+    const byPosition = createRowEncoder<EdgeLogRow>(EdgeLogRow).encode(rows);
+    const shortTagged = createEdgeLogEncoder().encode(rows);
+    const decodeShort = decoderFor(createEdgeLogEncoder().descriptor);
+    rows.forEach((_, i) => {
+      expect((shortTagged[i] as Uint8Array).length).toBeLessThanOrEqual((byPosition[i] as Uint8Array).length);
+      expect(decodeShort(shortTagged[i] as Uint8Array)).toEqual(decode(byPosition[i] as Uint8Array));
+    });
+  });
+
   it('encodes normalized rows so that a protobuf decoder reads every value back', () => {
     const rows = sampleRows(200);
     const encoded = encoder.encode(rows);
@@ -70,10 +87,22 @@ describe('row encoder generated from the zod schema', () => {
     const [bytes] = createRowEncoder<Record<string, unknown>>(EdgeLogRow).encode([row]);
     const back = decode(bytes as Uint8Array);
     expect(back).toMatchObject({ event_id: 'é'.repeat(100), egress_bytes: '9223372036854775807', ingress_bytes: '-5', attributes: '{"k":"✓"}' });
-    // Rows bigger than the batch's first buffer move to a bigger one; rows already encoded stay valid.
-    const big = { ...row, attributes: JSON.stringify({ long: 'x'.repeat(5000) }) };
-    const three = createRowEncoder<Record<string, unknown>>(EdgeLogRow).encode([row, big, row]);
-    expect(three.map((b) => decode(b as Uint8Array).attributes)).toEqual([row.attributes, big.attributes, row.attributes]);
+    // One arena serves every call: a row that does not fit the arena's buffer moves to a new one
+    // (one bigger than a buffer gets its own), and rows handed out earlier, by this call or an
+    // earlier one, stay valid.
+    const big = { ...row, attributes: JSON.stringify({ long: 'x'.repeat(300 * 1024) }) };
+    const shared = createRowEncoder<Record<string, unknown>>(EdgeLogRow);
+    const earlier = shared.encode([row, row]);
+    const many = shared.encode([row, big, ...Array.from({ length: 2000 }, () => row), big, row]);
+    expect([...earlier, ...many].map((b) => decode(b as Uint8Array).attributes)).toEqual([
+      row.attributes,
+      row.attributes,
+      row.attributes,
+      big.attributes,
+      ...Array.from({ length: 2000 }, () => row.attributes),
+      big.attributes,
+      row.attributes,
+    ]);
   });
 
   it('turns values that do not fit their column into EncodeErrors, one per row, and keeps encoding the rest', () => {

@@ -149,6 +149,24 @@ describe('Storage Write API sink with the real client against the local BigQuery
       expect(edgeLogs().map((r) => r.event_id)).toEqual(rows.slice(5).map((r) => r.event_id));
     });
 
+    it('sends the writer schema on the first request of each call only, and again on the call that replaces a broken one', async () => {
+      const rows = sampleRows(12);
+      const s = sink();
+      for (let k = 0; k < 3; k++) await s.writeRows(rows.slice(k * 4, k * 4 + 4));
+      write.faultAppends({ kind: 'unavailable', details: 'connection reset' });
+      await s.writeRows(rows.slice(0, 4));
+      await s.writeRows(rows.slice(4, 8));
+      expect(write.appends.map((a) => [a.withSchema, a.outcome])).toEqual([
+        [true, 'ok'],
+        [false, 'ok'],
+        [false, 'ok'],
+        [false, 'fault:unavailable'],
+        [true, 'ok'],
+        [false, 'ok'],
+      ]);
+      expect(edgeLogs()).toHaveLength(20);
+    });
+
     it('recovers from a stream the server closed', async () => {
       const rows = sampleRows(10);
       write.faultAppends({ kind: 'close' });

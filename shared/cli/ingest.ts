@@ -6,6 +6,7 @@ import { ingest, type IngestCounts } from '../ingest/ingest';
 import { SOURCE_SAMPLE, WrongSourceError } from '../ingest/source-check';
 import { openInput, type InputFile } from '../ingest/inputs';
 import { createSink, DEFAULT_DUCKDB_PATH, SINK_KINDS } from '../sink/create';
+import { isObjectSink } from '../sink/types';
 import { EXIT, EXIT_INTERRUPTED, UsageError, type Command } from './io';
 import { parseSource } from './normalize';
 import { ProgressReporter, type ProgressSnapshot } from './progress';
@@ -45,12 +46,15 @@ interface SummaryExtra {
   newRows?: number;
   newErrors?: number;
   interrupted?: boolean;
+  /** The sink commits each file (Storage Write API): a committed file is skipped by a re-run. */
+  commitsFiles?: boolean;
 }
 
-function formatIngestSummary(counts: IngestCounts, seconds: number, extra: SummaryExtra): string {
+export function formatIngestSummary(counts: IngestCounts, seconds: number, extra: SummaryExtra): string {
   const rate = seconds > 0 ? counts.records / seconds : 0;
+  const uncommitted = counts.uncommitted;
   // Rows the warehouse refused were handed to it, and are dead letters too.
-  const written = counts.rows - (counts.deadLettered - counts.rejected);
+  const written = counts.rows - (counts.deadLettered - counts.rejected) - (uncommitted?.rows ?? 0);
   const letters = counts.deadLettered;
   const lines = [
     `${extra.interrupted ? 'interrupted after' : 'ingested'} ${n(counts.records)} records in ${seconds.toFixed(1)} s (${n(Math.round(rate))} records/s, ${(counts.bytes / 1e6 / Math.max(seconds, 1e-9)).toFixed(1)} MB/s) into ${extra.sink}`,
@@ -60,8 +64,21 @@ function formatIngestSummary(counts: IngestCounts, seconds: number, extra: Summa
   lines.push(`  dead letters     ${n(letters)} (ingest_errors)`);
   if (extra.newErrors !== undefined) lines.push(`    new            ${n(extra.newErrors)}`, `    already there  ${n(letters - extra.newErrors)}`);
   for (const cut of counts.cut) lines.push(`  cut short        ${cut.input}: ${cut.reason} (what was read landed; the rest is one dead letter)`);
-  if (extra.interrupted) lines.push('  stopped by Ctrl-C: everything above is in the warehouse; run the same command again to resume (what landed is skipped)');
+  if (uncommitted) lines.push(`  not committed    ${n(uncommitted.rows)} rows of ${uncommitted.input} (none of them is visible)`);
+  if (extra.interrupted) lines.push(interruptedLine(uncommitted?.input, extra.commitsFiles === true));
   return lines.join('\n');
+}
+
+/** What Ctrl-C left, and what running the same command again does about it. */
+function interruptedLine(uncommitted: string | undefined, commitsFiles: boolean): string {
+  if (uncommitted !== undefined) {
+    return `  stopped by Ctrl-C: ${uncommitted} was not committed, so nothing of it is visible; run the same command again: committed files are skipped and ${uncommitted} lands whole`;
+  }
+  if (commitsFiles) {
+    // stdin has no identity to commit under: its rows went through the _default stream.
+    return '  stopped by Ctrl-C: everything above is in the warehouse; run the same command again: committed files are skipped (rows from stdin land again; edge_logs_dedup folds them)';
+  }
+  return '  stopped by Ctrl-C: everything above is in the warehouse; run the same command again to resume (what landed is skipped)';
 }
 
 /** Stored bytes read so far over all inputs: the ones before `current` are read whole. */
@@ -159,7 +176,13 @@ export const ingestCommand: Command = async (args, io) => {
   const known = 'newRows' in sink && 'newErrors' in sink ? (sink as { newRows: number; newErrors: number }) : undefined;
   const interrupted = stop.signal.aborted;
   io.stdout.write(
-    `${formatIngestSummary(counts, (Date.now() - started) / 1000, { sink: where, newRows: known?.newRows, newErrors: known?.newErrors, interrupted })}\n`,
+    `${formatIngestSummary(counts, (Date.now() - started) / 1000, {
+      sink: where,
+      newRows: known?.newRows,
+      newErrors: known?.newErrors,
+      interrupted,
+      commitsFiles: isObjectSink(sink),
+    })}\n`,
   );
   if (interrupted) return EXIT_INTERRUPTED;
   return counts.deadLettered > 0 || counts.cut.length > 0 ? EXIT.rejected : EXIT.ok;

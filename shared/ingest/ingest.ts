@@ -14,6 +14,11 @@ import type { InputFile } from './inputs';
 export interface IngestCounts extends Counts {
   /** Inputs that could not be read to the end (a truncated gzip): what was read landed, the rest is one dead letter. */
   cut: { input: string; reason: string }[];
+  /**
+   * The input Ctrl-C stopped, when the sink commits each input (Storage Write API): its rows
+   * (counted in `rows`) were written to a load that was not committed, so none is visible.
+   */
+  uncommitted: { input: string; rows: number } | null;
 }
 
 export interface IngestOptions {
@@ -56,7 +61,7 @@ export async function ingest(options: IngestOptions): Promise<IngestCounts> {
   const now = (options.ctx ?? defaultContext).now;
   // The CLI reports on stderr and in its summary; per-record log lines would only be noise here.
   const logs = createLogs(() => {});
-  const totals: IngestCounts = { records: 0, bytes: 0, rows: 0, inserted: 0, deadLettered: 0, rejected: 0, cut: [] };
+  const totals: IngestCounts = { records: 0, bytes: 0, rows: 0, inserted: 0, deadLettered: 0, rejected: 0, cut: [], uncommitted: null };
   const add = (base: IngestCounts, r: Counts): IngestCounts => ({
     ...base,
     records: base.records + r.records,
@@ -98,6 +103,7 @@ export async function ingest(options: IngestOptions): Promise<IngestCounts> {
       continue;
     }
     Object.assign(totals, add(before, landing.result));
+    if (landing.kind === 'uncommitted') totals.uncommitted = { input: input.label, rows: landing.result.rows };
   }
   return totals;
 }

@@ -5,7 +5,9 @@ type ObjectLanding<R> =
   /** Read and written; committed when the sink commits objects. */
   | { kind: 'landed'; result: R }
   /** An earlier delivery committed this object generation: nothing was read. */
-  | { kind: 'already-committed'; rows: number };
+  | { kind: 'already-committed'; rows: number }
+  /** Read and written to a load that `commit` said not to commit: none of it is visible. */
+  | { kind: 'uncommitted'; result: R };
 
 /**
  * Lands one object (an uploaded file) through `read`, which writes its rows to the sink it is given.
@@ -59,7 +61,7 @@ async function readInto<R>(
   }
   if (options.commit && !options.commit(result)) {
     await load.close();
-    return { kind: 'done', landing: { kind: 'landed', result } };
+    return { kind: 'done', landing: { kind: 'uncommitted', result } };
   }
   const committed = await load.commit();
   if ('readAgainInto' in committed) return { kind: 'again', load: committed.readAgainInto, reason: committed.reason };

@@ -91,7 +91,7 @@ export async function messageParts(body: Buffer, maxPartBytes = MAX_PART_BYTES):
       if (text === '') continue;
       const cost = Buffer.byteLength(text) + 1;
       if (size + cost > maxPartBytes && lines.length > 0) {
-        parts.push(Buffer.from(lines.join('\n') + '\n'));
+        parts.push(Buffer.from(`${lines.join('\n')}\n`));
         lines = [];
         size = 0;
       }
@@ -99,7 +99,7 @@ export async function messageParts(body: Buffer, maxPartBytes = MAX_PART_BYTES):
       size += cost;
     }
   }
-  if (lines.length > 0) parts.push(Buffer.from(lines.join('\n') + '\n'));
+  if (lines.length > 0) parts.push(Buffer.from(`${lines.join('\n')}\n`));
   return parts;
 }
 

@@ -35,6 +35,47 @@ describe('BatchingWriter', () => {
     ]);
   });
 
+  it('serializes each write once, with the serializer given (default: JSON text): its data is sent, its bytes budgeted', async () => {
+    const sent: Array<Array<[string, number]>> = [];
+    const calls: number[][] = [];
+    const w = new BatchingWriter<{ id: number }, string>({
+      serialize: (values) => {
+        calls.push(values.map((v) => v.id));
+        return values.map((v) => ({ data: `#${v.id}`, bytes: v.id * 100 }));
+      },
+      send: async (batch) => {
+        sent.push(batch.map((item) => [item.data, item.bytes]));
+        return batch.map(() => 'inserted');
+      },
+      oversize: async () => {},
+      maxBytes: 500,
+      rowOverheadBytes: 0,
+      lingerMs: 5,
+    });
+    await Promise.all([w.write([{ id: 1 }, { id: 2 }, { id: 3 }]), w.write([{ id: 4 }])]);
+    expect(calls).toEqual([[1, 2, 3], [4]]);
+    // 100 + 200 fit the 500-byte budget; 300 more would not, so the third row starts the next batch.
+    expect(sent).toEqual([
+      [
+        ['#1', 100],
+        ['#2', 200],
+      ],
+      [['#3', 300]],
+      [['#4', 400]],
+    ]);
+    const json: string[] = [];
+    const plain = new BatchingWriter<{ id: number }>({
+      send: async (batch) => {
+        json.push(...batch.map((item) => `${item.data} ${item.bytes}`));
+        return batch.map(() => 'inserted');
+      },
+      oversize: async () => {},
+      lingerMs: 5,
+    });
+    await plain.write([{ id: 7 }]);
+    expect(json).toEqual(['{"id":7} 8']);
+  });
+
   it('flushes on the byte budget and dead-letters a row too big for any request without sending it', async () => {
     const sizes: number[] = [];
     const { w, oversized } = writer(

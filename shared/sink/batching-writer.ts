@@ -8,10 +8,14 @@
 import type { WriteCounts } from './counts';
 import { WaveRule } from './wave-rule';
 
-/** A value serialized once: the text is what gets measured and, on failure, dead-lettered. */
-export interface Serialized<T> {
+/**
+ * A value serialized once, when it is written: `data` is what `send` sends (insertAll: the row's
+ * JSON text, also what a dead letter carries; the Write API: its protobuf bytes) and `bytes` what
+ * the batch budgets count.
+ */
+export interface Serialized<T, S = string> {
   value: T;
-  json: string;
+  data: S;
   bytes: number;
   /** Whatever the caller attached to this row (origin for dead letters). */
   origin: unknown;
@@ -20,11 +24,13 @@ export interface Serialized<T> {
 /** What happened to one item of a batch, in batch order. */
 export type ItemFate = 'inserted' | 'dead_lettered';
 
-export interface BatchingWriterOptions<T> {
+export interface BatchingWriterOptions<T, S = string> {
   /** Sends one batch; resolves to one fate per item, in order; throws when the batch failed. */
-  send: (batch: readonly Serialized<T>[]) => Promise<readonly ItemFate[]>;
+  send: (batch: readonly Serialized<T, S>[]) => Promise<readonly ItemFate[]>;
   /** Dead-letters items too big for any request; they are never sent. */
-  oversize: (items: readonly Serialized<T>[], limitBytes: number) => Promise<void>;
+  oversize: (items: readonly Serialized<T, S>[], limitBytes: number) => Promise<void>;
+  /** Serializes the values of one write, in order (default: JSON text, measured in UTF-8 bytes). */
+  serialize?: (values: readonly T[]) => Array<{ data: S; bytes: number }>;
   /** Rows per request (BigQuery recommends 500). */
   maxRows?: number;
   /** Serialized bytes per request before a flush (insertAll's hard limit is 10 MB; keep headroom). */
@@ -55,6 +61,12 @@ const DEFAULT_MAX_ROWS = 500;
 const DEFAULT_MAX_BYTES = 9 * 1024 * 1024;
 const DEFAULT_MAX_ROW_BYTES = 10 * 1024 * 1024 - 64 * 1024;
 const DEFAULT_LINGER_MS = 50;
+
+const asJson = <T>(values: readonly T[]) =>
+  values.map((value) => {
+    const data = JSON.stringify(value);
+    return { data, bytes: Buffer.byteLength(data) };
+  });
 
 /** One caller's share: counts its rows down as batches settle. */
 class Ticket {
@@ -98,12 +110,12 @@ class Ticket {
   }
 }
 
-interface Entry<T> {
-  item: Serialized<T>;
+interface Entry<T, S> {
+  item: Serialized<T, S>;
   ticket: Ticket;
 }
 
-export class BatchingWriter<T> {
+export class BatchingWriter<T, S = string> {
   private readonly maxRows: number;
   private readonly maxBytes: number;
   private readonly maxRowBytes: number;
@@ -111,12 +123,15 @@ export class BatchingWriter<T> {
   private readonly overhead: number;
   private readonly timers: Timers;
   private readonly waves: WaveRule;
-  private pending: Entry<T>[] = [];
+  private readonly serialize: (values: readonly T[]) => Array<{ data: S; bytes: number }>;
+  private pending: Entry<T, S>[] = [];
   private pendingBytes = 0;
   private timer: unknown = null;
   private readonly inFlight = new Set<Promise<void>>();
 
-  constructor(private readonly options: BatchingWriterOptions<T>) {
+  constructor(private readonly options: BatchingWriterOptions<T, S>) {
+    // Without a serializer S is string (the type default): the JSON text.
+    this.serialize = options.serialize ?? (asJson as unknown as (values: readonly T[]) => Array<{ data: S; bytes: number }>);
     this.maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
     this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
     this.maxRowBytes = options.maxRowBytes ?? DEFAULT_MAX_ROW_BYTES;
@@ -131,11 +146,10 @@ export class BatchingWriter<T> {
     if (values.length === 0) return Promise.resolve({ inserted: 0, deadLettered: 0 });
     const ticket = new Ticket(values.length, () => this.waves.leave());
     this.waves.arrive();
-    const tooBig: Serialized<T>[] = [];
+    const tooBig: Serialized<T, S>[] = [];
+    const serialized = this.serialize(values);
     for (let i = 0; i < values.length; i++) {
-      const value = values[i]!;
-      const json = JSON.stringify(value);
-      const item: Serialized<T> = { value, json, bytes: Buffer.byteLength(json), origin: origins?.[i] };
+      const item: Serialized<T, S> = { value: values[i]!, data: serialized[i]!.data, bytes: serialized[i]!.bytes, origin: origins?.[i] };
       if (item.bytes + this.overhead > this.maxRowBytes) {
         tooBig.push(item);
         continue;
@@ -162,7 +176,7 @@ export class BatchingWriter<T> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  private enqueue(entry: Entry<T>): void {
+  private enqueue(entry: Entry<T, S>): void {
     const size = entry.item.bytes + this.overhead;
     // Flush first when this row would push the batch past the byte budget.
     if (this.pending.length > 0 && this.pendingBytes + size > this.maxBytes) this.sendPending();
@@ -196,7 +210,7 @@ export class BatchingWriter<T> {
     this.track(this.dispatch(batch));
   }
 
-  private async dispatch(batch: Entry<T>[]): Promise<void> {
+  private async dispatch(batch: Entry<T, S>[]): Promise<void> {
     let fates: readonly ItemFate[];
     try {
       fates = await this.options.send(batch.map((e) => e.item));

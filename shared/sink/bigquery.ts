@@ -93,7 +93,7 @@ export class BigQuerySink implements RowSink {
   private async sendRows(batch: readonly Serialized<EdgeLogRow>[]): Promise<ItemFate[]> {
     const refused = await this.insert(
       this.options.rowsTable,
-      batch.map((item) => ({ insertId: item.value.event_id, json: item.json })),
+      batch.map((item) => ({ insertId: item.value.event_id, json: item.data })),
       batch,
     );
     const fates: ItemFate[] = batch.map(() => 'inserted');
@@ -111,7 +111,7 @@ export class BigQuerySink implements RowSink {
           reason,
           message_id: origin?.messageId ?? null,
           object: origin?.object ?? null,
-          payload: origin?.record ?? item.json,
+          payload: origin?.record ?? item.data,
         });
       }
     }
@@ -122,7 +122,7 @@ export class BigQuerySink implements RowSink {
   private async sendErrors(batch: readonly Serialized<IngestErrorRow>[]): Promise<ItemFate[]> {
     const refused = await this.insert(
       this.options.errorsTable,
-      batch.map((item) => ({ insertId: item.value.error_id, json: item.json })),
+      batch.map((item) => ({ insertId: item.value.error_id, json: item.data })),
       batch,
     );
     if (refused.size > 0) {
@@ -136,7 +136,7 @@ export class BigQuerySink implements RowSink {
   }
 
   private deadLetter(item: Serialized<EdgeLogRow>, reason: string): IngestErrorRow {
-    return refusedRowLetter(item.value, item.origin as RecordOrigin | undefined, reason, this.now(), item.json);
+    return refusedRowLetter(item.value, item.origin as RecordOrigin | undefined, reason, this.now(), item.data);
   }
 
   /** One insertAll exchange, within its deadline, read into rows' errors or a request failure. */

@@ -1,4 +1,4 @@
-import { classifyNoAnswer, classifyRowErrors, classifyStatus, parseGoogleError } from './write-failure';
+import { classifyGrpc, classifyNoAnswer, classifyRowErrors, classifyStatus, GrpcCode, parseGoogleError } from './write-failure';
 
 const google = (code: number, message: string, reason?: string) => JSON.stringify({ error: { code, message, errors: reason ? [{ reason, message }] : [] } });
 
@@ -40,5 +40,26 @@ describe('what a failed write means for its rows', () => {
     [[{ message: 'no reason given' }], 'refused'],
   ])('row errors %j → %s', (errors, kind) => {
     expect(classifyRowErrors(errors).kind).toBe(kind);
+  });
+
+  it.each([
+    [GrpcCode.UNAVAILABLE, 'Connection failure, please retry', 'transient'],
+    [GrpcCode.RESOURCE_EXHAUSTED, 'Exceeds throughput quota', 'transient'],
+    [GrpcCode.RESOURCE_EXHAUSTED, 'Too many requests', 'transient'],
+    [GrpcCode.RESOURCE_EXHAUSTED, 'Exceeds quota: CreateWriteStream requests per project', 'refused'],
+    [GrpcCode.ABORTED, 'aborted', 'transient'],
+    [GrpcCode.INTERNAL, 'internal', 'transient'],
+    [GrpcCode.DEADLINE_EXCEEDED, 'deadline', 'transient'],
+    [GrpcCode.CANCELLED, 'the client closed the connection', 'transient'],
+    [GrpcCode.NOT_FOUND, 'Requested entity was not found', 'refused'],
+    [GrpcCode.PERMISSION_DENIED, 'Permission bigquery.tables.updateData denied', 'refused'],
+    [GrpcCode.UNAUTHENTICATED, 'no credentials', 'refused'],
+    [GrpcCode.INVALID_ARGUMENT, 'bad descriptor', 'refused'],
+  ])('Write API: gRPC %i %s → %s', (code, message, kind) => {
+    expect(classifyGrpc(Object.assign(new Error(message), { code })).kind).toBe(kind);
+  });
+
+  it('Write API: a call with no status never got an answer: transient', () => {
+    expect(classifyGrpc(new Error('socket closed'))).toEqual({ kind: 'transient', status: null, reason: 'no answer: socket closed' });
   });
 });

@@ -1,9 +1,9 @@
 /**
  * What a failed (or partly failed) warehouse write means for its rows: the one place that decides
- * whether rows are retried, split, dead-lettered, or left to Pub/Sub. No I/O; the insertAll sink
- * uses it, and so can any other sink that speaks Google's error vocabulary (HTTP status, `reason`).
- * The Storage Write API speaks gRPC status codes instead; the same rule, in that vocabulary, is
- * storage-write/errors.ts (`disposition`).
+ * whether rows are retried, split, dead-lettered, or left to Pub/Sub, for both write methods. No
+ * I/O. insertAll speaks Google's JSON error vocabulary (HTTP status, `reason`): classifyStatus,
+ * classifyNoAnswer, classifyRowErrors. The Storage Write API speaks gRPC status codes: classifyGrpc
+ * for a failed call, and AppendRowsResponse.row_errors are the rows it refuses one by one.
  *
  * The rule: only rows the warehouse refuses one by one are the rows' fault and become dead letters.
  * A refusal of the whole request (table gone, no permission, quota, a malformed request) says
@@ -11,7 +11,7 @@
  * the message (redelivery, finally its dead-letter topic) until someone fixes the cause.
  */
 
-/** A request that got no usable answer, or an error status for the whole request. */
+/** A request that got no usable answer, or an error status for the whole request (`status`: HTTP, or the gRPC code). */
 export type RequestFailure =
   /** May pass if the same rows are sent again (5xx, 429, rate limits, network, deadline, a garbled 2xx). */
   | { kind: 'transient'; status: number | null; reason: string }
@@ -79,4 +79,73 @@ export function classifyRowErrors(errors: ReadonlyArray<{ reason?: string; messa
   const reason = real.map((e) => `${e.reason ?? 'invalid'}: ${e.message ?? ''}`.trim()).join('; ');
   if (real.some((e) => e.reason !== undefined && TRANSIENT_REASONS.has(e.reason))) return { kind: 'transient', reason };
   return { kind: 'refused', reason };
+}
+
+/** gRPC status codes (google.rpc.Code), as the Write API client reports them on a rejected call or in AppendRowsResponse.error. */
+export const GrpcCode = {
+  OK: 0,
+  CANCELLED: 1,
+  INVALID_ARGUMENT: 3,
+  DEADLINE_EXCEEDED: 4,
+  NOT_FOUND: 5,
+  ALREADY_EXISTS: 6,
+  PERMISSION_DENIED: 7,
+  RESOURCE_EXHAUSTED: 8,
+  FAILED_PRECONDITION: 9,
+  ABORTED: 10,
+  OUT_OF_RANGE: 11,
+  INTERNAL: 13,
+  UNAVAILABLE: 14,
+  UNAUTHENTICATED: 16,
+} as const;
+
+/**
+ * Transient: UNAVAILABLE (this client's "No connection established" / "Connection failure, please
+ * retry" in bursts included), RESOURCE_EXHAUSTED (throughput throttling), ABORTED, INTERNAL,
+ * DEADLINE_EXCEEDED, CANCELLED (a connection the client closed under a write).
+ */
+const TRANSIENT_GRPC = new Set<number>([
+  GrpcCode.UNAVAILABLE,
+  GrpcCode.RESOURCE_EXHAUSTED,
+  GrpcCode.ABORTED,
+  GrpcCode.INTERNAL,
+  GrpcCode.DEADLINE_EXCEEDED,
+  GrpcCode.CANCELLED,
+]);
+
+export function grpcCode(err: unknown): number | null {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'number' ? code : null;
+}
+
+export function errorText(err: unknown): string {
+  if (err && typeof err === 'object' && 'message' in err) return String((err as { message: unknown }).message);
+  return String(err);
+}
+
+/**
+ * Classifies a failed Write API call, as classifyStatus does an HTTP one: transient (retry with
+ * backoff, on a fresh connection if need be) or refused (a missing table or permission, a quota:
+ * not the rows' fault, so the invocation fails). RESOURCE_EXHAUSTED that names a quota is a
+ * refusal, not throttling. No status at all: the call never got an answer, transient.
+ */
+export function classifyGrpc(err: unknown): RequestFailure {
+  const code = grpcCode(err);
+  const text = errorText(err);
+  if (code === null) return { kind: 'transient', status: null, reason: `no answer: ${text}` };
+  const reason = `gRPC ${code}: ${text}`;
+  if (code === GrpcCode.RESOURCE_EXHAUSTED && /quota/i.test(text) && !/throughput/i.test(text)) return { kind: 'refused', status: code, reason };
+  return TRANSIENT_GRPC.has(code) ? { kind: 'transient', status: code, reason } : { kind: 'refused', status: code, reason };
+}
+
+/** A Storage Write API call that failed for good; the invocation should fail and be redelivered. */
+export class StorageWriteError extends Error {
+  override name = 'StorageWriteError';
+  constructor(
+    message: string,
+    readonly code: number | null,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
 }

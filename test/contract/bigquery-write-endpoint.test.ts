@@ -51,6 +51,23 @@ describe('@google-cloud/bigquery-storage (managedwriter) against the local BigQu
     ]);
   });
 
+  it('keepRows: a table left out still decodes, checks and counts its rows, and keeps none of them', async () => {
+    await endpoint.close();
+    endpoint = await startBigQueryWriteEndpoint({ tables: { 'cdn.requests': FIELDS.map((f) => ({ ...f })) }, keepRows: [] });
+    await closeWriterClient(client);
+    client = localWriterClient(endpoint);
+    const connection = await client.createStreamConnection({ streamId: managedwriter.DefaultStream, destinationTable: TABLE });
+    connection.onConnectionError(() => undefined);
+    const writer = new managedwriter.JSONWriter({ connection, protoDescriptor: descriptor });
+    expect((await writer.appendRows([row('a'), row('b')]).getResult()).error).toBeFalsy();
+    expect((await writer.appendRows([{ ...row('c'), request_id: null }]).getResult()).rowErrors?.length).toBe(1);
+    expect(endpoint.appends.map((a) => [a.rows, a.outcome])).toEqual([
+      [2, 'ok'],
+      [1, 'row_errors'],
+    ]);
+    expect(endpoint.rows('cdn.requests')).toEqual([]);
+  });
+
   it('PENDING stream: offsets, ALREADY_EXISTS below the end, OUT_OF_RANGE beyond it, finalize, batch commit', async () => {
     const { stream, connection, writer } = await pendingWriter();
     expect(stream.tableSchema?.fields?.map((f) => f.name)).toEqual(FIELDS.map((f) => f.name));

@@ -74,6 +74,8 @@ export interface AppendRecord {
   rows: number;
   bytes: number;
   offset: number | null;
+  /** The request carried writer_schema (required on the first request of a call only). */
+  withSchema: boolean;
   /** ok, row_errors, already_exists, out_of_range, invalid, or the injected fault. */
   outcome: string;
 }
@@ -111,6 +113,11 @@ export interface BigQueryWriteEndpointOptions {
   tables: Record<string, BigQuerySchemaField[]>;
   /** Port to listen on (default: any free one); a restart on the same port looks like an outage. */
   port?: number;
+  /**
+   * Which tables keep the rows they are given (default: all). Rows of the others are still decoded,
+   * checked and counted in `appends`, then dropped: a long bench would otherwise hold every row.
+   */
+  keepRows?: boolean | readonly string[];
 }
 
 export async function startBigQueryWriteEndpoint(options: BigQueryWriteEndpointOptions) {
@@ -118,6 +125,8 @@ export async function startBigQueryWriteEndpoint(options: BigQueryWriteEndpointO
   const stored = new Map<string, Row[]>([...tables.keys()].map((t) => [t, []]));
   const streams = new Map<string, Stream>();
   const appends: AppendRecord[] = [];
+  const keeps = (table: string) =>
+    options.keepRows === undefined || options.keepRows === true || (Array.isArray(options.keepRows) && options.keepRows.includes(table));
   const appendFaults: AppendFault[] = [];
   const unaryFaults = new Map<string, grpc.status[]>();
   /** Unary methods whose next call takes effect and then answers UNAVAILABLE (a lost reply). */
@@ -221,7 +230,14 @@ export async function startBigQueryWriteEndpoint(options: BigQueryWriteEndpointO
     });
     call.on('data', (request: AppendRowsRequest) => {
       if (ended) return; // requests still buffered after the call ended are not handled
-      const record: AppendRecord = { stream: request.writeStream ?? stream?.name ?? '', rows: 0, bytes: 0, offset: null, outcome: 'ok' };
+      const record: AppendRecord = {
+        stream: request.writeStream ?? stream?.name ?? '',
+        rows: 0,
+        bytes: 0,
+        offset: null,
+        withSchema: request.protoRows?.writerSchema?.protoDescriptor !== undefined,
+        outcome: 'ok',
+      };
       appends.push(record);
       if (failAppendsForever !== null) {
         record.outcome = `fault:${Status[failAppendsForever]}`;
@@ -291,7 +307,8 @@ export async function startBigQueryWriteEndpoint(options: BigQueryWriteEndpointO
         });
       }
       const start = stream.rows.length;
-      for (const d of decoded) stream.rows.push(d.row);
+      // The _default stream's rows are the table's; a PENDING stream needs its rows for offsets.
+      if (keeps(stream.table) || !stream.name.endsWith('/_default')) for (const d of decoded) stream.rows.push(d.row);
       if (fault?.kind === 'lose-reply') {
         record.outcome = 'fault:lose-reply';
         return end(Status.UNAVAILABLE, 'Injected: connection lost before the reply');
@@ -370,7 +387,7 @@ export async function startBigQueryWriteEndpoint(options: BigQueryWriteEndpointO
         const s = streams.get(name)!;
         // One by one: spreading a stream of 100,000+ rows as arguments overflows the call stack.
         const target = stored.get(table)!;
-        for (const row of s.rows) target.push(row);
+        if (keeps(table)) for (const row of s.rows) target.push(row);
         s.commitTime = now;
       }
       return { commitTime: toTimestamp(now) };

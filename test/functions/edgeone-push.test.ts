@@ -20,7 +20,7 @@ function eventIdOf(record: unknown): string {
   return r.row.event_id;
 }
 
-const lines = (records: object[]) => records.map((r) => JSON.stringify(r)).join('\n') + '\n';
+const lines = (records: object[]) => `${records.map((r) => JSON.stringify(r)).join('\n')}\n`;
 
 /** fetch's body types want a Uint8Array over a plain ArrayBuffer, which a Buffer does not promise. */
 const bodyInit = (body: Buffer | string): string | Blob => (typeof body === 'string' ? body : new Blob([new Uint8Array(body)]));

@@ -38,7 +38,7 @@ function notification(object: { name: string; generation: number }, messageId: s
  */
 const pubsubWrittenFile = (entries: readonly unknown[]): Buffer => Buffer.from(entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
 /** A file as a Logging sink writes it to Cloud Storage: one LogEntry a line, hourly, sharded. */
-const loggingWrittenFile = (entries: readonly unknown[]): Buffer => Buffer.from(entries.map((e) => JSON.stringify(e)).join('\n') + '\n');
+const loggingWrittenFile = (entries: readonly unknown[]): Buffer => Buffer.from(`${entries.map((e) => JSON.stringify(e)).join('\n')}\n`);
 const LOGGING_OBJECT = 'edgecache.googleapis.com/edge_cache_request/2026/11/01/08:00:00_08:59:59_S0.json';
 
 describe('mediaCdnFiles (batched and hourly delivery) against the local BigQuery and Cloud Storage contract endpoints', () => {
@@ -57,7 +57,7 @@ describe('mediaCdnFiles (batched and hourly delivery) against the local BigQuery
     const lines = entries.map((e) => JSON.stringify(e));
     lines.splice(100, 0, 'not json at all');
     lines.splice(200, 0, JSON.stringify(withoutInsertId));
-    const object = await fx.storage.putObject(BUCKET, 'media-cdn/2026-11-01T09:00:00+00:00_a1b2.jsonl', Buffer.from(lines.join('\n') + '\n'));
+    const object = await fx.storage.putObject(BUCKET, 'media-cdn/2026-11-01T09:00:00+00:00_a1b2.jsonl', Buffer.from(`${lines.join('\n')}\n`));
     const res = await fx.sendEvent(notification(object, 'f-1'));
     expect(res.status).toBe(204);
     expect(

@@ -1,7 +1,7 @@
 import type { managedwriter } from '@google-cloud/bigquery-storage';
 import type { Logs } from '../../logging';
 import type { RetryOptions } from '../retry';
-import { Code } from './errors';
+import { GrpcCode } from '../write-failure';
 import type { RowDescriptor } from './descriptor';
 import { withRetries } from './retry-loop';
 
@@ -12,6 +12,8 @@ interface OpenConnection {
   connection: StreamConnection;
   /** Rejects (UNAVAILABLE) when the server ends the call; raced with each write's result. */
   ended: Promise<never>;
+  /** The writer schema went out on the current call (see append). */
+  schemaSent: boolean;
 }
 
 /** Row index (in the request) → BigQuery's reason, for rows refused one by one. */
@@ -53,11 +55,20 @@ export class StreamAppender {
     return withRetries(
       'AppendRows',
       async () => {
-        const { connection, ended } = await this.open();
+        const open = await this.open();
+        const { connection, ended } = open;
+        // The schema goes on the first request of a call only, as the API asks ("the first request
+        // of an RPC connection"): the service then decodes later requests without reading it
+        // again. A closed call is reopened by the library inside write(): that request is a first.
+        const withSchema = !open.schemaSent || !connection.isOpen();
+        open.schemaSent = true;
         const pending = connection.write({
           writeStream: this.options.stream,
           offset: offset === undefined ? undefined : { value: offset },
-          protoRows: { writerSchema: { protoDescriptor: this.options.descriptor }, rows: { serializedRows: rows as Uint8Array[] } },
+          protoRows: {
+            ...(withSchema ? { writerSchema: { protoDescriptor: this.options.descriptor } } : {}),
+            rows: { serializedRows: rows as Uint8Array[] },
+          },
         });
         const response = await Promise.race([pending.getResult(), ended]);
         const rowErrors: RowErrors = new Map();
@@ -66,7 +77,7 @@ export class StreamAppender {
         const error = response.error;
         if (!error?.code) return rowErrors;
         // The rows at this offset are already in the stream: an earlier try landed, its answer got lost.
-        if (error.code === Code.ALREADY_EXISTS && offset !== undefined) return rowErrors;
+        if (error.code === GrpcCode.ALREADY_EXISTS && offset !== undefined) return rowErrors;
         throw Object.assign(new Error(error.message ?? `AppendRows error ${error.code}`), { code: error.code });
       },
       { logs, retry, table, rows: rows.length },
@@ -94,11 +105,11 @@ export class StreamAppender {
           c.once('end', () => {
             if (this.connection === opening) this.connection = null;
             c.close();
-            reject(Object.assign(new Error('AppendRows call ended by the server'), { code: Code.UNAVAILABLE }));
+            reject(Object.assign(new Error('AppendRows call ended by the server'), { code: GrpcCode.UNAVAILABLE }));
           }),
         );
         ended.catch(() => undefined);
-        return { connection: c, ended };
+        return { connection: c, ended, schemaSent: false };
       });
       this.connection = opening;
       // A failed open is not cached: the next append tries again.

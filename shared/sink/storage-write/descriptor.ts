@@ -24,7 +24,7 @@ const PROTO_TYPE: Record<BigQueryType, number> = {
   JSON: TYPE_STRING,
 };
 
-/** One column as the encoder sees it: proto field number = table position + 1. */
+/** One column as the encoder sees it (its proto field number: see protoColumns). */
 export interface ProtoColumn {
   name: string;
   number: number;
@@ -38,11 +38,21 @@ export interface RowDescriptor {
   field: Array<{ name: string; number: number; label: number; type: number }>;
 }
 
-/** Columns of a zod row schema (built with required()/nullable()), in table order. */
-export function protoColumns(row: z.ZodObject): ProtoColumn[] {
-  return toBigQuerySchema(row).map((field, i) => ({
+/**
+ * Columns of a zod row schema (built with required()/nullable()), in table order. Field numbers
+ * 1–15 take a one-byte tag on the wire, higher ones two, and every row pays its tags: the columns
+ * named in `shortTags` (those most rows carry) get 1, 2, … in that order, the rest follow in table
+ * order. Any numbering is valid: BigQuery matches proto fields to columns by name (the
+ * `column_name` annotation of storage/v1/annotations.proto exists for names a field cannot have).
+ */
+export function protoColumns(row: z.ZodObject, shortTags: readonly string[] = []): ProtoColumn[] {
+  const fields = toBigQuerySchema(row);
+  for (const name of shortTags) if (!fields.some((f) => f.name === name)) throw new Error(`shortTags names ${name}, not a column`);
+  const first = new Map(shortTags.map((name, i) => [name, i + 1]));
+  let next = shortTags.length;
+  return fields.map((field) => ({
     name: field.name,
-    number: i + 1,
+    number: first.get(field.name) ?? ++next,
     type: field.type,
     required: field.mode === 'REQUIRED',
   }));

@@ -5,7 +5,7 @@ import { protoColumns, rowDescriptor, type ProtoColumn, type RowDescriptor } fro
 /**
  * Proto encoding of rows, generated from the zod row schema (the same source as the table schema).
  * Rows have a fixed shape, so each column's tag and writer are decided once; encoding is then a
- * straight walk into one buffer per batch. The library's JSONWriter copies and converts every row
+ * straight walk into one arena shared by the batches. The library's JSONWriter copies and converts every row
  * and builds a protobufjs message first, which measured 3–4× slower (see bench/storage-write.ts).
  */
 
@@ -28,17 +28,24 @@ const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 const INTEGER_TEXT = /^-?\d+$/;
 
-/** A growable byte arena; rows are views into it, so one batch costs a handful of allocations. */
+/**
+ * Bytes of each buffer the arena takes. One arena serves every encode() of an encoder: a Pub/Sub
+ * invocation encodes one row, and a fresh buffer per call (grown once for a Media CDN row) made
+ * encoding a single row 5× the cost of a row in a batch.
+ */
+const ARENA_CHUNK = 256 * 1024;
+
+/** A byte arena; rows are views into it, so rows cost no allocation of their own. */
 class Arena {
-  buf: Buffer;
+  buf = Buffer.allocUnsafeSlow(ARENA_CHUNK);
   pos = 0;
-  constructor(size: number) {
-    this.buf = Buffer.allocUnsafe(Math.max(size, 1024));
-  }
-  /** Room for n more bytes. Rows already handed out keep pointing at the old buffer, which is fine. */
+  /**
+   * Room for n more bytes. Rows already handed out keep pointing at the old buffer, which lives
+   * as long as one of them does (until its batch is sent).
+   */
   reserve(n: number, rowStart: number): number {
     if (this.pos + n <= this.buf.length) return rowStart;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos - rowStart + n + 1024));
+    const next = Buffer.allocUnsafeSlow(Math.max(ARENA_CHUNK, this.pos - rowStart + n + 1024));
     // Only the row being written moves; earlier rows stay where their views point.
     this.buf.copy(next, 0, rowStart, this.pos);
     this.pos -= rowStart;
@@ -176,14 +183,17 @@ function columnWriter(column: ProtoColumn): ColumnWriter {
   }
 }
 
-/** Builds the encoder for a zod row schema declared with required()/nullable(). */
-export function createRowEncoder<T extends object>(schema: z.ZodObject, descriptorName = 'root'): RowEncoder<T> {
-  const columns = protoColumns(schema);
+/**
+ * Builds the encoder for a zod row schema declared with required()/nullable(); `shortTags` are the
+ * columns numbered first (one-byte tags, see protoColumns).
+ */
+export function createRowEncoder<T extends object>(schema: z.ZodObject, descriptorName = 'root', shortTags: readonly string[] = []): RowEncoder<T> {
+  const columns = protoColumns(schema, shortTags);
   const writers = columns.map((c) => ({ name: c.name, write: columnWriter(c) }));
+  const arena = new Arena();
   return {
     descriptor: rowDescriptor(columns, descriptorName),
     encode(rows) {
-      const arena = new Arena(rows.length * 768);
       const out: Array<Uint8Array | EncodeError> = new Array(rows.length);
       for (let i = 0; i < rows.length; i++) {
         const row = rows[i] as Record<string, unknown>;

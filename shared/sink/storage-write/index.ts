@@ -9,7 +9,7 @@ import { tablePath } from './table-path';
 export { StorageWriteSink } from './sink';
 export type { ObjectLoad } from './object-load';
 export { IngestCommitRow, type CommitLog } from './commit-log';
-export { StorageWriteError } from './errors';
+export { StorageWriteError } from '../write-failure';
 export { tablePath } from './table-path';
 
 export interface StorageWriteSinkDeps {

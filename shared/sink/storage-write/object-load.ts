@@ -10,7 +10,7 @@ import { appendBatch } from './append-rows';
 import type { CommitLog } from './commit-log';
 import { StreamAppender } from './connection';
 import type { RowEncoder } from './encoder';
-import { Code, StorageWriteError } from './errors';
+import { GrpcCode, StorageWriteError } from '../write-failure';
 import { NO_GAX_RETRY, withRetries } from './retry-loop';
 
 type WriterClient = managedwriter.WriterClient;
@@ -100,7 +100,7 @@ async function streamState(deps: ObjectLoadDeps, stream: string): Promise<'commi
     if (info.commitTime) return 'committed';
     return 'finalized';
   } catch (err) {
-    if (err instanceof StorageWriteError && err.code === Code.NOT_FOUND) return 'gone';
+    if (err instanceof StorageWriteError && err.code === GrpcCode.NOT_FOUND) return 'gone';
     throw err;
   }
 }

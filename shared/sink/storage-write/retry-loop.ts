@@ -1,7 +1,7 @@
 import type { Logs } from '../../logging';
 import { RetryBudget, type RetryOptions } from '../retry';
 import { TransientSinkError } from '../types';
-import { disposition, errorText, grpcCode, StorageWriteError } from './errors';
+import { classifyGrpc, errorText, StorageWriteError } from '../write-failure';
 
 /**
  * Gax retries its unary Write API calls by itself (CreateWriteStream first waits 10 s); these calls
@@ -28,9 +28,10 @@ export async function withRetries<T>(
     } catch (err) {
       if (err instanceof StorageWriteError || err instanceof TransientSinkError) throw err;
       const rows = options.rows ?? 0;
-      if (disposition(err) === 'fail') {
-        options.logs.insertRejected({ table: options.table, status: grpcCode(err), rows, error: errorText(err) });
-        throw new StorageWriteError(`${what} on ${options.table} refused: ${errorText(err)}`, grpcCode(err), { cause: err });
+      const failure = classifyGrpc(err);
+      if (failure.kind !== 'transient') {
+        options.logs.insertRejected({ table: options.table, status: failure.status, rows, error: errorText(err) });
+        throw new StorageWriteError(`${what} on ${options.table} refused: ${errorText(err)}`, failure.status, { cause: err });
       }
       const delay = budget.fail();
       if (delay === null) {

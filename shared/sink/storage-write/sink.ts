@@ -1,7 +1,7 @@
 import type { managedwriter } from '@google-cloud/bigquery-storage';
 import { createLogs, type Logs } from '../../logging';
 import { systemClock } from '../../normalizers/result';
-import { EdgeLogRow } from '../../schema/edge-log';
+import type { EdgeLogRow } from '../../schema/edge-log';
 import { IngestErrorRow } from '../../schema/ingest-error';
 import { BatchingWriter, type BatchingWriterOptions, type ItemFate, type Serialized } from '../batching-writer';
 import type { RetryOptions } from '../retry';
@@ -12,11 +12,18 @@ import type { ObjectSink } from '../types';
 import { appendBatch, MAX_APPEND_BYTES } from './append-rows';
 import type { CommitLog } from './commit-log';
 import { StreamAppender } from './connection';
-import { createRowEncoder, type RowEncoder } from './encoder';
+import { createEdgeLogEncoder } from './edge-log-encoder';
+import { createRowEncoder, EncodeError, type RowEncoder } from './encoder';
 import { beginObjectLoad, type ObjectLoad } from './object-load';
 import { defaultStream } from './table-path';
 
 type WriterClient = managedwriter.WriterClient;
+
+/** A row as the batching writer carries it on the default streams: encoded once, when written. */
+type Encoded = Uint8Array | EncodeError;
+
+/** A row that cannot be encoded weighs nothing: appendBatch refuses it without sending it. */
+const measured = (encoded: Encoded[]) => encoded.map((data) => ({ data, bytes: data instanceof EncodeError ? 0 : data.length }));
 
 export interface StorageWriteSinkOptions {
   /** One per instance: every stream of every table shares its gRPC channel. */
@@ -50,12 +57,12 @@ export interface StorageWriteSinkOptions {
 export class StorageWriteSink implements ObjectSink {
   private readonly logs: Logs;
   private readonly now: () => string;
-  private readonly rowEncoder: RowEncoder<EdgeLogRow> = createRowEncoder<EdgeLogRow>(EdgeLogRow, 'edge_logs');
+  private readonly rowEncoder: RowEncoder<EdgeLogRow> = createEdgeLogEncoder();
   private readonly errorEncoder: RowEncoder<IngestErrorRow> = createRowEncoder<IngestErrorRow>(IngestErrorRow, 'ingest_errors');
   private readonly rowsStream: StreamAppender;
   private readonly errorsStream: StreamAppender;
-  private readonly rows: BatchingWriter<EdgeLogRow>;
-  private readonly errors: BatchingWriter<IngestErrorRow>;
+  private readonly rows: BatchingWriter<EdgeLogRow, Encoded>;
+  private readonly errors: BatchingWriter<IngestErrorRow, Encoded>;
 
   constructor(private readonly options: StorageWriteSinkOptions) {
     this.logs = options.logs ?? createLogs();
@@ -65,20 +72,22 @@ export class StorageWriteSink implements ObjectSink {
     this.rowsStream = appender(options.rowsTable, this.rowEncoder.descriptor);
     this.errorsStream = appender(options.errorsTable, this.errorEncoder.descriptor);
     const batching = { ...options.batching, maxRowBytes: MAX_APPEND_BYTES, rowOverheadBytes: 4 };
-    this.rows = new BatchingWriter<EdgeLogRow>({
+    this.rows = new BatchingWriter<EdgeLogRow, Encoded>({
       ...batching,
+      serialize: (rows) => measured(this.rowEncoder.encode(rows)),
       send: (batch) => this.sendRows(batch),
       oversize: (items, limit) =>
         this.refuse(
           items.map((item) => ({
             row: item.value,
             origin: item.origin as RecordOrigin | undefined,
-            reason: `row is ${item.bytes} bytes of JSON, over the ${limit}-byte AppendRows request budget`,
+            reason: `row is ${item.bytes} bytes encoded, over the ${limit}-byte AppendRows request budget`,
           })),
         ),
     });
-    this.errors = new BatchingWriter<IngestErrorRow>({
+    this.errors = new BatchingWriter<IngestErrorRow, Encoded>({
       ...batching,
+      serialize: (errors) => measured(this.errorEncoder.encode(errors)),
       send: (batch) => this.sendErrors(batch),
       oversize: async (items) => {
         // Payloads are cut at 1 MB, so this means a bug: fail loudly rather than drop a dead letter.
@@ -123,9 +132,12 @@ export class StorageWriteSink implements ObjectSink {
     this.options.commitLog?.close();
   }
 
-  private async sendRows(batch: readonly Serialized<EdgeLogRow>[]): Promise<ItemFate[]> {
+  private async sendRows(batch: readonly Serialized<EdgeLogRow, Encoded>[]): Promise<ItemFate[]> {
     const started = Date.now();
-    const outcome = await appendBatch(this.rowsStream, this.rowEncoder.encode(batch.map((item) => item.value)));
+    const outcome = await appendBatch(
+      this.rowsStream,
+      batch.map((item) => item.data),
+    );
     const fates: ItemFate[] = batch.map((_, i) => (outcome.refused.has(i) ? 'dead_lettered' : 'inserted'));
     if (outcome.refused.size > 0) {
       await this.refuse([...outcome.refused].map(([i, reason]) => ({ row: batch[i]!.value, origin: batch[i]!.origin as RecordOrigin | undefined, reason })));
@@ -140,8 +152,11 @@ export class StorageWriteSink implements ObjectSink {
     return fates;
   }
 
-  private async sendErrors(batch: readonly Serialized<IngestErrorRow>[]): Promise<ItemFate[]> {
-    const outcome = await appendBatch(this.errorsStream, this.errorEncoder.encode(batch.map((item) => item.value)));
+  private async sendErrors(batch: readonly Serialized<IngestErrorRow, Encoded>[]): Promise<ItemFate[]> {
+    const outcome = await appendBatch(
+      this.errorsStream,
+      batch.map((item) => item.data),
+    );
     if (outcome.refused.size > 0) {
       // A dead letter BigQuery will not take cannot itself be dead-lettered; failing the invocation
       // keeps the message in Pub/Sub (its dead-letter topic, if any) instead of dropping it.
