@@ -7,7 +7,7 @@
  *  - the same file landed by a load job (`hourly` deploys, MEDIA_CDN_FILES_LOAD=load_job): rows
  *    staged as NDJSON in the Cloud Storage endpoint, loaded by the BigQuery endpoint's job.
  * All land in the local BigQuery contract endpoint (insertAll, BQ_WRITE_METHOD=insertall, for the
- * first two: what `cdnlog cost --ingestion insertall` prices). The function runs in a child process of its
+ * first two: what `cdnlog cost --write-method insertall` prices). The function runs in a child process of its
  * own and reports its own CPU time (user + system) around the work, so the load generator's and the
  * endpoints' CPU are not counted. BENCH_PATH_ENTRIES entries (default 20,000), after a warm-up.
  * `cdnlog cost --cpu-ms-per-entry / --file-cpu-ms-per-entry` take these figures.

@@ -34,7 +34,7 @@ describe('cost estimate (pure)', () => {
   });
 
   it('charges Pub/Sub at least 1,000 bytes per message and BigQuery at least 1 KB per row', () => {
-    const small = input({ entryBytes: 500 });
+    const small = input({ entryBytes: 500, writeMethod: 'insertall' });
     const entries = TIB / 500;
     const publish = estimateMode('realtime', small).lines.find((l) => l.what.startsWith('sink publishes'))!;
     expect(publish.quantity).toBeCloseTo((entries * 1000) / TIB, 9);
@@ -47,10 +47,18 @@ describe('cost estimate (pure)', () => {
     expect(usdOf('hourly', 'Logging storage', input({ keepDefaultBucket: true }))).toBeCloseTo(512, 6);
   });
 
-  it('prices the file modes by the chosen ingestion; the per-entry path always streams', () => {
-    expect(usdOf('hourly', 'BigQuery ingestion', input({ ingestion: 'load' }))).toBe(0);
-    expect(usdOf('hourly', 'BigQuery ingestion', input({ ingestion: 'write-api' }))).toBeCloseTo(25.6, 6);
-    expect(usdOf('realtime', 'BigQuery ingestion', input({ ingestion: 'load' }))).toBeCloseTo(51.2, 6);
+  it('prices ingestion as a deploy with that bq_write_method lands rows: storage → Write API, load jobs for hourly files; insertall → insertAll everywhere', () => {
+    const storage = input({ writeMethod: 'storage' });
+    expect(usdOf('hourly', 'BigQuery ingestion', storage)).toBe(0);
+    expect(usdOf('batched', 'BigQuery ingestion', storage)).toBeCloseTo(25.6, 6);
+    expect(usdOf('realtime', 'BigQuery ingestion', storage)).toBeCloseTo(25.6, 6);
+    expect(usdOf('realtime-instance', 'BigQuery ingestion', storage)).toBeCloseTo(25.6, 6);
+    for (const mode of ['realtime', 'realtime-instance', 'batched', 'hourly'] as const)
+      expect([mode, usdOf(mode, 'BigQuery ingestion', input({ writeMethod: 'insertall' }))]).toEqual([mode, expect.closeTo(51.2, 6)]);
+    // Only insertAll has a 1 KB floor per row.
+    const small = (writeMethod: CostInput['writeMethod']) => estimateMode('batched', input({ entryBytes: 512, writeMethod })).lines.at(-1)!.quantity;
+    expect(small('insertall')).toBeCloseTo(2 * small('storage'), 6);
+    expect(DEFAULT_COST_INPUT.writeMethod).toBe('storage');
   });
 
   it('bills an instance-billed realtime service for at least one instance all month', () => {
@@ -72,10 +80,11 @@ describe('cost estimate (pure)', () => {
     const total = (mode: Parameters<typeof estimateMode>[0], i = input()) => estimateMode(mode, i).totalUsd;
     expect(total('realtime')).toBeGreaterThan(total('batched'));
     expect(total('batched')).toBeGreaterThan(total('hourly'));
-    const issue = input({ ingestion: 'load', cpuMsPerEntry: { perEntry: 0.5, file: 0.5 } });
+    const issue = input({ writeMethod: 'storage', cpuMsPerEntry: { perEntry: 0.5, file: 0.5 } });
     expect(total('hourly', issue)).toBeGreaterThan(5);
     expect(total('hourly', issue)).toBeLessThan(15);
-    expect(total('realtime', issue)).toBeCloseTo(433.66, 2);
+    // The issue priced realtime with insertAll: ~$434.
+    expect(total('realtime', { ...issue, writeMethod: 'insertall' })).toBeCloseTo(433.66, 2);
   });
 
   it('reads volumes in binary units', () => {
@@ -98,24 +107,26 @@ describe('cdnlog cost (command)', () => {
     expect(ran.stdout).toContain('https://cloud.google.com/run/pricing');
   });
 
-  it('refuses a missing or unreadable volume and an unknown ingestion, exit 2', async () => {
+  it('refuses a missing or unreadable volume and an unknown write method, exit 2', async () => {
     expect((await cost([])).code).toBe(2);
     const bad = await cost(['--volume', '1TB']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('is not a volume');
-    expect((await cost(['--volume', '1TiB', '--ingestion', 'dataflow'])).code).toBe(2);
+    const method = await cost(['--volume', '1TiB', '--write-method', 'dataflow']);
+    expect(method.code).toBe(2);
+    expect(method.stderr).toContain('--write-method must be one of storage, insertall');
   });
 
   it("the README's cost table and full bill are the command's output", async () => {
     const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
-    const totals = async (volume: string, ingestion: string) =>
+    const totals = async (volume: string, writeMethod: string) =>
       new Map(
-        [...(await cost(['--volume', volume, '--ingestion', ingestion])).stdout.matchAll(/^\| `([a-z-]+)` \| (.*) \| (\S+) \|$/gm)].map((m) => [
+        [...(await cost(['--volume', volume, '--write-method', writeMethod])).stdout.matchAll(/^\| `([a-z-]+)` \| (.*) \| (\S+) \|$/gm)].map((m) => [
           m[1]!,
           { latency: m[2]!, usd: m[3]! },
         ]),
       );
-    const [a, b, c, d] = await Promise.all([totals('1TiB', 'insertall'), totals('10TiB', 'insertall'), totals('1TiB', 'load'), totals('10TiB', 'load')]);
+    const [a, b, c, d] = await Promise.all([totals('1TiB', 'storage'), totals('10TiB', 'storage'), totals('1TiB', 'insertall'), totals('10TiB', 'insertall')]);
     const rows = [...a.keys()].map(
       (mode) => `| \`${mode}\` | ${a.get(mode)!.latency} | ${a.get(mode)!.usd} | ${b.get(mode)!.usd} | ${c.get(mode)!.usd} | ${d.get(mode)!.usd} |`,
     );

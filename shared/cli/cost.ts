@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
-import { DEFAULT_COST_INPUT, estimateAll, INGESTION_METHODS, type CostInput, type IngestionMethod } from '../cost/estimate';
+import { DEFAULT_COST_INPUT, estimateAll, WRITE_METHODS, type CostInput, type WriteMethod } from '../cost/estimate';
 import { renderCost, parseVolume } from '../cost/report';
 import { EXIT, UsageError, type Command } from './io';
 
-export const costHelp = `Usage: cdnlog cost --volume 1TiB [--entry-bytes 1500] [--ingestion insertall|write-api|load]
+export const costHelp = `Usage: cdnlog cost --volume 1TiB [--entry-bytes 1500] [--write-method storage|insertall]
                    [--keep-default-bucket] [--cpu-ms-per-entry 0.5] [--file-cpu-ms-per-entry 0.5]
 
 Prints the monthly bill of each Media CDN delivery mode (terraform media_cdn_delivery: realtime,
@@ -13,8 +13,8 @@ and sources are in shared/cost/prices.ts; free tiers are left out.
 
   --volume V                 log volume a month: bytes, or with KiB, MiB, GiB, TiB, PiB (required)
   --entry-bytes N            average LogEntry size in bytes (default ${DEFAULT_COST_INPUT.entryBytes})
-  --ingestion M              how the file modes load BigQuery: insertall (default), write-api
-                             (batched deploys), or load (free load jobs, what hourly deploys use)
+  --write-method M           terraform bq_write_method: storage (default: the Storage Write API,
+                             and free load jobs for hourly files) or insertall (every path)
   --keep-default-bucket      the entries stay in the _Default log bucket too ($0.50/GiB)
   --cpu-ms-per-entry MS      billable function time per entry, per-entry path (default ${DEFAULT_COST_INPUT.cpuMsPerEntry.perEntry})
   --file-cpu-ms-per-entry MS billable function time per entry, file path (default ${DEFAULT_COST_INPUT.cpuMsPerEntry.file})
@@ -33,7 +33,7 @@ export const cost: Command = async (args, io) => {
     options: {
       volume: { type: 'string' },
       'entry-bytes': { type: 'string' },
-      ingestion: { type: 'string' },
+      'write-method': { type: 'string' },
       'keep-default-bucket': { type: 'boolean' },
       'cpu-ms-per-entry': { type: 'string' },
       'file-cpu-ms-per-entry': { type: 'string' },
@@ -49,13 +49,13 @@ export const cost: Command = async (args, io) => {
   if (values.volume === undefined) throw new UsageError('--volume is required, e.g. --volume 1TiB');
   const monthlyBytes = parseVolume(values.volume);
   if (monthlyBytes === undefined) throw new UsageError(`--volume "${values.volume}" is not a volume (e.g. 1TiB, 250GiB, 5e9)`);
-  const ingestion = (values.ingestion ?? DEFAULT_COST_INPUT.ingestion) as IngestionMethod;
-  if (!INGESTION_METHODS.includes(ingestion)) throw new UsageError(`--ingestion must be one of ${INGESTION_METHODS.join(', ')}`);
+  const writeMethod = (values['write-method'] ?? DEFAULT_COST_INPUT.writeMethod) as WriteMethod;
+  if (!WRITE_METHODS.includes(writeMethod)) throw new UsageError(`--write-method must be one of ${WRITE_METHODS.join(', ')}`);
   const input: CostInput = {
     ...DEFAULT_COST_INPUT,
     monthlyBytes,
     entryBytes: positive('--entry-bytes', values['entry-bytes'], DEFAULT_COST_INPUT.entryBytes),
-    ingestion,
+    writeMethod,
     keepDefaultBucket: values['keep-default-bucket'] ?? false,
     cpuMsPerEntry: {
       perEntry: positive('--cpu-ms-per-entry', values['cpu-ms-per-entry'], DEFAULT_COST_INPUT.cpuMsPerEntry.perEntry),

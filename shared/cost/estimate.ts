@@ -4,8 +4,21 @@ import { PRICES, type PriceName } from './prices';
 const DELIVERY_MODES = ['realtime', 'realtime-instance', 'batched', 'hourly'] as const;
 type DeliveryMode = (typeof DELIVERY_MODES)[number];
 
-export const INGESTION_METHODS = ['insertall', 'write-api', 'load'] as const;
-export type IngestionMethod = (typeof INGESTION_METHODS)[number];
+/** Terraform `bq_write_method` (BQ_WRITE_METHOD): what every mode's ingestion follows from. */
+export const WRITE_METHODS = ['storage', 'insertall'] as const;
+export type WriteMethod = (typeof WRITE_METHODS)[number];
+
+type IngestionMethod = 'insertall' | 'write-api' | 'load';
+
+/**
+ * How a deploy of `mode` lands rows in BigQuery: with `storage` (the default) the per-entry and
+ * batched paths use the Storage Write API and hourly files one load job each (Terraform sets
+ * MEDIA_CDN_FILES_LOAD=load_job there); with `insertall` every path streams through insertAll.
+ */
+export function ingestionOf(mode: DeliveryMode, writeMethod: WriteMethod): IngestionMethod {
+  if (writeMethod === 'insertall') return 'insertall';
+  return mode === 'hourly' ? 'load' : 'write-api';
+}
 
 export interface CostInput {
   /** Log volume a month, bytes of LogEntry JSON. */
@@ -16,7 +29,7 @@ export interface CostInput {
   cpuMsPerEntry: { perEntry: number; file: number };
   /** Function memory, GiB (terraform `function_memory`, 512Mi). */
   memoryGib: number;
-  ingestion: IngestionMethod;
+  writeMethod: WriteMethod;
   /** Keep the entries in the `_Default` log bucket too (terraform `exclude_media_cdn_from_default_bucket = false`). */
   keepDefaultBucket: boolean;
   /** Landed files are deleted after this many days (lifecycle). */
@@ -31,7 +44,7 @@ export const DEFAULT_COST_INPUT: Omit<CostInput, 'monthlyBytes'> = {
   // 60–62 ms per 1,000 entries); request-based billing counts request time, so read them as floors.
   cpuMsPerEntry: { perEntry: 0.4, file: 0.06 },
   memoryGib: 0.5,
-  ingestion: 'insertall',
+  writeMethod: 'storage',
   keepDefaultBucket: false,
   fileRetentionDays: 1,
   batchedFileMinutes: 5,
@@ -122,8 +135,10 @@ export function estimateMode(mode: DeliveryMode, input: CostInput): ModeCost {
     lines.push(line('CPU + memory', 'GiB-seconds', busySeconds * input.memoryGib, 'runRequestMemory'));
   }
 
-  const ingestion = mode === 'realtime' || mode === 'realtime-instance' ? 'insertall' : input.ingestion;
-  const rowGib = (entries * Math.max(input.entryBytes, BIGQUERY_MIN_ROW_BYTES)) / GIB;
+  const ingestion = ingestionOf(mode, input.writeMethod);
+  // Rows are priced at the entry's size (a Media CDN row is about 10% smaller: conservative);
+  // only insertAll bills a row as at least 1 KB.
+  const rowGib = (entries * (ingestion === 'insertall' ? Math.max(input.entryBytes, BIGQUERY_MIN_ROW_BYTES) : input.entryBytes)) / GIB;
   const ingestionPrice: Record<IngestionMethod, PriceName> = { insertall: 'bigqueryInsertAll', 'write-api': 'bigqueryWriteApi', load: 'bigqueryLoad' };
   const ingestionWhat: Record<IngestionMethod, string> = { insertall: 'insertAll (streaming)', 'write-api': 'Storage Write API', load: 'load jobs' };
   lines.push(line('BigQuery ingestion', ingestionWhat[ingestion], rowGib, ingestionPrice[ingestion]));

@@ -50,7 +50,8 @@ export function renderCost(input: CostInput, modes: ModeCost[]): string {
     `Monthly cost of landing ${formatVolume(input.monthlyBytes)} of Media CDN logs a month ` +
       `(${Math.round(entries).toLocaleString('en-US')} entries of ${input.entryBytes} bytes)`,
   );
-  out.push(`List prices of ${PRICES_AS_OF}, tier-1 regions, USD, before free tiers; BigQuery ingestion for files: ${input.ingestion}.`);
+  const ingestion = input.writeMethod === 'storage' ? 'Storage Write API, load jobs for hourly files' : 'insertAll on every path';
+  out.push(`List prices of ${PRICES_AS_OF}, tier-1 regions, USD, before free tiers; bq_write_method = ${input.writeMethod} (${ingestion}).`);
   for (const mode of modes) {
     out.push('', `${mode.mode}: ${mode.route}; latency ${mode.latency}`);
     const width = Math.max(...mode.lines.map((l) => `${l.category}: ${l.what}`.length));

@@ -35,6 +35,10 @@ export function cdnlog(args: string[], options: { env?: NodeJS.ProcessEnv; input
     child.stderr!.on('data', (c) => (stderr += c));
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    // A command that never reads stdin may exit before the input is written: EPIPE is then no failure.
+    child.stdin!.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') reject(err);
+    });
     child.stdin!.end(options.input ?? '');
   });
 }

@@ -34,6 +34,8 @@ function run(file, args, { input = '', ...options } = {}) {
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
       resolve({ code, stdout: String(stdout), stderr: String(stderr), output: `${stdout}${stderr}` });
     });
+    // A command that never reads stdin may exit before the input is written: EPIPE is then no failure.
+    child.stdin.on('error', () => {});
     child.stdin.end(input);
   });
 }
