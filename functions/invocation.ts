@@ -110,9 +110,12 @@ export async function runInvocation(
   });
 }
 
-/** Strict base64 (standard or URL-safe alphabet): Buffer.from would quietly skip junk characters. */
-const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
+/**
+ * Strict base64 (standard or URL-safe alphabet), whitespace allowed anywhere: Buffer.from would
+ * quietly skip junk characters. One pass over the text, with no whitespace-free copy made first.
+ */
+const BASE64 = /^[A-Za-z0-9+/_\s-]*(?:=\s*){0,2}$/;
 
 export function isBase64(text: string): boolean {
-  return BASE64.test(text.replace(/\s+/g, ''));
+  return BASE64.test(text);
 }

@@ -29,10 +29,21 @@ export function lazy<T>(factory: () => Promise<T>): () => Promise<T> {
   };
 }
 
-/** A handler built on first use, so cold start does no I/O beyond validating the settings. */
+/**
+ * A handler built on first use, so cold start does no I/O beyond validating the settings. Once
+ * built it is called directly: an `await` per event costs promises, which the framework's
+ * per-request domain makes dear (see shared/ingest/ingest-records.ts).
+ */
 function deferred(build: () => Promise<CloudEventHandler>): CloudEventHandler {
   const handler = lazy(build);
-  return async (event) => (await handler())(event);
+  let built: CloudEventHandler | null = null;
+  return (event) => {
+    if (built) return built(event);
+    return handler().then((h) => {
+      built = h;
+      return h(event);
+    });
+  };
 }
 
 /**

@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { hash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,6 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { runCli } from './support/cli-in-process';
 import { createRng } from '../shared/generate/random';
 import { normalizers, type InputSource } from '../shared/normalizers';
+import { eventId } from '../shared/values/event-id';
 
 /**
  * event_id is the record's identity: two distinct records never share one, and the same record
@@ -158,5 +161,17 @@ describe('event_id: one per record, the same on every path', () => {
       expect(id({ ...entry, insertId: 'a', timestamp: '2026-11-01T00:00:00.123456788Z' })).not.toBe(one);
       expect(id({ ...entry, insertId: 'a', timestamp: '2026-11-01T01:00:00.123456789+01:00' })).toBe(one);
     });
+  });
+});
+
+describe('eventId text', () => {
+  it('is the kind and the parts joined by U+001F, as first written (any parts, none included)', () => {
+    const reference = (kind: string, parts: string[]) => hash('sha256', `${kind}\u001f${parts.join('\u001f')}`).slice(0, 32);
+    fc.assert(
+      fc.property(fc.string(), fc.array(fc.string({ unit: 'binary' }), { maxLength: 8 }), (kind, parts) => {
+        expect(eventId(kind, ...parts)).toBe(reference(kind, parts));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

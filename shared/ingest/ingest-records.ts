@@ -57,7 +57,7 @@ const PROGRESS_EVERY = 4096;
  * once every chunk already handed off has settled (no unhandled rejections, no lost counts).
  */
 export async function ingestRecords(
-  batches: AsyncIterable<readonly RawRecord[]>,
+  batches: AsyncIterable<readonly RawRecord[]> | Iterable<readonly RawRecord[]>,
   origin: InputOrigin,
   deps: IngestDeps,
   options: IngestOptions = {},
@@ -101,23 +101,38 @@ export async function ingestRecords(
     }
   };
 
-  const handOff = async () => {
+  /**
+   * Hands the chunk so far to the sink. Returns a promise only when the caller must wait (too many
+   * chunks unfinished), so the usual call costs no promise of its own (see `written` below).
+   */
+  const handOff = (): Promise<void> | undefined => {
     if (rows.length === 0 && errors.length === 0) return;
     const [r, o, e] = [rows, rowOrigins, errors];
     rows = [];
     rowOrigins = [];
     errors = [];
     chunkSize = 0;
-    const write = Promise.all([deps.sink.writeRows(r, o), deps.sink.writeErrors(e)]).then(
-      ([outcome]) => {
-        result.inserted += outcome.inserted;
-        result.deadLettered += outcome.deadLettered + e.length;
+    // Only a side with something in it is written: the functions framework runs each invocation in
+    // a domain, whose async hooks make every promise cost microseconds, and a message of one entry
+    // would otherwise pay for writing no dead letters on every call.
+    const rowsWritten = r.length > 0 ? deps.sink.writeRows(r, o) : null;
+    const errorsWritten = e.length > 0 ? deps.sink.writeErrors(e).then(() => null) : null;
+    const written = rowsWritten && errorsWritten ? Promise.all([rowsWritten, errorsWritten]).then(([outcome]) => outcome) : (rowsWritten ?? errorsWritten!);
+    const write = written.then(
+      (outcome) => {
+        result.inserted += outcome?.inserted ?? 0;
+        result.deadLettered += (outcome?.deadLettered ?? 0) + e.length;
       },
       (err: unknown) => {
         if (!failure.failed) Object.assign(failure, { failed: true, err });
       },
     );
     pending.push(write);
+    if (pending.length >= maxPending) return drain();
+    if (failure.failed) throw failure.err;
+  };
+
+  const drain = async () => {
     while (pending.length >= maxPending) await pending.shift();
     if (failure.failed) throw failure.err;
   };
@@ -147,33 +162,63 @@ export async function ingestRecords(
     }
   };
 
+  const iterator = Symbol.asyncIterator in batches ? batches[Symbol.asyncIterator]() : batches[Symbol.iterator]();
+  // Closed (return()) when reading stops early, as for-await would: a download is not left open.
+  let closeIterator = true;
   try {
     try {
-      reading: for await (const batch of batches) {
-        for (const record of batch) {
+      reading: for (;;) {
+        let step: IteratorResult<readonly RawRecord[]>;
+        try {
+          const next = iterator.next();
+          // A sync iterator (a message's one record) is read with no promise per step.
+          step = next instanceof Promise ? await next : next;
+        } catch (err) {
+          closeIterator = false;
+          throw err;
+        }
+        if (step.done) {
+          closeIterator = false;
+          break;
+        }
+        for (const record of step.value) {
           if (result.rejected >= maxDeadLetters) {
             const reason = `more than the bound of ${maxDeadLetters} records of this input were rejected: it was read up to here, not beyond; fix the input, then ${PAST_BOUND_ADVICE}`;
             deadLetter('parse', reason, record.line, null);
             break reading;
           }
           take(record);
-          if (rows.length >= chunkRows || errors.length >= chunkRows || chunkSize >= chunkBytes) await handOff();
+          if (rows.length >= chunkRows || errors.length >= chunkRows || chunkSize >= chunkBytes) {
+            const full = handOff();
+            if (full) await full;
+          }
           if (options.onProgress && result.records % PROGRESS_EVERY === 0) options.onProgress(result);
         }
       }
     } catch (err) {
+      if (closeIterator) {
+        // As for-await does when its body throws: the body's error is the one that counts.
+        closeIterator = false;
+        await Promise.resolve(iterator.return?.()).catch(() => undefined);
+      }
       if (failure.failed) throw failure.err;
       const reason = options.inputError?.(err) ?? null;
       if (reason === null) throw err;
       // The rest of the input is unreadable: one dead letter for it, at the line after the last read.
       deadLetter('decode', reason, null, null);
     }
-    await handOff();
-    await Promise.all(pending);
+    if (closeIterator) {
+      closeIterator = false;
+      await iterator.return?.();
+    }
+    const last = handOff();
+    if (last) await last;
+    // Hand-offs never reject (a failure is kept in `failure`): once awaited, none is left running.
+    for (const write of pending.splice(0)) await write;
     if (failure.failed) throw failure.err;
   } finally {
     // Whatever happened, leave nothing running that could reject unobserved.
-    await Promise.allSettled(pending);
+    if (pending.length > 0) await Promise.allSettled(pending);
   }
   if (logged > logLimit) deps.logs.deadLettersSuppressed(source, logged - logLimit, origin.object);
   options.onProgress?.(result);

@@ -3,6 +3,10 @@ import { eventId } from '../values/event-id';
 import { describeIssues, reject, type NormalizeContext, type NormalizeResult } from './result';
 import { decimal, integer, optionalId, requiredId, text, timestamp, upper, type Issues } from '../values/values';
 import { edgeoneKind, EdgeoneL4Record, EdgeoneL7Record, L4_MAPPED, L7_MAPPED } from '../vendor-records/edgeone';
+import { fastParser } from '../vendor-records/fast-parse';
+
+const parseL4 = fastParser(EdgeoneL4Record);
+const parseL7 = fastParser(EdgeoneL7Record);
 
 /** EdgeOne's empty placeholders become null in attributes too, so "-" never reads as a value. */
 function cleanPlaceholder(value: unknown): unknown {
@@ -28,7 +32,7 @@ const BYTES = { nonNegative: true, minusOneIsNull: true };
 const INT = { minusOneIsNull: true };
 
 function normalizeL4(raw: Record<string, unknown>, ctx: NormalizeContext): NormalizeResult {
-  const parsed = EdgeoneL4Record.safeParse(raw);
+  const parsed = parseL4(raw);
   if (!parsed.success) return reject(`L4 record: ${describeIssues(parsed.error)}`);
   const r = parsed.data;
   const issues: Issues = [];
@@ -106,7 +110,7 @@ function normalizeL4(raw: Record<string, unknown>, ctx: NormalizeContext): Norma
 }
 
 function normalizeL7(raw: Record<string, unknown>, ctx: NormalizeContext): NormalizeResult {
-  const parsed = EdgeoneL7Record.safeParse(raw);
+  const parsed = parseL7(raw);
   if (!parsed.success) return reject(`L7 record: ${describeIssues(parsed.error)}`);
   const r = parsed.data;
   const issues: Issues = [];

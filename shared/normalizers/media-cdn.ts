@@ -3,7 +3,10 @@ import { eventId } from '../values/event-id';
 import { describeIssues, reject, type NormalizeContext, type NormalizeResult } from './result';
 import { splitUrl } from '../values/url';
 import { duration, integer, requiredId, text, timestamp, upper, type Issues } from '../values/values';
+import { fastParser } from '../vendor-records/fast-parse';
 import { MAPPED_FIELDS, MediaCdnLogEntry } from '../vendor-records/media-cdn';
+
+const parseEntry = fastParser(MediaCdnLogEntry);
 
 // Rows are written out column by column, in table order, rather than spread from a template: a
 // fixed-shape object literal is an order of magnitude cheaper to build, and each normalizer reads
@@ -52,7 +55,7 @@ function mediaCdnAttributes(raw: Record<string, unknown>, usedHttpLatency: boole
 /** Normalizes one Media CDN LogEntry (already JSON-parsed) into a unified row, or a rejection. */
 export function normalizeMediaCdn(raw: unknown, ctx: NormalizeContext): NormalizeResult {
   if (!isPlainObject(raw)) return reject('not a JSON object');
-  const parsed = MediaCdnLogEntry.safeParse(raw);
+  const parsed = parseEntry(raw);
   if (!parsed.success) return reject(describeIssues(parsed.error));
   const entry = parsed.data;
   const http = entry.httpRequest ?? {};

@@ -77,7 +77,7 @@ export class BigQuerySink implements RowSink {
   }
 
   /** `origins[i]` describes `rows[i]` (optional; used only if the row has to be dead-lettered). */
-  async writeRows(rows: readonly EdgeLogRow[], origins?: readonly (RecordOrigin | undefined)[]): Promise<WriteCounts> {
+  writeRows(rows: readonly EdgeLogRow[], origins?: readonly (RecordOrigin | undefined)[]): Promise<WriteCounts> {
     return this.rows.write(rows, origins);
   }
 

@@ -1,3 +1,5 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { BigQuery, Table } from '@google-cloud/bigquery';
 
 /** What came back for one request: the status and the whole body as text. */
@@ -18,11 +20,13 @@ class DeadlineExceededError extends Error {
 export const DEFAULT_INSERT_DEADLINE_MS = 30_000;
 
 /**
- * insertAll over the BigQuery client's base URL, project and auth, sent with fetch so that a
+ * insertAll over the BigQuery client's base URL, project and auth, sent with node:http(s) so that a
  * deadline can end it: the client's own HTTP layer (teeny-request over node-fetch 3) drops both
  * `timeout` and `signal`, so a BigQuery that never answers would hold the invocation until the
  * function timeout. With BIGQUERY_EMULATOR_HOST the client's base URL and pass-through auth are the
  * local endpoint's (see createBigQuery), so nothing here differs between tests and production.
+ * Not fetch: undici turns each body into a web stream and back, about 1 ms of CPU for a request
+ * of 100 Media CDN rows (12 µs an event, a tenth of what mediaCdnLogs adds to a no-op function).
  */
 export function bigQueryTransport(bigquery: BigQuery): InsertAllTransport {
   let project: Promise<string> | null = null;
@@ -35,11 +39,31 @@ export function bigQueryTransport(bigquery: BigQuery): InsertAllTransport {
   return async (table, body, signal) => {
     const path = ['projects', await projectId(), 'datasets', table.dataset.id!, 'tables', table.id!].map(encodeURIComponent).join('/');
     const url = `${bigquery.baseUrl}/${path}/insertAll`;
-    const headers = new Headers(await bigquery.authClient.getRequestHeaders(url));
-    headers.set('content-type', 'application/json');
-    const res = await fetch(url, { method: 'POST', headers, body, signal });
-    return { status: res.status, text: await res.text() };
+    const headers: Record<string, string> = {};
+    new Headers(await bigquery.authClient.getRequestHeaders(url)).forEach((value, name) => {
+      headers[name] = value;
+    });
+    headers['content-type'] = 'application/json';
+    return post(new URL(url), headers, body, signal);
   };
+}
+
+/** One POST, its whole answer read as text; rejects on a network error, an abort, or an answer cut short. */
+function post(url: URL, headers: Record<string, string>, body: string, signal: AbortSignal): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = send(url, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, signal }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('close', () => {
+        if (res.complete) resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
+        else reject(signal.aborted ? signal.reason : new Error('insertAll answer ended before its end'));
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 /**
