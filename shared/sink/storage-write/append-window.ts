@@ -4,9 +4,10 @@ import { type AppendResponse, rowErrorsOf, type RowErrors, type StreamAppender }
 import { afterFailedTry, type RetryContext } from './retry-loop';
 
 /**
- * AppendRows requests in flight on one PENDING stream unless told otherwise: enough that the
- * service always has the next request while this process is busy normalizing (measured in
- * `npm run bench:functions`), few enough that a resend after a failure stays small.
+ * AppendRows requests in flight on one PENDING stream unless told otherwise. The ingest loop keeps
+ * two chunks unfinished (ingest-records.ts), so in the functions two requests are in flight: the
+ * service has the next one while this process normalizes. The bound only caps a caller that hands
+ * over more; a resend after a failure stays that small.
  */
 export const DEFAULT_APPENDS_IN_FLIGHT = 4;
 

@@ -186,11 +186,12 @@ class PendingObjectLoad implements ObjectLoad {
 
   async commit(): Promise<{ rows: number }> {
     await this.window.drain();
+    // Every append is settled: the call is not needed, whatever comes next.
+    this.appender.close();
     // After a failed append the stream's end is unknown: the load is lost (uncommitted, so
     // invisible) and the invocation fails, so the redelivery starts over.
     if (this.window.failed) throw this.window.failed.err;
     this.done = true;
-    this.appender.close();
     const rows = this.window.rows;
     await commitStream(this.deps, this.object, this.stream, rows, { finalized: false });
     return { rows };
