@@ -1,5 +1,5 @@
 import { RetryBudget } from '../retry';
-import { errorText, GrpcCode, StorageWriteError } from '../write-failure';
+import { GrpcCode, StorageWriteError } from '../write-failure';
 import { type AppendResponse, rowErrorsOf, type RowErrors, type StreamAppender } from './connection';
 import { afterFailedTry, type RetryContext } from './retry-loop';
 
@@ -73,7 +73,9 @@ export class AppendWindow {
   /** Set while the window is taken back after a failure: nothing is sent meanwhile. */
   private recovering = false;
   private failure: { err: unknown } | null = null;
-  private running: Promise<void> | null = null;
+  /** Set, and cleared, in step with run(): an append queued as it ends must start it again. */
+  private running = false;
+  private idle: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly appender: StreamAppender,
@@ -103,15 +105,16 @@ export class AppendWindow {
     return new Promise<RowErrors>((resolve, reject) => {
       this.waiting.push({ rows, keys, refused: new Map(), maybeLandedAt: null, settle: { resolve, reject } });
       this.fill();
-      this.running ??= this.run().finally(() => {
-        this.running = null;
-      });
+      if (!this.running) {
+        this.running = true;
+        this.idle = this.run();
+      }
     });
   }
 
   /** Settles when nothing is queued or in flight. */
   async drain(): Promise<void> {
-    while (this.running) await this.running;
+    while (this.running) await this.idle;
   }
 
   private fill(): void {
@@ -176,6 +179,8 @@ export class AppendWindow {
       }
     } catch (err) {
       this.fail(err);
+    } finally {
+      this.running = false;
     }
   }
 
@@ -194,7 +199,7 @@ export class AppendWindow {
     this.failure ??= { err };
     this.recovering = false;
     const lost = [...this.inFlight.splice(0).map((s) => s.append), ...this.waiting.splice(0)];
+    // Not logged here: the invocation that gets the error logs it once.
     for (const append of lost) append.settle.reject(this.failure.err);
-    this.retry.logs.error(`AppendRows to ${this.appender.stream} stopped`, err, { stream: this.appender.stream, error: errorText(err) });
   }
 }
