@@ -11,7 +11,10 @@ import { validateRow, type BigQuerySchemaField } from './bigquery-row-validator'
  * ProtoSchema of the request, rows decoded with it and checked against the table schema),
  * FinalizeWriteStream, BatchCommitWriteStreams, GetWriteStream. Faults: a call ended with
  * UNAVAILABLE mid-stream, a reply lost after the rows landed, a stream closed by the server, row
- * refusals, unary failures. Offsets are checked as the API does (ALREADY_EXISTS, OUT_OF_RANGE).
+ * refusals, unary failures; each either for the next requests in turn or for the request at a given
+ * offset. Offsets are checked as the API does (ALREADY_EXISTS, OUT_OF_RANGE). Requests can be held
+ * until several have arrived on one call, which shows they were in flight together and makes a
+ * fault among them hit the same requests on every run, whatever the machine's timing.
  */
 
 const Status = grpc.status;
@@ -128,6 +131,10 @@ export async function startBigQueryWriteEndpoint(options: BigQueryWriteEndpointO
   const keeps = (table: string) =>
     options.keepRows === undefined || options.keepRows === true || (Array.isArray(options.keepRows) && options.keepRows.includes(table));
   const appendFaults: AppendFault[] = [];
+  /** Faults for the first request that comes with this offset (on a PENDING stream). */
+  const offsetFaults = new Map<number, AppendFault>();
+  /** Requests held, per call, until this many have arrived; then handled in order. */
+  let holdUntil = 0;
   const unaryFaults = new Map<string, grpc.status[]>();
   /** Unary methods whose next call takes effect and then answers UNAVAILABLE (a lost reply). */
   const lostReplies = new Map<string, number>();
@@ -228,13 +235,21 @@ export async function startBigQueryWriteEndpoint(options: BigQueryWriteEndpointO
         call.end();
       }
     });
+    const held: AppendRowsRequest[] = [];
     call.on('data', (request: AppendRowsRequest) => {
+      if (holdUntil === 0) return handle(request);
+      held.push(request);
+      if (held.length < holdUntil) return;
+      holdUntil = 0;
+      for (const r of held.splice(0)) handle(r);
+    });
+    const handle = (request: AppendRowsRequest) => {
       if (ended) return; // requests still buffered after the call ended are not handled
       const record: AppendRecord = {
         stream: request.writeStream ?? stream?.name ?? '',
         rows: 0,
         bytes: 0,
-        offset: null,
+        offset: request.offset?.value === undefined ? null : Number(request.offset.value),
         withSchema: request.protoRows?.writerSchema?.protoDescriptor !== undefined,
         outcome: 'ok',
       };
@@ -243,7 +258,9 @@ export async function startBigQueryWriteEndpoint(options: BigQueryWriteEndpointO
         record.outcome = `fault:${Status[failAppendsForever]}`;
         return end(failAppendsForever, 'Injected: the service is unavailable');
       }
-      const fault = appendFaults.shift();
+      const offsetFault = offsetFaults.get(Number(request.offset?.value ?? Number.NaN));
+      if (offsetFault) offsetFaults.delete(Number(request.offset!.value));
+      const fault = offsetFault ?? appendFaults.shift();
       if (fault?.kind === 'unavailable') {
         record.outcome = 'fault:unavailable';
         return end(Status.UNAVAILABLE, fault.details ?? 'Injected: connection reset mid-stream');
@@ -277,7 +294,6 @@ export async function startBigQueryWriteEndpoint(options: BigQueryWriteEndpointO
       }
       const hasOffset = request.offset?.value !== undefined;
       const offset = hasOffset ? Number(request.offset!.value) : null;
-      record.offset = offset;
       if (offset !== null && stream.type === 'COMMITTED' && stream.name.endsWith('/_default')) {
         return end(Status.INVALID_ARGUMENT, 'Offsets are not supported on the default stream');
       }
@@ -314,7 +330,7 @@ export async function startBigQueryWriteEndpoint(options: BigQueryWriteEndpointO
         return end(Status.UNAVAILABLE, 'Injected: connection lost before the reply');
       }
       call.write({ appendResult: offset === null ? {} : { offset: { value: String(start) } }, writeStream: stream.name });
-    });
+    };
   };
 
   const grpcError = (code: grpc.status, details: string) => Object.assign(new Error(details), { code, details });
@@ -420,6 +436,15 @@ export async function startBigQueryWriteEndpoint(options: BigQueryWriteEndpointO
       [...streams.values()].map((s) => ({ name: s.name, type: s.type, rows: s.rows.length, finalized: s.finalized, committed: s.commitTime !== null })),
     /** The next AppendRows requests meet these faults, in order. */
     faultAppends: (...faults: AppendFault[]) => void appendFaults.push(...faults),
+    /** The first AppendRows request at `offset` meets `fault` (instead of the next in faultAppends). */
+    faultAppendAt: (offset: number, fault: AppendFault) => void offsetFaults.set(offset, fault),
+    /**
+     * The next `n` AppendRows requests of a call are held until all `n` have arrived, then handled
+     * in order: they were in flight together.
+     */
+    holdAppends: (n: number) => {
+      holdUntil = n;
+    },
     /** Every AppendRows request ends its call with this status until cleared (null). */
     failAppendsForever: (code: grpc.status | null) => {
       failAppendsForever = code;

@@ -19,6 +19,16 @@ interface OpenConnection {
 /** Row index (in the request) → BigQuery's reason, for rows refused one by one. */
 export type RowErrors = Map<number, string>;
 
+/** BigQuery's answer to one AppendRows request. */
+export type AppendResponse = Awaited<ReturnType<ReturnType<StreamConnection['write']>['getResult']>>;
+
+/** The rows an answer refuses one by one (none appended then). */
+export function rowErrorsOf(response: AppendResponse): RowErrors {
+  const rowErrors: RowErrors = new Map();
+  for (const e of response.rowErrors ?? []) rowErrors.set(Number(e.index), `${e.code ?? 'INVALID'}: ${e.message ?? ''}`.trim());
+  return rowErrors;
+}
+
 export interface AppenderOptions {
   client: WriterClient;
   /** Full stream name: `projects/P/datasets/D/tables/T/streams/_default` or a PENDING stream's. */
@@ -55,24 +65,8 @@ export class StreamAppender {
     return withRetries(
       'AppendRows',
       async () => {
-        const open = await this.open();
-        const { connection, ended } = open;
-        // The schema goes on the first request of a call only, as the API asks ("the first request
-        // of an RPC connection"): the service then decodes later requests without reading it
-        // again. A closed call is reopened by the library inside write(): that request is a first.
-        const withSchema = !open.schemaSent || !connection.isOpen();
-        open.schemaSent = true;
-        const pending = connection.write({
-          writeStream: this.options.stream,
-          offset: offset === undefined ? undefined : { value: offset },
-          protoRows: {
-            ...(withSchema ? { writerSchema: { protoDescriptor: this.options.descriptor } } : {}),
-            rows: { serializedRows: rows as Uint8Array[] },
-          },
-        });
-        const response = await Promise.race([pending.getResult(), ended]);
-        const rowErrors: RowErrors = new Map();
-        for (const e of response.rowErrors ?? []) rowErrors.set(Number(e.index), `${e.code ?? 'INVALID'}: ${e.message ?? ''}`.trim());
+        const response = await this.send(rows, offset);
+        const rowErrors = rowErrorsOf(response);
         if (rowErrors.size > 0) return rowErrors;
         const error = response.error;
         if (!error?.code) return rowErrors;
@@ -82,6 +76,30 @@ export class StreamAppender {
       },
       { logs, retry, table, rows: rows.length },
     );
+  }
+
+  /**
+   * One AppendRows request, not retried: resolves to BigQuery's answer (row errors and in-band
+   * errors included), rejects when the call broke before it came. Requests sent before an answer
+   * are answered in order (the library matches them first in, first out).
+   */
+  async send(rows: readonly Uint8Array[], offset?: number): Promise<AppendResponse> {
+    const open = await this.open();
+    const { connection, ended } = open;
+    // The schema goes on the first request of a call only, as the API asks ("the first request
+    // of an RPC connection"): the service then decodes later requests without reading it
+    // again. A closed call is reopened by the library inside write(): that request is a first.
+    const withSchema = !open.schemaSent || !connection.isOpen();
+    open.schemaSent = true;
+    const pending = connection.write({
+      writeStream: this.options.stream,
+      offset: offset === undefined ? undefined : { value: offset },
+      protoRows: {
+        ...(withSchema ? { writerSchema: { protoDescriptor: this.options.descriptor } } : {}),
+        rows: { serializedRows: rows as Uint8Array[] },
+      },
+    });
+    return Promise.race([pending.getResult(), ended]);
   }
 
   /** Ends the bidirectional call; the next append opens a new one. */

@@ -23,6 +23,7 @@ export interface StorageWriteSinkDeps {
   logs?: Logs;
   retry?: RetryOptions;
   batching?: StorageWriteSinkOptions['batching'];
+  appendsInFlight?: number;
   now?: () => string;
 }
 
@@ -38,6 +39,7 @@ export function createStorageWriteSink(deps: StorageWriteSinkDeps): StorageWrite
     logs,
     retry: deps.retry,
     batching: deps.batching,
+    appendsInFlight: deps.appendsInFlight,
     now: deps.now,
   });
 }

@@ -6,7 +6,8 @@ import type { RetryOptions } from '../retry';
 import type { RecordOrigin } from '../record-origin';
 import type { WriteCounts } from '../counts';
 import type { ObjectLoad } from '../types';
-import { appendBatch } from './append-rows';
+import { planRequests } from './append-rows';
+import { AppendWindow, DEFAULT_APPENDS_IN_FLIGHT } from './append-window';
 import type { CommitLog } from './commit-log';
 import { StreamAppender } from './connection';
 import type { RowEncoder } from './encoder';
@@ -39,6 +40,8 @@ export interface ObjectLoadDeps {
   /** Dead-letters rows BigQuery refused (the parent sink's ingest_errors path). */
   refuse: (rows: Array<{ row: EdgeLogRow; origin: RecordOrigin | undefined; reason: string }>) => Promise<void>;
   writeErrors: (errors: readonly IngestErrorRow[]) => Promise<void>;
+  /** AppendRows requests in flight on the stream (default DEFAULT_APPENDS_IN_FLIGHT). */
+  appendsInFlight?: number;
 }
 
 /**
@@ -109,7 +112,17 @@ async function streamState(deps: ObjectLoadDeps, stream: string): Promise<'commi
 async function commitStream(deps: ObjectLoadDeps, object: string, stream: string, rows: number, options: { finalized: boolean }): Promise<void> {
   const { logs, retry, table } = deps;
   if (!options.finalized) {
-    await withRetries('FinalizeWriteStream', () => deps.client.getClient().finalizeWriteStream({ name: stream }, NO_GAX_RETRY), { logs, retry, table, rows });
+    const [finalized] = await withRetries('FinalizeWriteStream', () => deps.client.getClient().finalizeWriteStream({ name: stream }, NO_GAX_RETRY), {
+      logs,
+      retry,
+      table,
+      rows,
+    });
+    // The service's count of the stream's rows: a gap or a repeat in the appends would show here,
+    // and the stream is left uncommitted (invisible) rather than landed wrong.
+    if (finalized.rowCount !== undefined && finalized.rowCount !== null && Number(finalized.rowCount) !== rows) {
+      throw new StorageWriteError(`FinalizeWriteStream counts ${finalized.rowCount} rows in ${stream}, ${rows} were appended`, null);
+    }
     // Recorded before the commit: if this invocation dies after BatchCommitWriteStreams, the next
     // delivery finds the stream here and asks BigQuery whether it was committed.
     await deps.commitLog.record({ object, stream, state: 'finalized', rows, record_time: deps.now() });
@@ -132,10 +145,7 @@ async function commitStream(deps: ObjectLoadDeps, object: string, stream: string
 class PendingObjectLoad implements ObjectLoad {
   readonly alreadyCommitted = null;
   private readonly appender: StreamAppender;
-  /** Appends go one at a time, in order: each starts at the offset the previous ones reached. */
-  private tail: Promise<unknown> = Promise.resolve();
-  private offset = 0;
-  private failed: unknown = null;
+  private readonly window: AppendWindow;
   private done = false;
 
   constructor(
@@ -143,38 +153,25 @@ class PendingObjectLoad implements ObjectLoad {
     private readonly object: string,
     readonly stream: string,
   ) {
-    this.appender = new StreamAppender({
-      client: deps.client,
-      stream,
-      table: deps.table,
-      descriptor: deps.encoder.descriptor,
-      logs: deps.logs,
-      retry: deps.retry,
-    });
+    const { client, table, logs, retry } = deps;
+    this.appender = new StreamAppender({ client, stream, table, descriptor: deps.encoder.descriptor, logs, retry });
+    this.window = new AppendWindow(this.appender, deps.appendsInFlight ?? DEFAULT_APPENDS_IN_FLIGHT, { logs, retry, table });
   }
 
-  writeRows(rows: readonly EdgeLogRow[], origins?: readonly (RecordOrigin | undefined)[]): Promise<WriteCounts> {
-    if (this.done) return Promise.reject(new Error(`the load of ${this.object} is already committed`));
-    // Encoded now, while the caller's rows are young; sent when the appends before them are done.
+  async writeRows(rows: readonly EdgeLogRow[], origins?: readonly (RecordOrigin | undefined)[]): Promise<WriteCounts> {
+    if (this.done) throw new Error(`the load of ${this.object} is already committed`);
     const encoded = this.deps.encoder.encode(rows);
-    const result = this.tail.then(async () => {
-      // After a failed append the stream's end is unknown: nothing more goes in, the load is lost
-      // (uncommitted, so invisible) and the invocation fails, so the redelivery starts over.
-      if (this.failed) throw this.failed;
-      try {
-        const outcome = await appendBatch(this.appender, encoded, this.offset);
-        this.offset += outcome.appended;
-        if (outcome.refused.size > 0) {
-          await this.deps.refuse([...outcome.refused].map(([i, reason]) => ({ row: rows[i]!, origin: origins?.[i], reason })));
-        }
-        return { inserted: outcome.appended, deadLettered: outcome.refused.size };
-      } catch (err) {
-        this.failed = err;
-        throw err;
-      }
-    });
-    this.tail = result.catch(() => undefined);
-    return result;
+    const { requests, refused } = planRequests(encoded);
+    // Queued at once, in order (the offsets follow the call order); in the stream when they settle.
+    const appends = requests.map((keys) =>
+      this.window.append(
+        keys.map((i) => encoded[i] as Uint8Array),
+        keys,
+      ),
+    );
+    for (const rowErrors of await Promise.all(appends)) for (const [i, reason] of rowErrors) refused.set(i, reason);
+    if (refused.size > 0) await this.deps.refuse([...refused].map(([i, reason]) => ({ row: rows[i]!, origin: origins?.[i], reason })));
+    return { inserted: rows.length - refused.size, deadLettered: refused.size };
   }
 
   writeErrors(errors: readonly IngestErrorRow[]): Promise<void> {
@@ -183,16 +180,20 @@ class PendingObjectLoad implements ObjectLoad {
 
   /** Waits for the appends; does not commit (an uncommitted load stays invisible). */
   async close(): Promise<void> {
-    await this.tail;
+    await this.window.drain();
     this.appender.close();
   }
 
   async commit(): Promise<{ rows: number }> {
-    await this.tail;
-    if (this.failed) throw this.failed;
-    this.done = true;
+    await this.window.drain();
+    // Every append is settled: the call is not needed, whatever comes next.
     this.appender.close();
-    await commitStream(this.deps, this.object, this.stream, this.offset, { finalized: false });
-    return { rows: this.offset };
+    // After a failed append the stream's end is unknown: the load is lost (uncommitted, so
+    // invisible) and the invocation fails, so the redelivery starts over.
+    if (this.window.failed) throw this.window.failed.err;
+    this.done = true;
+    const rows = this.window.rows;
+    await commitStream(this.deps, this.object, this.stream, rows, { finalized: false });
+    return { rows };
   }
 }

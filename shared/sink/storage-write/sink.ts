@@ -38,6 +38,8 @@ export interface StorageWriteSinkOptions {
   retry?: RetryOptions;
   /** Batching of default-stream rows across concurrent invocations (as for insertAll). */
   batching?: Pick<BatchingWriterOptions<unknown>, 'maxRows' | 'maxBytes' | 'lingerMs'>;
+  /** AppendRows requests in flight on an object's PENDING stream (default DEFAULT_APPENDS_IN_FLIGHT). */
+  appendsInFlight?: number;
   now?: () => string;
 }
 
@@ -119,6 +121,7 @@ export class StorageWriteSink implements ObjectSink {
         now: this.now,
         refuse: (rows) => this.refuse(rows),
         writeErrors: (errors) => this.writeErrors(errors),
+        appendsInFlight: this.options.appendsInFlight,
       },
       object,
     );
