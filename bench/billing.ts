@@ -21,8 +21,8 @@ import { EdgeLogRow } from '../shared/schema/edge-log';
 
 export const GiB = 2 ** 30;
 export const TiB = 2 ** 40;
-export const PRICE_PER_GIB = { insertall: 0.05, storage: 0.025 } as const;
-export const FREE_STORAGE_WRITE_BYTES_A_MONTH = 2 * TiB;
+const PRICE_PER_GIB = { insertall: 0.05, storage: 0.025 } as const;
+const FREE_STORAGE_WRITE_BYTES_A_MONTH = 2 * TiB;
 /** The monthly volume at which "with the free tier" is priced. */
 export const MONTHLY_SOURCE_TIB = 10;
 

@@ -65,7 +65,7 @@ export const LocalEnv = z.object({
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 /** Optional bounds on the work per object or message (shared/ingest/bounds.ts), for any sink; Terraform leaves them unset. */
-export const BoundsEnv = z.object({
+const BoundsEnv = z.object({
   INGEST_MAX_OBJECT_BYTES: positiveInt(DEFAULT_OBJECT_BOUNDS.maxBytes),
   INGEST_MAX_OBJECT_LINES: positiveInt(DEFAULT_OBJECT_BOUNDS.maxLines),
   INGEST_MAX_DEAD_LETTERS: positiveInt(DEFAULT_OBJECT_BOUNDS.maxDeadLetters),

@@ -23,7 +23,7 @@ export interface BigQueryTarget {
   writeMethod: WriteMethod;
 }
 
-export interface DuckDbTarget {
+interface DuckDbTarget {
   kind: 'duckdb';
   path: string;
 }
@@ -54,7 +54,7 @@ export interface Settings {
  * gen2), DuckDB (a local file) otherwise, so a fresh checkout works with no cloud account. `because`
  * says why, for the messages.
  */
-export function chooseSinkKind(env: Pick<Env, 'SINK' | 'BQ_DATASET' | 'K_SERVICE'>): { kind: SinkKind; because: string } {
+function chooseSinkKind(env: Pick<Env, 'SINK' | 'BQ_DATASET' | 'K_SERVICE'>): { kind: SinkKind; because: string } {
   if (env.SINK) return { kind: env.SINK, because: `SINK=${env.SINK}` };
   if (env.BQ_DATASET) return { kind: 'bigquery', because: 'BQ_DATASET is set' };
   if (env.K_SERVICE) return { kind: 'bigquery', because: 'deployed: K_SERVICE is set' };

@@ -15,7 +15,7 @@ type IngestionMethod = 'insertall' | 'write-api' | 'load';
  * batched paths use the Storage Write API and hourly files one load job each (Terraform sets
  * MEDIA_CDN_FILES_LOAD=load_job there); with `insertall` every path streams through insertAll.
  */
-export function ingestionOf(mode: DeliveryMode, writeMethod: WriteMethod): IngestionMethod {
+function ingestionOf(mode: DeliveryMode, writeMethod: WriteMethod): IngestionMethod {
   if (writeMethod === 'insertall') return 'insertall';
   return mode === 'hourly' ? 'load' : 'write-api';
 }

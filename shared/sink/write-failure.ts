@@ -113,7 +113,7 @@ const TRANSIENT_GRPC = new Set<number>([
   GrpcCode.CANCELLED,
 ]);
 
-export function grpcCode(err: unknown): number | null {
+function grpcCode(err: unknown): number | null {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'number' ? code : null;
 }

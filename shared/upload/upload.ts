@@ -12,7 +12,7 @@ interface UploadOptions {
   resumableThreshold?: number;
 }
 
-export interface Uploaded {
+interface Uploaded {
   file: string;
   uri: string;
   generation: string;

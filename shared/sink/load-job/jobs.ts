@@ -16,7 +16,7 @@ export interface JobState {
 }
 
 /** The load of one staged NDJSON object into one table. */
-export interface LoadRequest {
+interface LoadRequest {
   jobId: string;
   sourceUri: string;
   table: { project: string; dataset: string; table: string };
@@ -24,7 +24,7 @@ export interface LoadRequest {
 }
 
 /** What came of jobs.insert. */
-export type InsertOutcome =
+type InsertOutcome =
   | { kind: 'inserted' }
   /** 409: a job with this id exists (another delivery's, or an earlier try of this call that got through). */
   | { kind: 'exists' }
@@ -32,7 +32,7 @@ export type InsertOutcome =
   | { kind: 'quota'; reason: string };
 
 /** Sends one request to the BigQuery REST API; must stop (reject) when `signal` aborts. */
-export type JobsTransport = (method: 'GET' | 'POST', path: string, body: string | null, signal: AbortSignal) => Promise<HttpAnswer>;
+type JobsTransport = (method: 'GET' | 'POST', path: string, body: string | null, signal: AbortSignal) => Promise<HttpAnswer>;
 
 /** Reasons a jobs.insert refusal means the per-table load quota, not a broken request. */
 const QUOTA_REASONS = new Set(['quotaExceeded', 'rateLimitExceeded']);

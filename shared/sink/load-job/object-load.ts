@@ -12,7 +12,7 @@ import { loadJsonLine } from './load-json';
 import { deleteStaged, StagingUpload } from './staging';
 import { waitForJob, type PollOptions } from './wait';
 
-export interface StagedLoadDeps {
+interface StagedLoadDeps {
   storage: Storage;
   jobs: LoadJobs;
   table: { project: string; dataset: string; table: string };

@@ -5,7 +5,6 @@
  * only the hourly delivery mode uses it (README, "Media CDN delivery modes").
  */
 export const OBJECT_LOADS = ['stream', 'load_job'] as const;
-export type ObjectLoadKind = (typeof OBJECT_LOADS)[number];
 
 /** What a load job needs besides the BigQuery target. */
 export interface LoadJobSettings {

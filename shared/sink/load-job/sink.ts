@@ -12,7 +12,7 @@ import { StagedLoadJob } from './object-load';
 import { deleteStaged } from './staging';
 import { waitForJob, type PollOptions } from './wait';
 
-export interface LoadJobSinkOptions {
+interface LoadJobSinkOptions {
   /**
    * The Storage Write API sink: rows outside objects go to it, and so does an object a load job
    * could not take (its PENDING stream is the other exactly-once path).

@@ -73,7 +73,7 @@ export class StagingUpload {
 }
 
 /** A Cloud Storage failure in write-failure.ts's vocabulary: transient (retry by redelivery) or refused. */
-export function stagingFailure(what: string, err: unknown): Error {
+function stagingFailure(what: string, err: unknown): Error {
   const status = (err as { code?: unknown }).code;
   const failure =
     typeof status === 'number' && status >= 400

@@ -14,7 +14,7 @@ export interface PollOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-export const DEFAULT_POLL: Required<Omit<PollOptions, 'sleep'>> = { firstDelayMs: 250, maxDelayMs: 5_000, maxWaitMs: 120_000 };
+const DEFAULT_POLL: Required<Omit<PollOptions, 'sleep'>> = { firstDelayMs: 250, maxDelayMs: 5_000, maxWaitMs: 120_000 };
 
 /** The delays between polls: doubling from `firstDelayMs` to `maxDelayMs`, summing to at most `maxWaitMs`. Pure. */
 export function pollDelays(options: PollOptions = {}): number[] {

@@ -5,7 +5,7 @@ import type { StreamAppender } from './connection';
 export const MAX_APPEND_BYTES = 8 * 1024 * 1024;
 
 /** What became of a batch of encoded rows: indices into the batch that were refused, with why. */
-export interface AppendOutcome {
+interface AppendOutcome {
   appended: number;
   refused: Map<number, string>;
   /** AppendRows requests it took (refusals make the rest go again). */

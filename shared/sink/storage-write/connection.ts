@@ -29,7 +29,7 @@ export function rowErrorsOf(response: AppendResponse): RowErrors {
   return rowErrors;
 }
 
-export interface AppenderOptions {
+interface AppenderOptions {
   client: WriterClient;
   /** Full stream name: `projects/P/datasets/D/tables/T/streams/_default` or a PENDING stream's. */
   stream: string;

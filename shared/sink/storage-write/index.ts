@@ -12,7 +12,7 @@ export { IngestCommitRow, type CommitLog } from './commit-log';
 export { StorageWriteError } from '../write-failure';
 export { tablePath } from './table-path';
 
-export interface StorageWriteSinkDeps {
+interface StorageWriteSinkDeps {
   /** One WriterClient per instance (one gRPC channel); the sink never closes it. */
   client: managedwriter.WriterClient;
   /** The REST client, for the commit log's lookups (jobs.query). */

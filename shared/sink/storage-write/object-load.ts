@@ -28,7 +28,7 @@ const ALREADY_COMMITTED = new Set<unknown>([2, 'STREAM_ALREADY_COMMITTED']);
  */
 export type { ObjectLoad };
 
-export interface ObjectLoadDeps {
+interface ObjectLoadDeps {
   client: WriterClient;
   /** `projects/P/datasets/D/tables/edge_logs` */
   table: string;
