@@ -96,6 +96,9 @@ export type AppendFault =
 
 const toTimestamp = (d: Date) => ({ seconds: String(Math.floor(d.getTime() / 1000)), nanos: (d.getTime() % 1000) * 1e6 });
 
+/** What a PENDING stream of a table that keeps no rows holds in place of each row: only its count matters. */
+const NOT_KEPT: Row = Object.freeze({}) as Row;
+
 /** A decoded proto value as insertAll JSON would carry it, so one validator checks both paths. */
 function asBigQueryValue(type: string, value: unknown): unknown {
   if (type === 'TIMESTAMP') {
@@ -323,8 +326,11 @@ export async function startBigQueryWriteEndpoint(options: BigQueryWriteEndpointO
         });
       }
       const start = stream.rows.length;
-      // The _default stream's rows are the table's; a PENDING stream needs its rows for offsets.
-      if (keeps(stream.table) || !stream.name.endsWith('/_default')) for (const d of decoded) stream.rows.push(d.row);
+      // The _default stream's rows are the table's. A PENDING stream counts its rows for offsets, and
+      // holds them only for a table that keeps rows: a long bench's upload would otherwise keep every
+      // decoded row alive in the process that also drives the load.
+      if (keeps(stream.table)) for (const d of decoded) stream.rows.push(d.row);
+      else if (!stream.name.endsWith('/_default')) for (let i = 0; i < decoded.length; i++) stream.rows.push(NOT_KEPT);
       if (fault?.kind === 'lose-reply') {
         record.outcome = 'fault:lose-reply';
         return end(Status.UNAVAILABLE, 'Injected: connection lost before the reply');
