@@ -5,7 +5,16 @@ import { generateEdgeoneL7 } from '../../shared/generate/edgeone-l7';
 import { normalizeEdgeone } from '../../shared/normalizers';
 import { withoutGoogleCredentials } from '../contract/adc-guard';
 import { requireVmModules } from '../contract/vm-modules-guard';
-import { COMMITS_TABLE, ERRORS_TABLE, messagePublished, ROWS_TABLE, startFunctions, WRITE_METHODS, type FunctionsHarness } from './harness';
+import {
+  COMMITS_TABLE,
+  ERRORS_TABLE,
+  messagePublished,
+  ROWS_TABLE,
+  startFunctions,
+  WRITE_METHODS,
+  type FunctionsHarness,
+  storageNotification,
+} from './harness';
 
 const BUCKET = 'edgeone-uploads';
 
@@ -15,21 +24,8 @@ function eventIdOf(record: unknown): string {
   return r.row.event_id;
 }
 
-function notification(object: { name: string; generation: number }, eventType = 'OBJECT_FINALIZE', messageId = 'n-1') {
-  return messagePublished({
-    data: JSON.stringify({ kind: 'storage#object', bucket: BUCKET, name: object.name, generation: String(object.generation) }),
-    messageId,
-    attributes: {
-      bucketId: BUCKET,
-      objectId: object.name,
-      objectGeneration: String(object.generation),
-      eventType,
-      eventTime: '2026-11-01T00:00:00.000Z',
-      notificationConfig: `projects/_/buckets/${BUCKET}/notificationConfigs/1`,
-      payloadFormat: 'JSON_API_V1',
-    },
-  });
-}
+const notification = (object: { name: string; generation: number }, eventType = 'OBJECT_FINALIZE', messageId = 'n-1') =>
+  storageNotification(BUCKET, object, { messageId, eventType });
 
 async function gzipStream(chunks: Iterable<Buffer> | AsyncIterable<Buffer>, level = 6): Promise<Buffer> {
   const out: Buffer[] = [];

@@ -40,6 +40,30 @@ export function messagePublished(m: PubsubMessageInit, topic = 'edge') {
   };
 }
 
+/** The notification Cloud Storage publishes for `object` (JSON_API_V1; OBJECT_FINALIZE unless said), as a push delivers it. */
+export function storageNotification(
+  bucket: string,
+  object: { name: string; generation: number },
+  options: { messageId?: string; eventType?: string; topic?: string } = {},
+) {
+  return messagePublished(
+    {
+      data: JSON.stringify({ kind: 'storage#object', bucket, name: object.name, generation: String(object.generation) }),
+      messageId: options.messageId ?? 'n-1',
+      attributes: {
+        bucketId: bucket,
+        objectId: object.name,
+        objectGeneration: String(object.generation),
+        eventType: options.eventType ?? 'OBJECT_FINALIZE',
+        eventTime: '2026-11-01T00:00:00.000Z',
+        notificationConfig: `projects/_/buckets/${bucket}/notificationConfigs/1`,
+        payloadFormat: 'JSON_API_V1',
+      },
+    },
+    options.topic,
+  );
+}
+
 /** Structured log lines written to stdout by the functions (parsed), everything else dropped. */
 export function captureLogs(): { lines: Array<Record<string, unknown>>; restore: () => void } {
   const lines: Array<Record<string, unknown>> = [];

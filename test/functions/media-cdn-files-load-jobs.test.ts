@@ -4,7 +4,7 @@ import { normalizeMediaCdn } from '../../shared/normalizers';
 import { loadJobId } from '../../shared/sink/load-job/job-id';
 import { withoutGoogleCredentials } from '../contract/adc-guard';
 import { requireVmModules } from '../contract/vm-modules-guard';
-import { ERRORS_TABLE, messagePublished, ROWS_TABLE, startFunctions, type FunctionsHarness } from './harness';
+import { ERRORS_TABLE, ROWS_TABLE, startFunctions, type FunctionsHarness, storageNotification } from './harness';
 
 const BUCKET = 'demo-project-cdnlog-media-cdn';
 const STAGING = 'demo-project-cdnlog-load-staging';
@@ -18,23 +18,8 @@ function eventIdOf(entry: unknown): string {
   return r.row.event_id;
 }
 
-/** The OBJECT_FINALIZE notification Cloud Storage publishes (JSON_API_V1), as a push delivers it. */
-function notification(object: { name: string; generation: number }, messageId: string) {
-  return messagePublished(
-    {
-      data: JSON.stringify({ kind: 'storage#object', bucket: BUCKET, name: object.name, generation: String(object.generation) }),
-      messageId,
-      attributes: {
-        bucketId: BUCKET,
-        objectId: object.name,
-        objectGeneration: String(object.generation),
-        eventType: 'OBJECT_FINALIZE',
-        payloadFormat: 'JSON_API_V1',
-      },
-    },
-    'cdnlog-media-cdn-files',
-  );
-}
+const notification = (object: { name: string; generation: number }, messageId: string) =>
+  storageNotification(BUCKET, object, { messageId, topic: 'cdnlog-media-cdn-files' });
 
 /** A file as a Logging sink writes it to Cloud Storage: one LogEntry a line, hourly, sharded. */
 const loggingWrittenFile = (entries: readonly unknown[]): Buffer => Buffer.from(`${entries.map((e) => JSON.stringify(e)).join('\n')}\n`);

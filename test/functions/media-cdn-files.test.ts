@@ -2,7 +2,7 @@ import { generateMediaCdn } from '../../shared/generate/media-cdn';
 import { normalizeMediaCdn } from '../../shared/normalizers';
 import { withoutGoogleCredentials } from '../contract/adc-guard';
 import { requireVmModules } from '../contract/vm-modules-guard';
-import { ERRORS_TABLE, messagePublished, ROWS_TABLE, startFunctions, type FunctionsHarness } from './harness';
+import { ERRORS_TABLE, messagePublished, ROWS_TABLE, startFunctions, type FunctionsHarness, storageNotification } from './harness';
 
 const BUCKET = 'demo-project-cdnlog-media-cdn';
 
@@ -12,25 +12,8 @@ function eventIdOf(entry: unknown): string {
   return r.row.event_id;
 }
 
-/** The OBJECT_FINALIZE notification Cloud Storage publishes (JSON_API_V1), as a push delivers it. */
-function notification(object: { name: string; generation: number }, messageId: string, eventType = 'OBJECT_FINALIZE') {
-  return messagePublished(
-    {
-      data: JSON.stringify({ kind: 'storage#object', bucket: BUCKET, name: object.name, generation: String(object.generation) }),
-      messageId,
-      attributes: {
-        bucketId: BUCKET,
-        objectId: object.name,
-        objectGeneration: String(object.generation),
-        eventType,
-        eventTime: '2026-11-01T09:05:00.000Z',
-        notificationConfig: `projects/_/buckets/${BUCKET}/notificationConfigs/1`,
-        payloadFormat: 'JSON_API_V1',
-      },
-    },
-    'cdnlog-media-cdn-files',
-  );
-}
+const notification = (object: { name: string; generation: number }, messageId: string, eventType = 'OBJECT_FINALIZE') =>
+  storageNotification(BUCKET, object, { messageId, eventType, topic: 'cdnlog-media-cdn-files' });
 
 /**
  * A file as a Pub/Sub Cloud Storage subscription writes it in text format: each message's data

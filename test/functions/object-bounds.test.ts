@@ -3,7 +3,7 @@ import { generateEdgeoneL7 } from '../../shared/generate/edgeone-l7';
 import { normalizeEdgeone } from '../../shared/normalizers';
 import { withoutGoogleCredentials } from '../contract/adc-guard';
 import { requireVmModules } from '../contract/vm-modules-guard';
-import { ERRORS_TABLE, messagePublished, ROWS_TABLE, startFunctions, type FunctionsHarness } from './harness';
+import { ERRORS_TABLE, messagePublished, ROWS_TABLE, startFunctions, type FunctionsHarness, storageNotification } from './harness';
 
 const BUCKET = 'edgeone-uploads';
 const MiB = 1024 * 1024;
@@ -14,19 +14,7 @@ function eventIdOf(record: unknown): string {
   return r.row.event_id;
 }
 
-function notification(object: { name: string; generation: number }, messageId: string) {
-  return messagePublished({
-    data: JSON.stringify({ kind: 'storage#object', bucket: BUCKET, name: object.name, generation: String(object.generation) }),
-    messageId,
-    attributes: {
-      bucketId: BUCKET,
-      objectId: object.name,
-      objectGeneration: String(object.generation),
-      eventType: 'OBJECT_FINALIZE',
-      payloadFormat: 'JSON_API_V1',
-    },
-  });
-}
+const notification = (object: { name: string; generation: number }, messageId: string) => storageNotification(BUCKET, object, { messageId });
 
 /** Resolves once `done()` holds, checking once per event-loop turn (an order, never a time). */
 async function until(done: () => boolean): Promise<void> {
