@@ -199,6 +199,17 @@ export async function startBigQueryWriteEndpoint(options: BigQueryWriteEndpointO
     return type;
   }
 
+  /** Which proto field carries each column (BigQuery matches names case-insensitively), worked out once per writer schema. */
+  const fieldsOf = new WeakMap<protobuf.Type, { table: string; pairs: Array<[BigQuerySchemaField, string | undefined]> }>();
+  function columnFields(table: string, type: protobuf.Type): Array<[BigQuerySchemaField, string | undefined]> {
+    const known = fieldsOf.get(type);
+    if (known?.table === table) return known.pairs;
+    const byName = new Map(type.fieldsArray.map((f) => [f.name.toLowerCase(), f.name]));
+    const pairs = tables.get(table)!.map((column): [BigQuerySchemaField, string | undefined] => [column, byName.get(column.name.toLowerCase())]);
+    fieldsOf.set(type, { table, pairs });
+    return pairs;
+  }
+
   function decodeRow(table: string, type: protobuf.Type, bytes: Buffer): { row: Row; errors: string[] } {
     const schema = tables.get(table)!;
     let decoded: Row;
@@ -208,9 +219,9 @@ export async function startBigQueryWriteEndpoint(options: BigQueryWriteEndpointO
       return { row: {}, errors: [`Could not decode the row: ${(err as Error).message}`] };
     }
     const row: Row = {};
-    for (const column of schema) {
-      const key = Object.keys(decoded).find((k) => k.toLowerCase() === column.name.toLowerCase());
-      if (key !== undefined && decoded[key] !== null && decoded[key] !== undefined) row[column.name] = asBigQueryValue(column.type, decoded[key]);
+    for (const [column, key] of columnFields(table, type)) {
+      const value = key === undefined ? undefined : decoded[key];
+      if (value !== null && value !== undefined) row[column.name] = asBigQueryValue(column.type, value);
     }
     const errors = validateRow(schema, row, false).map((e) => e.message);
     for (const refuse of refusals) {
