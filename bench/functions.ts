@@ -32,7 +32,8 @@ import { generateMediaCdn } from '../shared/generate/media-cdn';
 import { toBigQuerySchema } from '../shared/schema/bigquery-schema';
 import { EdgeLogRow } from '../shared/schema/edge-log';
 import { IngestErrorRow } from '../shared/schema/ingest-error';
-import { normalizeText, type InputSource } from '../shared/normalizers';
+import { normalizeText } from '../shared/normalizers';
+import type { Source } from '../shared/schema/edge-log';
 import type { WriteMethod } from '../shared/sink/create';
 import { startBigQueryEndpoint } from '../test/contract/bigquery-endpoint';
 import { startBigQueryWriteEndpoint, type BigQueryWriteEndpoint } from '../test/contract/bigquery-write-endpoint';
@@ -169,7 +170,7 @@ interface MethodRun {
 }
 
 /** insertAll's billed bytes per row and source bytes per row, over normalized source lines. */
-function insertAllRule(source: InputSource, lines: readonly string[]): { billedPerRow: number; sourcePerRow: number } {
+function insertAllRule(source: Source, lines: readonly string[]): { billedPerRow: number; sourcePerRow: number } {
   let billed = 0;
   let sourceBytes = 0;
   let rows = 0;
@@ -305,7 +306,7 @@ async function mediaCdnCase(): Promise<Figure[]> {
   const entries = [...generateMediaCdn({ count: EVENTS, seed: 'bench' })];
   const bodies = entries.map((e, i) => messageBody(JSON.stringify(e), `m-${i}`, { 'logging.googleapis.com/timestamp': String(e.timestamp) }));
   const rule = insertAllRule(
-    'media-cdn',
+    'media_cdn',
     entries.map((e) => JSON.stringify(e)),
   );
   // Both methods served at once, their rounds alternating (and which goes first): the machine's

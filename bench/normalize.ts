@@ -8,7 +8,8 @@ import { generateMediaCdn } from '../shared/generate/media-cdn';
 import { generateEdgeoneL4 } from '../shared/generate/edgeone-l4';
 import { generateEdgeoneL7 } from '../shared/generate/edgeone-l7';
 import { defaultContext } from '../shared/normalizers/result';
-import { normalizeText, type InputSource } from '../shared/normalizers';
+import { normalizeText } from '../shared/normalizers';
+import type { Source } from '../shared/schema/edge-log';
 import { eventId } from '../shared/values/event-id';
 import { EdgeoneL4Record, EdgeoneL7Record } from '../shared/vendor-records/edgeone';
 import { MediaCdnLogEntry } from '../shared/vendor-records/media-cdn';
@@ -29,7 +30,7 @@ function parseOnly(input: string[]): number {
   return n;
 }
 
-function normalizeAll(source: InputSource, input: string[]): number {
+function normalizeAll(source: Source, input: string[]): number {
   let n = 0;
   for (const line of input) if (normalizeText(source, line, defaultContext).ok) n++;
   return n;
@@ -61,8 +62,8 @@ function floorPass(floor: Floor, input: string[]): number {
   return n;
 }
 
-const cases: [string, InputSource, () => Iterable<object>][] = [
-  ['media-cdn', 'media-cdn', () => generateMediaCdn({ count: COUNT, seed: 'bench' })],
+const cases: [string, Source, () => Iterable<object>][] = [
+  ['media-cdn', 'media_cdn', () => generateMediaCdn({ count: COUNT, seed: 'bench' })],
   ['edgeone-l4', 'edgeone', () => generateEdgeoneL4({ count: COUNT, seed: 'bench' })],
   ['edgeone-l7', 'edgeone', () => generateEdgeoneL7({ count: COUNT, seed: 'bench' })],
 ];

@@ -16,7 +16,8 @@ import { adapt } from '@google-cloud/bigquery-storage';
 import { generateEdgeoneL4 } from '../shared/generate/edgeone-l4';
 import { generateEdgeoneL7 } from '../shared/generate/edgeone-l7';
 import { generateMediaCdn } from '../shared/generate/media-cdn';
-import { normalizeText, type InputSource } from '../shared/normalizers';
+import { normalizeText } from '../shared/normalizers';
+import type { Source } from '../shared/schema/edge-log';
 import { toBigQuerySchema } from '../shared/schema/bigquery-schema';
 import { EdgeLogRow } from '../shared/schema/edge-log';
 import { insertAllBody } from '../shared/sink/bigquery';
@@ -48,8 +49,8 @@ interface Sample {
 function sample(): Sample {
   const rows: EdgeLogRow[] = [];
   let sourceBytes = 0;
-  const sources: Array<[InputSource, Iterable<object>]> = [
-    ['media-cdn', generateMediaCdn({ count: COUNT / 2, seed: 'bench' })],
+  const sources: Array<[Source, Iterable<object>]> = [
+    ['media_cdn', generateMediaCdn({ count: COUNT / 2, seed: 'bench' })],
     ['edgeone', generateEdgeoneL4({ count: COUNT / 4, seed: 'bench' })],
     ['edgeone', generateEdgeoneL7({ count: COUNT / 4, seed: 'bench' })],
   ];

@@ -1,7 +1,7 @@
 import type { CloudEvent } from '@google-cloud/functions-framework';
 import type { ObjectBounds } from '../shared/ingest/bounds';
 import type { Logs } from '../shared/logging';
-import { SOURCE_COLUMN, type InputSource } from '../shared/normalizers';
+import type { Source } from '../shared/schema/edge-log';
 import type { Counts } from '../shared/sink/counts';
 import { buildDeadLetter, type DeadLetterInput } from '../shared/sink/dead-letter';
 import type { RowSink } from '../shared/sink/types';
@@ -63,32 +63,31 @@ export async function deadLetterMessage(
  * non-2xx, echoing nothing of the input, and Pub/Sub redelivers.
  */
 export async function runInvocation(
-  source: InputSource,
+  source: Source,
   event: CloudEvent<unknown>,
   deps: HandlerDeps,
   body: (message: PubsubMessage) => Promise<InvocationCounts>,
 ): Promise<void> {
   const started = Date.now();
-  const sourceColumn = SOURCE_COLUMN[source];
   const decoded = decodeMessagePublished(event.data);
   if (event.type && event.type !== MESSAGE_PUBLISHED) {
-    deps.logs.envelopeWarning({ source: sourceColumn, message_id: event.id ?? null, problem: `unexpected CloudEvent type ${event.type}` });
+    deps.logs.envelopeWarning({ source, message_id: event.id ?? null, problem: `unexpected CloudEvent type ${event.type}` });
   }
   if (!decoded.ok) {
     const messageId = event.id ?? null;
     try {
       await deadLetterMessage(deps, {
-        source: sourceColumn,
+        source,
         reason: decoded.error,
         messageId,
         payload: decoded.payload,
         attributes: { ce_type: event.type, ce_source: event.source },
       });
     } catch (err) {
-      deps.logs.invocationFailed(sourceColumn, messageId, err, Date.now() - started);
-      throw failed(sourceColumn, messageId);
+      deps.logs.invocationFailed(source, messageId, err, Date.now() - started);
+      throw failed(source, messageId);
     }
-    deps.logs.invocationDone({ source: sourceColumn, message_id: messageId, rows_inserted: 0, dead_lettered: 1, bytes: 0, duration_ms: Date.now() - started });
+    deps.logs.invocationDone({ source, message_id: messageId, rows_inserted: 0, dead_lettered: 1, bytes: 0, duration_ms: Date.now() - started });
     return;
   }
   const message = decoded.message;
@@ -96,11 +95,11 @@ export async function runInvocation(
   try {
     counts = await body(message);
   } catch (err) {
-    deps.logs.invocationFailed(sourceColumn, message.messageId, err, Date.now() - started);
-    throw failed(sourceColumn, message.messageId);
+    deps.logs.invocationFailed(source, message.messageId, err, Date.now() - started);
+    throw failed(source, message.messageId);
   }
   deps.logs.invocationDone({
-    source: sourceColumn,
+    source,
     message_id: message.messageId,
     ...(counts.object !== undefined ? { object: counts.object } : {}),
     rows_inserted: counts.inserted,

@@ -15,7 +15,7 @@ type MediaCdnFilesDeps = ObjectIngestDeps;
  */
 export function createMediaCdnFilesHandler(deps: MediaCdnFilesDeps) {
   return (event: CloudEvent<unknown>): Promise<void> =>
-    runInvocation('media-cdn', event, deps, async (message) => {
+    runInvocation('media_cdn', event, deps, async (message) => {
       const attributes = { ...message.attributes };
       const notification = storageNotification(message.attributes);
       if (!notification?.ok) {
@@ -24,6 +24,6 @@ export function createMediaCdnFilesHandler(deps: MediaCdnFilesDeps) {
         await deadLetterMessage(deps, { source: 'media_cdn', reason, messageId: message.messageId, payload: message.data, attributes });
         return { inserted: 0, deadLettered: 1, bytes: 0 };
       }
-      return ingestNotifiedObject('media-cdn', notification.notification, message, attributes, deps);
+      return ingestNotifiedObject('media_cdn', notification.notification, message, attributes, deps);
     });
 }

@@ -39,7 +39,7 @@ export function createMediaCdnLogsHandler(deps: MediaCdnLogsDeps) {
   const bounds = deps.bounds ?? DEFAULT_OBJECT_BOUNDS;
   const recordOptions = { maxBytes: bounds.maxBytes, maxLines: bounds.maxLines };
   return (event: CloudEvent<unknown>): Promise<void> =>
-    runInvocation('media-cdn', event, deps, async (message: PubsubMessage) => {
+    runInvocation('media_cdn', event, deps, async (message: PubsubMessage) => {
       const attributes = Object.keys(message.attributes).length > 0 ? { ...message.attributes } : null;
       if (!isBase64(message.data) || message.data === '') {
         const reason = message.data === '' ? 'message has no data' : 'message data is not base64';
@@ -47,7 +47,7 @@ export function createMediaCdnLogsHandler(deps: MediaCdnLogsDeps) {
         return { inserted: 0, deadLettered: 1, bytes: message.data.length };
       }
       const bytes = messageBytes(message);
-      const origin = { source: 'media-cdn' as const, messageId: message.messageId, object: null, attributes };
+      const origin = { source: 'media_cdn' as const, messageId: message.messageId, object: null, attributes };
       const result = await ingestRecords(recordsOf(bytes, recordOptions), origin, deps, { maxDeadLetters: bounds.maxDeadLetters });
       return { inserted: result.inserted, deadLettered: result.deadLettered, bytes: bytes.length };
     });

@@ -6,7 +6,7 @@ import { inputError } from '../shared/ingest/input-error';
 import { landObject } from '../shared/ingest/land-object';
 import { decompressIfGzip } from '../shared/input/gzip';
 import { readRecordBatches } from '../shared/input/records';
-import { SOURCE_COLUMN, type InputSource } from '../shared/normalizers';
+import type { Source } from '../shared/schema/edge-log';
 import type { RowSink } from '../shared/sink/types';
 import { deadLetterMessage, type HandlerDeps, type InvocationCounts } from './invocation';
 import { objectUri, type PubsubMessage, type StorageNotification } from './pubsub-message';
@@ -40,23 +40,22 @@ export interface ObjectIngestDeps extends HandlerDeps {
  * generation that repeats the older lines.
  */
 export async function ingestNotifiedObject(
-  source: InputSource,
+  source: Source,
   n: StorageNotification,
   message: PubsubMessage,
   attributes: Record<string, unknown>,
   deps: ObjectIngestDeps,
 ): Promise<InvocationCounts> {
-  const column = SOURCE_COLUMN[source];
   const object = objectUri(n);
   if (n.eventType !== OBJECT_FINALIZE) {
     // Deletes, archives and metadata updates carry no new log lines: acknowledge them.
-    deps.logs.eventIgnored({ source: column, message_id: message.messageId, event_type: n.eventType, object });
+    deps.logs.eventIgnored({ source, message_id: message.messageId, event_type: n.eventType, object });
     return { inserted: 0, deadLettered: 0, bytes: 0, object };
   }
   if (!deps.trustedBucket) throw new Error('no trusted bucket is set: storage notifications cannot be trusted, none is read');
   if (n.bucketId !== deps.trustedBucket) {
     const reason = `storage notification for bucket ${n.bucketId}: only the bucket ${deps.trustedBucket} is read`;
-    await deadLetterMessage(deps, { source: column, reason, messageId: message.messageId, payload: message.data, attributes });
+    await deadLetterMessage(deps, { source, reason, messageId: message.messageId, payload: message.data, attributes });
     return { inserted: 0, deadLettered: 1, bytes: 0, object };
   }
   const bounds = deps.bounds ?? DEFAULT_OBJECT_BOUNDS;
@@ -72,7 +71,7 @@ export async function ingestNotifiedObject(
       { bucket: n.bucketId, name: n.objectId, generation: n.objectGeneration },
       {
         stallMs: deps.stallMs,
-        onUnchecked: (why) => deps.logs.downloadUnchecked({ source: column, message_id: message.messageId, object, why }),
+        onUnchecked: (why) => deps.logs.downloadUnchecked({ source, message_id: message.messageId, object, why }),
       },
     );
     try {
@@ -87,7 +86,7 @@ export async function ingestNotifiedObject(
   // (landObject): a redelivery of a landed object reads nothing, one that died before starts over.
   const landing = await landObject(deps.sink, object, read, { canReadAgain: true });
   if (landing.kind === 'already-committed') {
-    deps.logs.objectAlreadyLanded({ source: column, message_id: message.messageId, object, rows: landing.rows });
+    deps.logs.objectAlreadyLanded({ source, message_id: message.messageId, object, rows: landing.rows });
     return { inserted: 0, deadLettered: 0, bytes: 0, object };
   }
   const { inserted, deadLettered, bytes } = landing.result;

@@ -13,7 +13,7 @@ describe('attributes: a depth bound instead of a stack overflow', () => {
   it('rejects a record whose unmapped field nests 6,000 levels deep (40 KB), naming the field and the bound', () => {
     const text = JSON.stringify(L7).replace('{', `{"Deep":${nested(6000)},`);
     expect(text.length).toBeGreaterThan(30_000);
-    for (const source of ['edgeone', 'media-cdn'] as const) {
+    for (const source of ['edgeone', 'media_cdn'] as const) {
       const line = source === 'edgeone' ? text : `{"insertId":"i","logName":"l","timestamp":"2022-07-01T02:37:13Z","Deep":${nested(6000)}}`;
       const result = normalizeText(source, line, ctx);
       expect(result).toEqual({ ok: false, error: expect.stringContaining(`Deep: nested deeper than ${MAX_ATTRIBUTE_DEPTH} levels`) });

@@ -32,6 +32,11 @@ describe('cdnlog normalize', () => {
     expect(fromStdin.rows[0]?.event_id).toBe(fromFile.rows[0]?.event_id);
     const dash = await runCli(['normalize', '--source', 'media-cdn', '-'], `${docExample}\n`);
     expect(dash.rows).toHaveLength(1);
+    // The column's spelling names the same source.
+    const column = await runCli(['normalize', '--source', 'media_cdn'], `${docExample}\n`);
+    expect(column.rows.map((r) => r.event_id)).toEqual([fromFile.rows[0]?.event_id]);
+    const unknown = await runCli(['normalize', '--source', 'akamai'], `${docExample}\n`);
+    expect(unknown.code).toBe(2);
   });
 
   it('reads one JSON array (gcloud logging read --format=json) with array index + 1 in errors', async () => {

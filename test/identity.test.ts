@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { runCli } from './support/cli-in-process';
 import { createRng } from '../shared/generate/random';
-import { normalizers, type InputSource } from '../shared/normalizers';
+import { normalizers } from '../shared/normalizers';
+import type { Source } from '../shared/schema/edge-log';
 import { eventId } from '../shared/values/event-id';
 
 /**
@@ -56,10 +57,10 @@ describe('event_id: one per record, the same on every path', () => {
     for (const rows of shared) expect(rows.some((r) => r.disconnect_reason !== null)).toBe(true);
   });
 
-  it.each<[string, InputSource, number]>([
+  it.each<[string, Source, number]>([
     ['edgeone-l4', 'edgeone', 3000],
     ['edgeone-l7', 'edgeone', 3000],
-    ['media-cdn', 'media-cdn', 3000],
+    ['media-cdn', 'media_cdn', 3000],
   ])('%s: respelled (key order, spacing, "0" for 0, +00:00 for Z) and gzipped, each record keeps its id', async (kind, source, count) => {
     const generated = await runCli(['generate', '--source', kind, '--count', String(count), '--seed', 'respell']);
     const plain = await runCli(['normalize', '--source', source], generated.stdout);
@@ -144,14 +145,14 @@ describe('event_id: one per record, the same on every path', () => {
 
     it('rejects two different requests in one instant without insertId, rather than landing one of them', () => {
       for (const url of ['https://a.example/1', 'https://a.example/2']) {
-        const result = normalizers['media-cdn']({ ...entry, httpRequest: { requestUrl: url } }, ctx);
+        const result = normalizers.media_cdn({ ...entry, httpRequest: { requestUrl: url } }, ctx);
         expect(result).toEqual({ ok: false, error: expect.stringContaining('insertId: is required') });
       }
     });
 
     it('keys on logName, insertId and the instant (any precision)', () => {
       const id = (e: object) => {
-        const result = normalizers['media-cdn'](e, ctx);
+        const result = normalizers.media_cdn(e, ctx);
         if (!result.ok) throw new Error(result.error);
         return result.row.event_id;
       };

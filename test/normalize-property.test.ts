@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { normalizeText, normalizers, INPUT_SOURCES } from '../shared/normalizers';
-import { EdgeLogRow } from '../shared/schema/edge-log';
+import { normalizeText, normalizers } from '../shared/normalizers';
+import { EdgeLogRow, Source } from '../shared/schema/edge-log';
 
 const ctx = { now: () => '2026-11-21T00:00:00Z' };
 const example = JSON.parse(readFileSync(join(__dirname, 'fixtures/media-cdn-doc-example.json'), 'utf8'));
@@ -66,7 +66,7 @@ function mutated(base: Record<string, unknown>) {
 }
 
 describe('normalizers never throw (property)', () => {
-  it.each(INPUT_SOURCES)('%s: arbitrary JSON values give a valid row or a rejection with a reason', (source) => {
+  it.each(Source.options)('%s: arbitrary JSON values give a valid row or a rejection with a reason', (source) => {
     fc.assert(
       fc.property(fc.oneof(vendorish, fc.jsonValue(), mutated(example), mutated(l4), mutated(l7)), (value) => {
         const result = normalizers[source](value, ctx);
@@ -77,7 +77,7 @@ describe('normalizers never throw (property)', () => {
     );
   });
 
-  it.each(INPUT_SOURCES)('%s: arbitrary text gives a row or a rejection', (source) => {
+  it.each(Source.options)('%s: arbitrary text gives a row or a rejection', (source) => {
     fc.assert(
       fc.property(fc.oneof(fc.string(), fc.json(), fc.string({ unit: 'binary' })), (text) => {
         const result = normalizeText(source, text, ctx);

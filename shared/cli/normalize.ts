@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { recordsFromFile } from '../input/open';
 import { defaultContext } from '../normalizers/result';
-import { INPUT_SOURCES, normalizeText, type InputSource } from '../normalizers';
+import { normalizeText, SOURCE_FLAGS } from '../normalizers';
+import { Source } from '../schema/edge-log';
 import { EXIT, UsageError, type Command } from './io';
 import { ChunkedWriter } from './output';
 
@@ -17,12 +18,12 @@ stdout: one row per line, exactly the JSON the BigQuery sink sends.
 stderr: one {"line": N, "error": "..."} per rejected record (line is 1-based, or array index + 1).
 Exit status: 0 all normalized, 1 some rejected (good rows still printed), 2 usage error.`;
 
-export function parseSource(value: string | undefined): InputSource {
+/** `--source media-cdn|edgeone` (or the column value, media_cdn) → the source. */
+export function parseSource(value: string | undefined): Source {
   if (value === undefined) throw new UsageError('--source is required (media-cdn or edgeone)');
-  if (!(INPUT_SOURCES as readonly string[]).includes(value)) {
-    throw new UsageError(`--source must be one of ${INPUT_SOURCES.join(', ')}, got "${value}"`);
-  }
-  return value as InputSource;
+  const source = Source.options.find((s) => s === value || SOURCE_FLAGS[s] === value);
+  if (source === undefined) throw new UsageError(`--source must be one of ${Object.values(SOURCE_FLAGS).join(', ')}, got "${value}"`);
+  return source;
 }
 
 export const normalize: Command = async (args, io) => {

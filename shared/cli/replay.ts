@@ -3,13 +3,12 @@ import { openWarehouse } from '../duckdb/open';
 import { loadSettings } from '../config/settings';
 import { createBigQuery } from '../gcp/clients';
 import { createPubSub } from '../gcp/pubsub';
-import { SOURCE_COLUMN, INPUT_SOURCES, type InputSource } from '../normalizers';
-import { Source } from '../schema/edge-log';
 import { DEFAULT_TOPICS, planReplay, type DeadLetter, type ReplayFilter, type ReplayPlan } from '../replay/plan';
 import { publishReplay, type Published } from '../replay/publish';
 import { readDeadLettersBigQuery, readDeadLettersDuckDb } from '../replay/read';
 import { DEFAULT_DUCKDB_PATH, SINK_KINDS } from '../sink/create';
 import { EXIT, UsageError, type Command } from './io';
+import { parseSource } from './normalize';
 
 export const replayHelp = `Usage: cdnlog replay [--since ISO] [--source media-cdn|edgeone] [--reason TEXT]
                      [--topic TOPIC] [--dry-run] [--sink duckdb|bigquery] [--db PATH]
@@ -37,10 +36,7 @@ Pub/Sub: Application Default Credentials and GOOGLE_CLOUD_PROJECT; PUBSUB_EMULAT
 stdout: one line per dead letter (sent or skipped), then a summary.`;
 
 function parseSourceFilter(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  if ((INPUT_SOURCES as readonly string[]).includes(value)) return SOURCE_COLUMN[value as InputSource];
-  if ((Source.options as readonly string[]).includes(value)) return value;
-  throw new UsageError(`--source must be one of ${INPUT_SOURCES.join(', ')}, got "${value}"`);
+  return value === undefined ? undefined : parseSource(value);
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { RawRecord } from '../input/records';
 import { PAST_BOUND_ADVICE } from './bounds';
 import type { Logs } from '../logging';
-import { normalizers, SOURCE_COLUMN, type InputSource } from '../normalizers';
+import { normalizers } from '../normalizers';
 import type { EdgeLogRow } from '../schema/edge-log';
 import type { IngestErrorRow } from '../schema/ingest-error';
 import { buildDeadLetter, type DeadLetterStage } from '../sink/dead-letter';
@@ -13,7 +13,7 @@ import type { RowSink } from '../sink/types';
  * Where the records of one input come from: their RecordOrigin bar what each record has of its own
  * (line, text), with the source as the normalizers name it. `object` is null for message data.
  */
-type InputOrigin = Required<Pick<RecordOrigin, 'messageId' | 'object' | 'attributes'>> & { source: InputSource };
+type InputOrigin = Required<Pick<RecordOrigin, 'source' | 'messageId' | 'object' | 'attributes'>>;
 
 interface IngestDeps {
   sink: RowSink;
@@ -68,7 +68,7 @@ export async function ingestRecords(
   const logLimit = options.logDeadLetters ?? 5;
   const maxDeadLetters = options.maxDeadLetters ?? Infinity;
   const normalize = normalizers[origin.source];
-  const source = SOURCE_COLUMN[origin.source];
+  const source = origin.source;
   const ctx = { now: deps.now };
   const result: Counts = { inserted: 0, deadLettered: 0, rows: 0, rejected: 0, bytes: 0, records: 0 };
 

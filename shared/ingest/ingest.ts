@@ -1,7 +1,7 @@
 import type { RawRecord } from '../input/records';
+import type { Source } from '../schema/edge-log';
 import { createLogs } from '../logging';
 import { defaultContext, type NormalizeContext } from '../normalizers/result';
-import type { InputSource } from '../normalizers';
 import type { RowSink } from '../sink/types';
 import type { Counts } from '../sink/counts';
 import { ingestRecords } from './ingest-records';
@@ -22,7 +22,7 @@ export interface IngestCounts extends Counts {
 }
 
 export interface IngestOptions {
-  source: InputSource;
+  source: Source;
   inputs: readonly InputFile[];
   sink: RowSink;
   /** Rows per sink write (default 1,000). */

@@ -7,9 +7,8 @@ export { normalizeEdgeone } from './edgeone';
 export { normalizeMediaCdn } from './media-cdn';
 export type { NormalizeContext, NormalizeResult } from './result';
 
-/** Input sources as the CLI and the functions name them. */
-export const INPUT_SOURCES = ['media-cdn', 'edgeone'] as const;
-export type InputSource = (typeof INPUT_SOURCES)[number];
+/** How the CLI's `--source` names each source (the column value is accepted too). */
+export const SOURCE_FLAGS: Record<Source, string> = { media_cdn: 'media-cdn', edgeone: 'edgeone' };
 
 type Normalizer = (raw: unknown, ctx: NormalizeContext) => NormalizeResult;
 
@@ -27,19 +26,13 @@ export function contained(normalize: Normalizer): Normalizer {
   };
 }
 
-export const normalizers: Record<InputSource, Normalizer> = {
-  'media-cdn': contained(normalizeMediaCdn),
+export const normalizers: Record<Source, Normalizer> = {
+  media_cdn: contained(normalizeMediaCdn),
   edgeone: contained(normalizeEdgeone),
 };
 
-/** The `source` column value for each input source (for dead letters, before any row exists). */
-export const SOURCE_COLUMN: Record<InputSource, Source> = {
-  'media-cdn': 'media_cdn',
-  edgeone: 'edgeone',
-};
-
 /** Parses one line of JSON text and normalizes it; a line that is not JSON is a rejection. */
-export function normalizeText(source: InputSource, text: string, ctx: NormalizeContext = defaultContext): NormalizeResult {
+export function normalizeText(source: Source, text: string, ctx: NormalizeContext = defaultContext): NormalizeResult {
   let value: unknown;
   try {
     value = JSON.parse(text);
