@@ -16,7 +16,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { lstatSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
-import { createServer, request } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -29,6 +29,7 @@ import type { WriteMethod } from '../shared/sink/create';
 import { startBigQueryEndpoint, type BigQueryEndpoint } from '../test/contract/bigquery-endpoint';
 import { startBigQueryWriteEndpoint, type BigQueryWriteEndpoint } from '../test/contract/bigquery-write-endpoint';
 import { cdnlogTables } from '../test/contract/bigquery-write-endpoint-client';
+import { postEvent } from './cloudevents';
 import { emit, type Figure } from './report';
 
 const LOADS = Number(process.env.BENCH_COLD_LOADS ?? 7);
@@ -97,32 +98,6 @@ function freePort(): Promise<number> {
   });
 }
 
-function postEvent(port: number, body: string): Promise<number> {
-  return new Promise((ok, fail) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        method: 'POST',
-        path: '/',
-        headers: {
-          'content-type': 'application/json',
-          'ce-id': 'cold-1',
-          'ce-specversion': '1.0',
-          'ce-type': 'google.cloud.pubsub.topic.v1.messagePublished',
-          'ce-source': '//pubsub.googleapis.com/projects/bench-project/topics/bench',
-        },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => ok(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', fail);
-    req.end(body);
-  });
-}
-
 /** Milliseconds from spawning `functions-framework` to the response to the first event. */
 async function firstEvent(layout: Layout, method: WriteMethod, sinks: Sinks, body: string): Promise<number> {
   const port = await freePort();
@@ -153,7 +128,7 @@ async function firstEvent(layout: Layout, method: WriteMethod, sinks: Sinks, bod
     for (;;) {
       if (exited !== undefined) throw new Error(`functions-framework exited (${exited}) before serving: ${stderr}`);
       try {
-        status = await postEvent(port, body);
+        status = await postEvent(port, 'cold-1', body);
         break;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ECONNREFUSED') throw err;

@@ -22,7 +22,7 @@
  */
 import { DEFAULT_MAX_HEAP_MB } from '../shared/config/env';
 import { fork, type ChildProcess } from 'node:child_process';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createGunzip, createGzip } from 'node:zlib';
@@ -40,6 +40,7 @@ import { startBigQueryWriteEndpoint, type BigQueryWriteEndpoint } from '../test/
 import { cdnlogTables } from '../test/contract/bigquery-write-endpoint-client';
 import { costPerSourceTiB, insertAllBilled, MONTHLY_SOURCE_TIB } from './billing';
 import { startStorageEndpoint } from '../test/contract/storage-endpoint';
+import { driveEvents, messageBody, postEvent } from './cloudevents';
 import { emit, type Figure } from './report';
 
 /** A count from the environment; anything but a plain positive number (e.g. "128MB") stops the bench at once. */
@@ -60,57 +61,8 @@ const DATASET = 'cdnlog';
 const BUCKET = 'edgeone-uploads';
 const TABLES = { [`${DATASET}.edge_logs`]: toBigQuerySchema(EdgeLogRow), [`${DATASET}.ingest_errors`]: toBigQuerySchema(IngestErrorRow) };
 
-function ceHeaders(id: string, body: string): Record<string, string | number> {
-  return {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(body),
-    'ce-id': id,
-    'ce-specversion': '1.0',
-    'ce-type': 'google.cloud.pubsub.topic.v1.messagePublished',
-    'ce-source': `//pubsub.googleapis.com/projects/${PROJECT}/topics/bench`,
-  };
-}
-
-function post(agent: Agent, port: number, id: string, body: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/', agent, headers: ceHeaders(id, body) }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-/** Sends every body once, `CONCURRENCY` at a time over keep-alive connections; events/s. */
-async function drive(port: number, bodies: string[]): Promise<number> {
-  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  let next = 0;
-  let failed = 0;
-  const started = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < bodies.length) {
-        const i = next++;
-        if ((await post(agent, port, `e-${i}`, bodies[i]!)) >= 300) failed++;
-      }
-    }),
-  );
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  agent.destroy();
-  if (failed > 0) throw new Error(`${failed} of ${bodies.length} events failed`);
-  return bodies.length / seconds;
-}
-
 function listen(server: Server): Promise<number> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
-}
-
-function messageBody(data: string, messageId: string, attributes: Record<string, string> = {}): string {
-  return JSON.stringify({
-    message: { data: Buffer.from(data).toString('base64'), messageId, attributes },
-    subscription: `projects/${PROJECT}/subscriptions/bench`,
-  });
 }
 
 /** Endpoints for one write method: the REST one always (insertAll, commit-log queries), the Write API's for storage. */
@@ -324,8 +276,8 @@ async function mediaCdnCase(): Promise<Figure[]> {
     }
     // Warm-up (JIT, client creation).
     for (const { child } of setups) {
-      await drive(child.noopPort, bodies.slice(0, 2000));
-      await drive(child.mediaPort, bodies.slice(0, 2000));
+      await driveEvents(child.noopPort, bodies.slice(0, 2000), CONCURRENCY);
+      await driveEvents(child.mediaPort, bodies.slice(0, 2000), CONCURRENCY);
     }
     const best = new Map<WriteMethod, MediaBest>(
       setups.map((s) => [s.method, { noop: 0, media: 0, cpuMsPer1000: Infinity, requestsPer1000: Infinity, parentCpuShare: 0 }]),
@@ -334,12 +286,12 @@ async function mediaCdnCase(): Promise<Figure[]> {
     for (let round = 0; round < MEDIA_ROUNDS; round++) {
       for (const { method, endpoints, child } of round % 2 === 0 ? setups : [...setups].reverse()) {
         const b = best.get(method)!;
-        b.noop = Math.max(b.noop, await drive(child.noopPort, bodies));
+        b.noop = Math.max(b.noop, await driveEvents(child.noopPort, bodies, CONCURRENCY));
         const requests = endpoints.bigquery.requests.length + (endpoints.write?.appends.length ?? 0);
         const cpu = await child.cpu();
         const parentCpu = process.cpuUsage();
         const wall = process.hrtime.bigint();
-        b.media = Math.max(b.media, await drive(child.mediaPort, bodies));
+        b.media = Math.max(b.media, await driveEvents(child.mediaPort, bodies, CONCURRENCY));
         // The endpoints and the load generator share this process: when it is busy all the time,
         // it (not the function) bounds the rate.
         const used = process.cpuUsage(parentCpu);
@@ -657,7 +609,7 @@ async function childEdgeone(): Promise<void> {
   }, 100);
   const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
-  const status = await post(agent, port, 'upload', body);
+  const status = await postEvent(port, 'upload', body, agent);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const used = process.cpuUsage(cpu);
   server.close();

@@ -13,7 +13,6 @@
  * `cdnlog cost --cpu-ms-per-entry / --file-cpu-ms-per-entry` take these figures.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { Agent, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { generateMediaCdn } from '../shared/generate/media-cdn';
 import { toBigQuerySchema } from '../shared/schema/bigquery-schema';
@@ -23,6 +22,7 @@ import { startBigQueryEndpoint } from '../test/contract/bigquery-endpoint';
 import { startStorageEndpoint } from '../test/contract/storage-endpoint';
 import { cdnlogTables } from '../test/contract/bigquery-write-endpoint-client';
 import { startBigQueryWriteEndpoint } from '../test/contract/bigquery-write-endpoint';
+import { driveEvents, messageBody } from './cloudevents';
 import { emit, type Figure } from './report';
 
 const ENTRIES = Number(process.env.BENCH_PATH_ENTRIES ?? 20_000);
@@ -33,48 +33,6 @@ const DATASET = 'cdnlog';
 const BUCKET = 'media-cdn-files';
 const STAGING = 'load-staging';
 const TABLES = { [`${DATASET}.edge_logs`]: toBigQuerySchema(EdgeLogRow), [`${DATASET}.ingest_errors`]: toBigQuerySchema(IngestErrorRow) };
-
-function messageBody(data: string, messageId: string, attributes: Record<string, string> = {}): string {
-  return JSON.stringify({
-    message: { data: Buffer.from(data).toString('base64'), messageId, attributes },
-    subscription: `projects/${PROJECT}/subscriptions/bench`,
-  });
-}
-
-function post(agent: Agent, port: number, id: string, body: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const headers = {
-      'content-type': 'application/json',
-      'content-length': Buffer.byteLength(body),
-      'ce-id': id,
-      'ce-specversion': '1.0',
-      'ce-type': 'google.cloud.pubsub.topic.v1.messagePublished',
-      'ce-source': `//pubsub.googleapis.com/projects/${PROJECT}/topics/bench`,
-    };
-    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/', agent, headers }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-async function drive(port: number, bodies: string[]): Promise<void> {
-  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  let next = 0;
-  let failed = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < bodies.length) {
-        const i = next++;
-        if ((await post(agent, port, `e-${i}`, bodies[i]!)) >= 300) failed++;
-      }
-    }),
-  );
-  agent.destroy();
-  if (failed > 0) throw new Error(`${failed} of ${bodies.length} events failed`);
-}
 
 /** A function served in a child process; `cpu()` asks it for its CPU time so far, microseconds. */
 interface Served {
@@ -158,14 +116,16 @@ async function main(): Promise<void> {
   try {
     // Per-entry: one CloudEvent per LogEntry.
     const perEntry = await serve('mediaCdnLogs', env);
-    await drive(
+    await driveEvents(
       perEntry.port,
       warm.map((e, i) => messageBody(e, `w-${i}`)),
+      CONCURRENCY,
     );
     const perEntryBefore = await perEntry.cpu();
-    await drive(
+    await driveEvents(
       perEntry.port,
       measured.map((e, i) => messageBody(e, `m-${i}`)),
+      CONCURRENCY,
     );
     const perEntryUs = (await perEntry.cpu()) - perEntryBefore;
     perEntry.stop();
@@ -174,9 +134,9 @@ async function main(): Promise<void> {
     const file = await serve('mediaCdnFiles', env);
     const warmObject = await storage.putObject(BUCKET, 'media-cdn/warm.jsonl', Buffer.from(warm.map((e) => `${e}\n`).join('')));
     const object = await storage.putObject(BUCKET, 'media-cdn/measured.jsonl', Buffer.from(measured.map((e) => `${e}\n`).join('')));
-    await drive(file.port, [notificationBody(warmObject.name, warmObject.generation, 'warm')]);
+    await driveEvents(file.port, [notificationBody(warmObject.name, warmObject.generation, 'warm')], CONCURRENCY);
     const fileBefore = await file.cpu();
-    await drive(file.port, [notificationBody(object.name, object.generation, 'measured')]);
+    await driveEvents(file.port, [notificationBody(object.name, object.generation, 'measured')], CONCURRENCY);
     const fileUs = (await file.cpu()) - fileBefore;
     file.stop();
 
@@ -184,9 +144,9 @@ async function main(): Promise<void> {
     const loadJob = await serve('mediaCdnFiles', loadJobEnv);
     const warmAgain = await storage.putObject(BUCKET, warmObject.name, Buffer.from(warm.map((e) => `${e}\n`).join('')));
     const again = await storage.putObject(BUCKET, object.name, Buffer.from(measured.map((e) => `${e}\n`).join('')));
-    await drive(loadJob.port, [notificationBody(warmAgain.name, warmAgain.generation, 'warm-load')]);
+    await driveEvents(loadJob.port, [notificationBody(warmAgain.name, warmAgain.generation, 'warm-load')], CONCURRENCY);
     const loadJobBefore = await loadJob.cpu();
-    await drive(loadJob.port, [notificationBody(again.name, again.generation, 'measured-load')]);
+    await driveEvents(loadJob.port, [notificationBody(again.name, again.generation, 'measured-load')], CONCURRENCY);
     const loadJobUs = (await loadJob.cpu()) - loadJobBefore;
     loadJob.stop();
 
