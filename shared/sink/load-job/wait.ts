@@ -31,14 +31,13 @@ export function pollDelays(options: PollOptions = {}): number[] {
 /** Polls jobs.get until the job is DONE; throws TransientSinkError if it is not within the bound. */
 export async function waitForJob(jobs: LoadJobs, jobId: string, options: PollOptions = {}): Promise<JobState> {
   const pause = options.sleep ?? sleep;
-  for (const delay of pollDelays(options)) {
+  const delays = pollDelays(options);
+  for (const delay of delays) {
     await pause(delay);
     const job = await jobs.get(jobId);
     // Gone between insert and get: not something a job does; say so rather than wait on nothing.
     if (!job) throw new TransientSinkError(`load job ${jobId} was inserted but jobs.get does not find it`);
     if (job.state === 'DONE') return job;
   }
-  throw new TransientSinkError(
-    `load job ${jobId} still running after ${pollDelays(options).reduce((a, b) => a + b, 0)} ms of polling; a redelivery will wait for it again`,
-  );
+  throw new TransientSinkError(`load job ${jobId} still running after ${delays.reduce((a, b) => a + b, 0)} ms of polling; a redelivery will wait for it again`);
 }
