@@ -38,31 +38,42 @@ export function bigQueryTransport(bigquery: BigQuery): InsertAllTransport {
     }));
   return async (table, body, signal) => {
     const path = ['projects', await projectId(), 'datasets', table.dataset.id!, 'tables', table.id!].map(encodeURIComponent).join('/');
-    const url = `${bigquery.baseUrl}/${path}/insertAll`;
-    const headers: Record<string, string> = {};
-    new Headers(await bigquery.authClient.getRequestHeaders(url)).forEach((value, name) => {
-      headers[name] = value;
-    });
-    headers['content-type'] = 'application/json';
-    return post(new URL(url), headers, body, signal);
+    return bigQueryRequest(bigquery, 'POST', `${path}/insertAll`, body, signal);
   };
 }
 
-/** One POST, its whole answer read as text; rejects on a network error, an abort, or an answer cut short. */
-function post(url: URL, headers: Record<string, string>, body: string, signal: AbortSignal): Promise<HttpAnswer> {
+/**
+ * One request to the BigQuery REST API at `path` (under the client's base URL, with its auth), its
+ * whole answer read as text. Shared by insertAll and the load jobs' calls, for the reasons above.
+ */
+export async function bigQueryRequest(bigquery: BigQuery, method: 'GET' | 'POST', path: string, body: string | null, signal: AbortSignal): Promise<HttpAnswer> {
+  const url = `${bigquery.baseUrl}/${path}`;
+  const headers: Record<string, string> = {};
+  new Headers(await bigquery.authClient.getRequestHeaders(url)).forEach((value, name) => {
+    headers[name] = value;
+  });
+  if (body !== null) {
+    headers['content-type'] = 'application/json';
+    headers['content-length'] = String(Buffer.byteLength(body));
+  }
+  return send(new URL(url), method, headers, body, signal);
+}
+
+/** One request, its whole answer read as text; rejects on a network error, an abort, or an answer cut short. */
+function send(url: URL, method: string, headers: Record<string, string>, body: string | null, signal: AbortSignal): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = send(url, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, signal }, (res) => {
+    const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = request(url, { method, headers, signal }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', reject);
       res.on('close', () => {
         if (res.complete) resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
-        else reject(signal.aborted ? signal.reason : new Error('insertAll answer ended before its end'));
+        else reject(signal.aborted ? signal.reason : new Error(`${method} ${url.pathname}: the answer ended before its end`));
       });
     });
     req.on('error', reject);
-    req.end(body);
+    req.end(body ?? undefined);
   });
 }
 

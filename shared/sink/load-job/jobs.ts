@@ -1,7 +1,7 @@
 import type { BigQuery } from '@google-cloud/bigquery';
 import type { Logs } from '../../logging';
 import type { BigQueryField } from '../../schema/bigquery-schema';
-import { DEFAULT_INSERT_DEADLINE_MS, withDeadline, type HttpAnswer } from '../insert-all-transport';
+import { bigQueryRequest, DEFAULT_INSERT_DEADLINE_MS, withDeadline, type HttpAnswer } from '../insert-all-transport';
 import { RetryBudget, type RetryOptions } from '../retry';
 import { SinkRefusedError, TransientSinkError } from '../types';
 import { classifyNoAnswer, classifyStatus, parseGoogleError, type RequestFailure } from '../write-failure';
@@ -166,16 +166,7 @@ export function parseJob(text: string, jobId: string): JobState {
   };
 }
 
-/**
- * The BigQuery client's base URL, auth and fetch, as for insertAll (bigQueryTransport): a deadline
- * can end each request, which the client's own HTTP layer cannot.
- */
+/** jobs.insert and jobs.get over the same requests as insertAll (bigQueryRequest): a deadline can end each one. */
 export function bigQueryJobsTransport(bigquery: BigQuery): JobsTransport {
-  return async (method, path, body, signal) => {
-    const url = `${bigquery.baseUrl}/${path}`;
-    const headers = new Headers(await bigquery.authClient.getRequestHeaders(url));
-    if (body !== null) headers.set('content-type', 'application/json');
-    const res = await fetch(url, { method, headers, body, signal });
-    return { status: res.status, text: await res.text() };
-  };
+  return (method, path, body, signal) => bigQueryRequest(bigquery, method, path, body, signal);
 }
